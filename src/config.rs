@@ -1,0 +1,179 @@
+//! `site.toml` → [`Config`]: strict (an unknown key is an error at its line and column), validated.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Position, Result};
+
+/// The file name of the configuration, at the project root.
+pub const FILE_NAME: &str = "site.toml";
+
+/// The site's configuration, as validated.
+#[derive(Debug, Clone, Serialize)]
+pub struct Config {
+    /// The site's name, shown in titles and the feed.
+    pub title: String,
+    /// The site's one-line description.
+    pub description: String,
+    /// The absolute URL the site is published at, always ending in `/`.
+    pub base_url: String,
+    /// The language of the content, as a BCP 47 tag (`en`, `en-GB`).
+    pub language: String,
+    /// The author or organisation, used in the feed and metadata.
+    pub author: String,
+    /// The domain written to `CNAME` for GitHub Pages, if any.
+    pub cname: Option<String>,
+    /// Markdown rendering options.
+    pub markdown: MarkdownConfig,
+    /// Free values for templates, as `site.extra`.
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Markdown options of `site.toml`'s `[markdown]` table.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MarkdownConfig {
+    /// Turns straight quotes into curly ones, `--` into en dashes, `...` into an ellipsis.
+    pub smart_punctuation: bool,
+    /// Highlights fenced code blocks at build time.
+    pub highlight_code: bool,
+    /// The highlighting theme for the light colour scheme.
+    pub highlight_theme: String,
+    /// The highlighting theme for the dark colour scheme.
+    pub highlight_theme_dark: String,
+}
+
+impl Default for MarkdownConfig {
+    fn default() -> Self {
+        MarkdownConfig {
+            smart_punctuation: true,
+            highlight_code: true,
+            highlight_theme: "InspiredGitHub".into(),
+            highlight_theme_dark: "base16-ocean.dark".into(),
+        }
+    }
+}
+
+/// What the author wrote; see [`Config`] for what each key means.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    title: String,
+    #[serde(default)]
+    description: String,
+    base_url: toml::Spanned<String>,
+    #[serde(default = "default_language")]
+    language: String,
+    #[serde(default)]
+    author: String,
+    cname: Option<toml::Spanned<String>>,
+    #[serde(default)]
+    markdown: MarkdownConfig,
+    #[serde(default)]
+    extra: serde_json::Map<String, serde_json::Value>,
+}
+
+fn default_language() -> String {
+    "en".into()
+}
+
+/// Loads and validates `site.toml` from `root`. `base_url_override` replaces `base_url` (the
+/// `--base-url` flag) and is validated the same way.
+pub fn load(root: &Path, base_url_override: Option<&str>) -> Result<Config> {
+    let path = root.join(FILE_NAME);
+    let shown = Path::new(FILE_NAME);
+    if !path.is_file() {
+        return Err(Error::environment(format!(
+            "no `{FILE_NAME}` in `{}`: is this a juxta site? (`juxta init DIR` creates one)",
+            root.display()
+        )));
+    }
+    let text = crate::fs::read_source(&path, shown)?;
+    let text = crate::front_matter::normalize(&text);
+    let raw: RawConfig = toml::from_str(&text).map_err(|e| toml_error(shown, &text, 0, &e))?;
+
+    let at = |span: std::ops::Range<usize>| Position::of_offset(&text, span.start);
+    let base_url = match base_url_override {
+        Some(url) => normalize_base_url(url).map_err(|m| Error::environment(format!("--base-url: {m}")))?,
+        None => normalize_base_url(raw.base_url.get_ref())
+            .map_err(|m| Error::at_position(shown, at(raw.base_url.span()), format!("base_url: {m}")))?,
+    };
+    let cname = match raw.cname {
+        Some(c) if !is_domain(c.get_ref()) => {
+            return Err(Error::at_position(
+                shown,
+                at(c.span()),
+                format!("cname `{}` is not a domain name such as `docs.example.com`", c.get_ref()),
+            ));
+        }
+        c => c.map(toml::Spanned::into_inner),
+    };
+    Ok(Config {
+        title: raw.title,
+        description: raw.description,
+        base_url,
+        language: raw.language,
+        author: raw.author,
+        cname,
+        markdown: raw.markdown,
+        extra: raw.extra,
+    })
+}
+
+/// Converts a TOML error into one naming `shown` and the line and column in the whole file;
+/// `offset` is where the TOML fragment starts in `text` (non-zero for front matter).
+pub(crate) fn toml_error(shown: &Path, text: &str, offset: usize, e: &toml::de::Error) -> Error {
+    let message = e.message().trim_end().to_string();
+    match e.span() {
+        Some(span) => Error::at_position(shown, Position::of_offset(text, offset + span.start), message),
+        None => Error::at(shown, message),
+    }
+}
+
+/// Checks that `url` is an absolute http(s) URL and makes it end with `/`.
+fn normalize_base_url(url: &str) -> std::result::Result<String, String> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| format!("`{url}` must be an absolute URL starting with https:// or http://"))?;
+    let host = rest.split('/').next().unwrap_or_default();
+    if host.is_empty() || url.contains(char::is_whitespace) || url.contains(['?', '#', '"', '<', '>']) {
+        return Err(format!("`{url}` is not a valid site address such as https://example.com/docs/"));
+    }
+    let mut url = url.to_string();
+    if !url.ends_with('/') {
+        url.push('/');
+    }
+    Ok(url)
+}
+
+fn is_domain(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 253
+        && name.contains('.')
+        && name.split('.').all(|label| {
+            !label.is_empty()
+                && !label.starts_with('-')
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_gets_a_trailing_slash_and_must_be_absolute() {
+        assert_eq!(normalize_base_url("https://a.io/docs").unwrap(), "https://a.io/docs/");
+        assert!(normalize_base_url("/docs/").is_err());
+        assert!(normalize_base_url("https:///x").is_err());
+    }
+
+    #[test]
+    fn cname_must_be_a_domain() {
+        assert!(is_domain("docs.example.com"));
+        assert!(!is_domain("https://example.com"));
+        assert!(!is_domain("../x"));
+    }
+}

@@ -1,0 +1,110 @@
+//! `sitemap.xml`, `robots.txt` and the Atom feed `atom.xml`: the only files besides canonical and
+//! OpenGraph tags that carry absolute URLs.
+
+use std::fmt::Write as _;
+
+use crate::markdown::escape;
+use crate::page::PageId;
+use crate::site::Site;
+use crate::source::SourceKind;
+
+/// The number of newest dated pages the feed carries.
+const FEED_ENTRIES: usize = 30;
+
+/// `sitemap.xml`: every page, section and the home page, with its last modification date.
+pub fn sitemap(site: &Site) -> String {
+    let mut ids: Vec<PageId> = site.ids().collect();
+    ids.sort_by(|&a, &b| site.page(a).path.cmp(&site.page(b).path));
+    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    xml.push_str("<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    for id in ids {
+        let front = &site.page(id).front;
+        let lastmod = front.updated.as_ref().or(front.date.as_ref()).unwrap_or(&site.build_date);
+        let _ = writeln!(
+            xml,
+            "  <url>\n    <loc>{}</loc>\n    <lastmod>{}</lastmod>\n  </url>",
+            escape(&site.permalink(id)),
+            lastmod.rfc3339()
+        );
+    }
+    xml.push_str("</urlset>\n");
+    xml
+}
+
+/// `robots.txt`: everything may be crawled; the sitemap's address.
+pub fn robots(site: &Site) -> String {
+    format!("User-agent: *\nAllow: /\n\nSitemap: {}sitemap.xml\n", site.config.base_url)
+}
+
+/// `atom.xml`: the newest dated pages, with their rendered content. Links in the content are
+/// page-relative, so each entry sets `xml:base` to the page's address.
+pub fn atom(site: &Site, content: &dyn Fn(PageId) -> Option<String>) -> String {
+    let mut entries: Vec<PageId> = site
+        .ids()
+        .filter(|&id| {
+            let page = site.page(id);
+            matches!(page.kind, SourceKind::Page | SourceKind::Bundle) && page.front.date.is_some()
+        })
+        .collect();
+    let stamp = |id: PageId| {
+        let f = &site.page(id).front;
+        f.updated.as_ref().or(f.date.as_ref()).map_or(0, |d| d.timestamp())
+    };
+    entries.sort_by(|&a, &b| stamp(b).cmp(&stamp(a)).then_with(|| site.page(a).path.cmp(&site.page(b).path)));
+    entries.truncate(FEED_ENTRIES);
+    let config = &site.config;
+    let updated = entries
+        .first()
+        .map(|&id| crate::front_matter::Date::from_timestamp(stamp(id)))
+        .unwrap_or_else(|| site.build_date.clone());
+
+    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        xml,
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">",
+        escape(&config.language)
+    );
+    let _ = writeln!(xml, "  <title>{}</title>", escape(&config.title));
+    if !config.description.is_empty() {
+        let _ = writeln!(xml, "  <subtitle>{}</subtitle>", escape(&config.description));
+    }
+    let _ = writeln!(
+        xml,
+        "  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}atom.xml\"/>",
+        escape(&config.base_url)
+    );
+    let _ =
+        writeln!(xml, "  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>", escape(&config.base_url));
+    let _ = writeln!(xml, "  <id>{}</id>", escape(&config.base_url));
+    let _ = writeln!(xml, "  <updated>{}</updated>", updated.rfc3339());
+    if !config.author.is_empty() {
+        let _ = writeln!(xml, "  <author><name>{}</name></author>", escape(&config.author));
+    }
+    let _ = writeln!(xml, "  <generator>juxta</generator>");
+    for id in entries {
+        let page = site.page(id);
+        let permalink = escape(&site.permalink(id));
+        let front = &page.front;
+        let _ = writeln!(xml, "  <entry xml:base=\"{permalink}\">");
+        let _ = writeln!(xml, "    <title>{}</title>", escape(&front.title));
+        let _ = writeln!(xml, "    <link rel=\"alternate\" type=\"text/html\" href=\"{permalink}\"/>");
+        let _ = writeln!(xml, "    <id>{permalink}</id>");
+        if let Some(date) = &front.date {
+            let _ = writeln!(xml, "    <published>{}</published>", date.rfc3339());
+        }
+        let _ = writeln!(
+            xml,
+            "    <updated>{}</updated>",
+            crate::front_matter::Date::from_timestamp(stamp(id)).rfc3339()
+        );
+        if let Some(description) = &front.description {
+            let _ = writeln!(xml, "    <summary>{}</summary>", escape(description));
+        }
+        if let Some(html) = content(id) {
+            let _ = writeln!(xml, "    <content type=\"html\">{}</content>", escape(&html));
+        }
+        let _ = writeln!(xml, "  </entry>");
+    }
+    xml.push_str("</feed>\n");
+    xml
+}

@@ -1,0 +1,379 @@
+//! Splitting a content file into front matter and body, and parsing the front matter (TOML between
+//! `+++` lines, YAML between `---` lines) into [`FrontMatter`].
+//!
+//! Parser positions are relative to the fragment between the delimiters; every error is mapped back
+//! to the line and column of the whole file, which is what the author's editor shows.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::path::Path;
+
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Position, Result};
+
+/// The front matter as the author wrote it. Unknown keys are errors: they are usually typos.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrontMatter {
+    /// The title; required.
+    pub title: String,
+    /// A one-line description for listings, search results and meta tags.
+    pub description: Option<String>,
+    /// Publication date.
+    pub date: Option<Date>,
+    /// Date of the last significant change.
+    pub updated: Option<Date>,
+    /// Drafts are left out of the build unless `--drafts` is given.
+    #[serde(default)]
+    pub draft: bool,
+    /// Sort key within a section (lower first).
+    pub weight: Option<i64>,
+    /// Replaces the last segment of the page's URL.
+    pub slug: Option<String>,
+    /// A template to use instead of the default one.
+    pub template: Option<String>,
+    /// Free-form tags.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Old URLs that should redirect to this page.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// Free values for templates, as `page.extra`.
+    #[serde(default)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// The two front matter formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// TOML between `+++` lines.
+    Toml,
+    /// YAML between `---` lines.
+    Yaml,
+}
+
+/// A content file split into its parts.
+#[derive(Debug)]
+pub struct Split<'a> {
+    /// The front matter format.
+    pub format: Format,
+    /// The text between the delimiters.
+    pub front: &'a str,
+    /// Byte offset of `front` in the whole (normalised) file.
+    pub front_offset: usize,
+    /// The Markdown after the closing delimiter.
+    pub body: &'a str,
+    /// The 1-based line of the whole file on which `body` starts.
+    pub body_line: usize,
+}
+
+/// Removes a UTF-8 byte order mark and turns CRLF line endings into LF, so that files saved by any
+/// editor give the same output. Lines keep their numbers.
+pub fn normalize(text: &str) -> Cow<'_, str> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.contains('\r') { Cow::Owned(text.replace("\r\n", "\n")) } else { Cow::Borrowed(text) }
+}
+
+/// Splits a normalised content file. `shown` is the path used in errors.
+pub fn split<'a>(text: &'a str, shown: &Path) -> Result<Split<'a>> {
+    let first_end = text.find('\n').unwrap_or(text.len());
+    let format = match text[..first_end].trim_end() {
+        "+++" => Format::Toml,
+        "---" => Format::Yaml,
+        _ => {
+            return Err(Error::at_position(
+                shown,
+                Position::new(1, 1),
+                "missing front matter: start the file with a `+++` line, then `title = \"…\"`, then a `+++` line",
+            ));
+        }
+    };
+    let delimiter = if format == Format::Toml { "+++" } else { "---" };
+    let front_offset = (first_end + 1).min(text.len());
+    let mut line_start = front_offset;
+    let mut line_number = 2;
+    while line_start < text.len() {
+        let line_end = text[line_start..].find('\n').map_or(text.len(), |i| line_start + i);
+        if text[line_start..line_end].trim_end() == delimiter {
+            let body_start = (line_end + 1).min(text.len());
+            return Ok(Split {
+                format,
+                front: &text[front_offset..line_start],
+                front_offset,
+                body: &text[body_start..],
+                body_line: line_number + 1,
+            });
+        }
+        line_start = line_end + 1;
+        line_number += 1;
+    }
+    Err(Error::at_position(
+        shown,
+        Position::new(1, 1),
+        format!(
+            "the front matter opened here with `{delimiter}` is never closed: add a line with `{delimiter}` after it"
+        ),
+    ))
+}
+
+/// Parses the front matter of a split file; `text` is the whole normalised file.
+pub fn parse(split: &Split<'_>, text: &str, shown: &Path) -> Result<FrontMatter> {
+    let front: FrontMatter = match split.format {
+        Format::Toml => toml::from_str(split.front)
+            .map_err(|e| crate::config::toml_error(shown, text, split.front_offset, &e))?,
+        Format::Yaml => parse_yaml(split, text, shown)?,
+    };
+    if front.title.trim().is_empty() {
+        let position = key_position(split, text, "title").unwrap_or(Position::new(1, 1));
+        return Err(Error::at_position(shown, position, "`title` must not be empty"));
+    }
+    Ok(front)
+}
+
+fn parse_yaml(split: &Split<'_>, text: &str, shown: &Path) -> Result<FrontMatter> {
+    // An empty YAML document is `null`, which would give a confusing "invalid type" message.
+    if split.front.trim().is_empty() {
+        return Err(Error::at_position(shown, Position::new(1, 1), "missing field `title`"));
+    }
+    serde_saphyr::from_str(split.front).map_err(|e| {
+        let inner = e.without_snippet();
+        let message = yaml_message(inner);
+        let front_line = Position::of_offset(text, split.front_offset).line;
+        match inner.location() {
+            Some(l) if l.line() > 0 => {
+                let position = Position::new(l.line() as usize + front_line - 1, l.column().max(1) as usize);
+                Error::at_position(shown, position, message)
+            }
+            _ => Error::at_position(shown, Position::new(front_line, 1), message),
+        }
+    })
+}
+
+/// The YAML error message without the crate's own "at line X column Y" suffix, which counts
+/// lines of the fragment rather than of the file.
+pub(crate) fn yaml_message(e: &serde_saphyr::Error) -> String {
+    let options = serde_saphyr::render_options! { snippets: serde_saphyr::SnippetMode::Off };
+    let full = e.render_with_options(options);
+    let first = full.lines().next().unwrap_or_default().trim();
+    let cut = first.find(" at line ").map_or(first, |i| &first[..i]);
+    cut.trim_end_matches(['.', ',']).to_string()
+}
+
+/// The position of `key` (a top-level key) in the front matter, for errors found after parsing.
+pub fn key_position(split: &Split<'_>, text: &str, key: &str) -> Option<Position> {
+    let mut offset = split.front_offset;
+    for line in split.front.split_inclusive('\n') {
+        let rest = line.trim_start();
+        if let Some(after) = rest.strip_prefix(key) {
+            let after = after.trim_start_matches([' ', '\t', '"', '\'']);
+            if after.starts_with('=') || after.starts_with(':') {
+                let column = line.len() - rest.len();
+                return Some(Position::of_offset(text, offset + column));
+            }
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// A date, or a date and time, as written in front matter (`2024-01-31`, `2024-01-31T09:30:00Z`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(into = "String")]
+pub struct Date {
+    text: String,
+    /// Seconds since the Unix epoch, in UTC; midnight UTC for a date without time.
+    timestamp: i64,
+}
+
+impl Date {
+    /// Parses `YYYY-MM-DD`, optionally followed by `THH:MM[:SS[.fff]]` and `Z` or `±HH:MM`.
+    pub fn parse(text: &str) -> Option<Date> {
+        let b = text.as_bytes();
+        let num = |r: std::ops::Range<usize>| -> Option<i64> {
+            let s = text.get(r)?;
+            s.bytes().all(|c| c.is_ascii_digit()).then(|| s.parse().ok())?
+        };
+        if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
+            return None;
+        }
+        let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+        if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
+            return None;
+        }
+        let mut seconds = 0;
+        if b.len() > 10 {
+            if !matches!(b[10], b'T' | b't' | b' ') || b.len() < 16 || b[13] != b':' {
+                return None;
+            }
+            let (hour, minute) = (num(11..13)?, num(14..16)?);
+            let mut i = 16;
+            let mut second = 0;
+            if b.get(i) == Some(&b':') {
+                second = num(17..19)?;
+                i = 19;
+                if b.get(i) == Some(&b'.') {
+                    i += 1;
+                    while b.get(i).is_some_and(u8::is_ascii_digit) {
+                        i += 1;
+                    }
+                }
+            }
+            if hour > 23 || minute > 59 || second > 60 {
+                return None;
+            }
+            let offset = match &text[i..] {
+                "" | "Z" | "z" => 0,
+                zone if zone.len() == 6 && (zone.starts_with('+') || zone.starts_with('-')) => {
+                    let minutes = num(i + 1..i + 3)? * 60 + num(i + 4..i + 6)?;
+                    if zone.starts_with('-') { -minutes } else { minutes }
+                }
+                _ => return None,
+            };
+            seconds = hour * 3600 + minute * 60 + second - offset * 60;
+        }
+        let timestamp = days_from_civil(year, month, day) * 86_400 + seconds;
+        Some(Date { text: text.to_string(), timestamp })
+    }
+
+    /// A date from a Unix timestamp (used for the build date).
+    pub fn from_timestamp(timestamp: i64) -> Date {
+        let (y, m, d) = civil_from_days(timestamp.div_euclid(86_400));
+        let s = timestamp.rem_euclid(86_400);
+        let text = format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", s / 3600, s / 60 % 60, s % 60);
+        Date { text, timestamp }
+    }
+
+    /// Seconds since the Unix epoch.
+    pub fn timestamp(&self) -> i64 {
+        self.timestamp
+    }
+
+    /// The date as RFC 3339 in UTC, as feeds and sitemaps want it.
+    pub fn rfc3339(&self) -> String {
+        Date::from_timestamp(self.timestamp).text
+    }
+
+    /// The calendar date, `YYYY-MM-DD`, as written.
+    pub fn ymd(&self) -> &str {
+        &self.text[..10]
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl From<Date> for String {
+    fn from(d: Date) -> String {
+        d.text
+    }
+}
+
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Date, D::Error> {
+        deserializer.deserialize_any(DateVisitor)
+    }
+}
+
+struct DateVisitor;
+
+impl<'de> Visitor<'de> for DateVisitor {
+    type Value = Date;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a date such as 2024-01-31 or 2024-01-31T09:30:00Z")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<Date, E> {
+        Date::parse(v).ok_or_else(|| E::invalid_value(de::Unexpected::Str(v), &self))
+    }
+
+    // TOML hands its native date-times over as a one-entry map holding the text.
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Date, A::Error> {
+        match map.next_entry::<String, String>()? {
+            Some((_, text)) => self.visit_str(&text),
+            None => Err(de::Error::invalid_length(0, &self)),
+        }
+    }
+}
+
+fn is_leap(y: i64) -> bool {
+    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+}
+
+fn days_in_month(y: i64, m: i64) -> i64 {
+    match m {
+        2 if is_leap(y) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+// Howard Hinnant's civil calendar algorithms: exact for the proleptic Gregorian calendar.
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (if m <= 2 { yoe + era * 400 + 1 } else { yoe + era * 400 }, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_parse_with_and_without_time() {
+        let d = Date::parse("2024-01-31").unwrap();
+        assert_eq!(d.rfc3339(), "2024-01-31T00:00:00Z");
+        let t = Date::parse("2024-01-31T09:30:00+02:00").unwrap();
+        assert_eq!(t.rfc3339(), "2024-01-31T07:30:00Z");
+        assert!(Date::parse("2023-02-29").is_none());
+        assert!(Date::parse("2024-13-01").is_none());
+        assert!(Date::parse("yesterday").is_none());
+    }
+
+    #[test]
+    fn timestamps_round_trip() {
+        assert_eq!(Date::from_timestamp(0).to_string(), "1970-01-01T00:00:00Z");
+        assert_eq!(Date::from_timestamp(1_706_659_200).to_string(), "2024-01-31T00:00:00Z");
+    }
+
+    #[test]
+    fn split_finds_the_body_line() {
+        let text = "+++\ntitle = \"x\"\n+++\nbody\n";
+        let s = split(text, Path::new("a.md")).unwrap();
+        assert_eq!(s.front, "title = \"x\"\n");
+        assert_eq!(s.body, "body\n");
+        assert_eq!(s.body_line, 4);
+    }
+
+    #[test]
+    fn closing_delimiter_without_final_newline_is_accepted() {
+        let s = split("---\ntitle: x\n---", Path::new("a.md")).unwrap();
+        assert_eq!(s.body, "");
+    }
+
+    #[test]
+    fn bom_and_crlf_are_normalized() {
+        assert_eq!(normalize("\u{feff}a\r\nb\r\n"), "a\nb\n");
+    }
+}

@@ -1,0 +1,63 @@
+//! File-system access wrapped so that every error names the path it is about.
+//!
+//! No other module calls `std::fs` for reading or writing site files directly: the error would lose
+//! the path (a bare `io::Error` says "permission denied", not which file).
+
+use std::io;
+use std::path::Path;
+
+use crate::error::{Error, Result};
+
+/// Reads a source file as UTF-8. Invalid UTF-8 is a site error naming the line and column of the
+/// first bad byte, because it is something the author must fix in the file.
+pub(crate) fn read_source(path: &Path, shown: &Path) -> Result<String> {
+    let bytes = read_bytes(path, shown)?;
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        // The prefix is valid UTF-8 by definition, so the position can be computed on it.
+        let prefix = std::str::from_utf8(&bytes[..valid]).unwrap_or_default();
+        let position = crate::error::Position::of_offset(prefix, valid);
+        Error::at_position(shown, position, "the file is not valid UTF-8 text")
+    })
+}
+
+/// Reads a file's bytes.
+pub(crate) fn read_bytes(path: &Path, shown: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| Error::at(shown, "cannot read the file").caused_by(e))
+}
+
+/// Writes a file, creating nothing but the file itself.
+pub(crate) fn write(path: &Path, contents: &[u8]) -> Result<()> {
+    std::fs::write(path, contents).map_err(|e| io_error("cannot write", path, e))
+}
+
+/// Creates a folder and its parents.
+pub(crate) fn create_dir_all(path: &Path) -> Result<()> {
+    std::fs::create_dir_all(path).map_err(|e| io_error("cannot create folder", path, e))
+}
+
+/// Copies a file's contents (not its permissions' quirks or timestamps).
+pub(crate) fn copy(from: &Path, to: &Path) -> Result<()> {
+    std::fs::copy(from, to)
+        .map(|_| ())
+        .map_err(|e| io_error(&format!("cannot copy to `{}` from", to.display()), from, e))
+}
+
+/// Removes a folder tree; a missing folder is not an error.
+pub(crate) fn remove_dir_all(path: &Path) -> Result<()> {
+    match std::fs::remove_dir_all(path) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(io_error("cannot remove", path, e)),
+        _ => Ok(()),
+    }
+}
+
+/// Renames a file or folder.
+pub(crate) fn rename(from: &Path, to: &Path) -> Result<()> {
+    std::fs::rename(from, to).map_err(|e| io_error(&format!("cannot rename to `{}`", to.display()), from, e))
+}
+
+/// An environment error for a failed I/O operation on `path`.
+pub(crate) fn io_error(what: &str, path: &Path, e: io::Error) -> Error {
+    Error::environment(format!("{what} `{}`", path.display())).caused_by(e)
+}

@@ -1,0 +1,270 @@
+//! juxta: a static site generator for comparison-driven documentation and marketing sites.
+//!
+//! Authors write Markdown in `content/`, keep the facts being compared in `data/`, and get a site
+//! that works at a domain root, under any sub-path, and opened from disk. [`build`] is the whole
+//! pipeline, one forward pass:
+//!
+//! | stage | module |
+//! |---|---|
+//! | `site.toml` → [`config::Config`] | [`config`] |
+//! | walk `content/` and `static/` | [`source`] |
+//! | front matter, page paths | [`front_matter`], [`page`] |
+//! | `data/` | [`data`] |
+//! | assemble sections, listings, collisions | [`site`] |
+//! | compile templates once | [`templates`] |
+//! | per page, in parallel: body through Tera (only if it uses it), Markdown, template, write | [`markdown`], [`highlight`] |
+//! | anchors, feeds, static files, swap | [`output`], [`feeds`] |
+//!
+//! Invariants:
+//! - Every internal link juxta writes is page-relative ([`urls`]); absolute URLs appear only in
+//!   canonical and OpenGraph tags, the sitemap and the feed.
+//! - The output is written to a staging folder and swapped in only on success; the previous
+//!   output is untouched by a failed build ([`output`]).
+//! - The same inputs give byte-identical output: every collection is iterated in sorted order
+//!   and no wall-clock time is written.
+//! - Nothing is written outside the output folder, whatever a slug, path or alias says.
+
+pub mod config;
+pub mod data;
+pub mod error;
+pub mod feeds;
+pub mod front_matter;
+mod fs;
+pub mod highlight;
+pub mod markdown;
+pub mod output;
+pub mod page;
+pub mod site;
+pub mod source;
+mod suggest;
+pub mod templates;
+pub mod urls;
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::UNIX_EPOCH;
+
+use rayon::prelude::*;
+
+pub use error::{Error, Result};
+pub use urls::Flavour;
+
+use crate::front_matter::Date;
+use crate::markdown::AnchorRef;
+use crate::page::PageId;
+use crate::site::Site;
+use crate::templates::Templates;
+
+/// What to build and how.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The project root (holding `site.toml`).
+    pub root: PathBuf,
+    /// The output folder; `<root>/public` when `None`.
+    pub out: Option<PathBuf>,
+    /// Replaces `base_url` from `site.toml`.
+    pub base_url: Option<String>,
+    /// Web or offline output.
+    pub flavour: Flavour,
+    /// Builds pages marked `draft = true`.
+    pub drafts: bool,
+}
+
+/// What a successful build produced.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// Pages, sections and the home page written.
+    pub pages: usize,
+    /// Other files written (static files, content files, feeds, aliases).
+    pub files: usize,
+    /// The output folder.
+    pub out: PathBuf,
+}
+
+/// Builds the site at `options.root`.
+pub fn build(options: &Options) -> Result<Report> {
+    let root = options.root.as_path();
+    let config = config::load(root, options.base_url.as_deref())?;
+    let sources = source::discover(root)?;
+    let pages = error::collect(sources.content.par_iter().map(|f| page::resolve(root, f)).collect())?;
+    let data = data::load(root)?;
+    let build_date = build_date(root, &sources)?;
+    let parts = site::Parts {
+        root: root.to_path_buf(),
+        config,
+        flavour: options.flavour,
+        drafts: options.drafts,
+        assets: sources.assets,
+        static_files: sources.static_files,
+        data,
+        build_date,
+    };
+    let site = Arc::new(Site::assemble(parts, pages)?);
+    let templates = Templates::load(site.clone())?;
+
+    let out = options.out.clone().unwrap_or_else(|| root.join("public"));
+    let staging = output::Staging::create(root, &out)?;
+    let feed_pages = feed_candidates(&site);
+    let results: Vec<Result<PageResult>> = site
+        .ids()
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|id| render_page(&site, &templates, &staging, id, &feed_pages))
+        .collect();
+    let results = error::collect(results)?;
+    check_anchors(&site, &results)?;
+    let files = write_site_files(&site, &templates, &staging, &results)?;
+    staging.commit()?;
+    Ok(Report { pages: results.len(), files, out })
+}
+
+/// What is kept of a rendered page once it is written.
+struct PageResult {
+    id: PageId,
+    ids: HashSet<String>,
+    anchors: Vec<AnchorRef>,
+    /// The rendered Markdown, kept only for pages the feed may carry.
+    feed_html: Option<String>,
+}
+
+fn render_page(
+    site: &Site,
+    templates: &Templates,
+    staging: &output::Staging,
+    id: PageId,
+    feed_pages: &HashSet<PageId>,
+) -> Result<PageResult> {
+    let page = site.page(id);
+    let body = templates.expand_body(id)?;
+    let rendered = markdown::render(site, id, &body)?;
+    let html = templates.render_page(id, &rendered)?;
+    staging.write(&page.output_file(), html.as_bytes())?;
+    for alias in &page.front.aliases {
+        let file = site::alias_file(alias).map_err(|m| Error::at(page.shown_path(), m))?;
+        staging.write(&file, redirect_page(site, id, &file).as_bytes())?;
+    }
+    Ok(PageResult {
+        id,
+        feed_html: feed_pages.contains(&id).then_some(rendered.html),
+        ids: rendered.ids,
+        anchors: rendered.anchors,
+    })
+}
+
+/// Pages that may appear in the feed: dated pages (the feed keeps the newest of them).
+fn feed_candidates(site: &Site) -> HashSet<PageId> {
+    site.ids()
+        .filter(|&id| {
+            let p = site.page(id);
+            !p.is_section() && p.front.date.is_some()
+        })
+        .collect()
+}
+
+/// Checks every `#anchor` of a link against the ids of its target page.
+fn check_anchors(site: &Site, results: &[PageResult]) -> Result<()> {
+    let ids: HashMap<PageId, &HashSet<String>> = results.iter().map(|r| (r.id, &r.ids)).collect();
+    let mut errors = Vec::new();
+    for result in results {
+        for anchor in &result.anchors {
+            let Some(target_ids) = ids.get(&anchor.target) else { continue };
+            if target_ids.contains(&anchor.anchor) {
+                continue;
+            }
+            let page = site.page(result.id);
+            let target = site.page(anchor.target);
+            let position = markdown::anchor_position(site, result.id, &page.body, anchor.offset);
+            let near = suggest::closest(&anchor.anchor, target_ids.iter().map(String::as_str));
+            errors.push(Error::at_position(
+                page.shown_path(),
+                position,
+                format!(
+                    "link to `#{}`: `{}` has no heading with that id{near}",
+                    anchor.anchor,
+                    target.shown_path().display()
+                ),
+            ));
+        }
+    }
+    if errors.is_empty() { Ok(()) } else { Err(Error::many(errors)) }
+}
+
+/// Copies static and content files and writes the generated files; returns how many.
+fn write_site_files(
+    site: &Site,
+    templates: &Templates,
+    staging: &output::Staging,
+    results: &[PageResult],
+) -> Result<usize> {
+    error::collect(
+        site.copies.par_iter().map(|c| staging.copy(&site.root.join(&c.source), &c.output)).collect(),
+    )?;
+    let mut count = site.copies.len();
+    let feed_html: HashMap<PageId, &String> =
+        results.iter().filter_map(|r| r.feed_html.as_ref().map(|h| (r.id, h))).collect();
+    let mut generated: Vec<(&str, String)> = vec![
+        ("404.html", templates.render_404()?),
+        ("sitemap.xml", feeds::sitemap(site)),
+        ("robots.txt", feeds::robots(site)),
+        ("atom.xml", feeds::atom(site, &|id| feed_html.get(&id).map(|h| h.to_string()))),
+        (".nojekyll", String::new()),
+    ];
+    let markdown = &site.config.markdown;
+    generated.push((
+        "highlight.css",
+        highlight::stylesheet(&markdown.highlight_theme, &markdown.highlight_theme_dark)?,
+    ));
+    if let Some(cname) = &site.config.cname {
+        generated.push((site::CNAME_FILE, format!("{cname}\n")));
+    }
+    for (name, contents) in &generated {
+        staging.write(name, contents.as_bytes())?;
+    }
+    count += generated.len() + site.pages.iter().map(|p| p.front.aliases.len()).sum::<usize>();
+    Ok(count)
+}
+
+/// A small page that sends visitors from an alias to the page.
+fn redirect_page(site: &Site, id: PageId, alias_file: &str) -> String {
+    let page = site.page(id);
+    let link = urls::link(urls::depth(alias_file), &page.path, site.flavour);
+    let link = markdown::escape(&link);
+    let title = markdown::escape(&page.front.title);
+    let canonical = markdown::escape(&site.permalink(id));
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n\
+         <link rel=\"canonical\" href=\"{canonical}\">\n<meta name=\"robots\" content=\"noindex\">\n\
+         <meta http-equiv=\"refresh\" content=\"0; url={link}\">\n</head>\n<body>\n\
+         <p>This page has moved to <a href=\"{link}\">{title}</a>.</p>\n</body>\n</html>\n",
+        markdown::escape(&site.config.language)
+    )
+}
+
+/// `SOURCE_DATE_EPOCH` if set, else the newest modification time of the site's inputs.
+fn build_date(root: &Path, sources: &source::Sources) -> Result<Date> {
+    if let Ok(value) = std::env::var("SOURCE_DATE_EPOCH") {
+        let seconds: i64 = value.trim().parse().map_err(|_| {
+            Error::environment(format!("SOURCE_DATE_EPOCH `{value}` is not a number of seconds"))
+        })?;
+        return Ok(Date::from_timestamp(seconds));
+    }
+    let mut paths: Vec<PathBuf> = vec![root.join(config::FILE_NAME)];
+    paths.extend(sources.content.iter().map(|f| root.join(source::CONTENT_DIR).join(&f.path)));
+    paths.extend(sources.static_files.iter().map(|f| root.join(source::STATIC_DIR).join(f)));
+    for dir in [data::DATA_DIR, templates::TEMPLATES_DIR] {
+        if let Ok(entries) =
+            walkdir::WalkDir::new(root.join(dir)).into_iter().collect::<std::result::Result<Vec<_>, _>>()
+        {
+            paths.extend(entries.into_iter().filter(|e| e.file_type().is_file()).map(|e| e.into_path()));
+        }
+    }
+    let newest = paths
+        .par_iter()
+        .filter_map(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok())
+        .filter_map(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map(|d| d.as_secs() as i64)
+        .max()
+        .unwrap_or(0);
+    Ok(Date::from_timestamp(newest))
+}

@@ -1,0 +1,92 @@
+//! The `juxta` command: parses arguments, calls the library, prints errors once, sets the exit
+//! code (0 success, 1 the site has an error, 2 bad usage or environment).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::{Args, Parser, Subcommand};
+use juxta::error::Kind;
+use juxta::{Flavour, Options};
+
+#[derive(Parser)]
+#[command(name = "juxta", version, about = "Builds comparison-driven documentation sites")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Builds the site into the output folder.
+    Build(BuildArgs),
+}
+
+#[derive(Args)]
+struct BuildArgs {
+    /// The project folder, holding site.toml.
+    #[arg(long, default_value = ".")]
+    root: PathBuf,
+    /// The output folder [default: ROOT/public].
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Replaces base_url from site.toml (for example the address GitHub Pages gives).
+    #[arg(long, value_name = "URL")]
+    base_url: Option<String>,
+    /// Builds for opening from disk: links to pages end in index.html.
+    #[arg(long)]
+    offline: bool,
+    /// Includes pages marked as drafts.
+    #[arg(long)]
+    drafts: bool,
+    /// Prints nothing on success.
+    #[arg(long, short)]
+    quiet: bool,
+    /// Prints more about the build.
+    #[arg(long, short, conflicts_with = "quiet")]
+    verbose: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Build(args) => build(args),
+    }
+}
+
+fn build(args: BuildArgs) -> ExitCode {
+    let started = Instant::now();
+    let options = Options {
+        root: args.root,
+        out: args.out,
+        base_url: args.base_url,
+        flavour: if args.offline { Flavour::Offline } else { Flavour::Web },
+        drafts: args.drafts,
+    };
+    match juxta::build(&options) {
+        Ok(report) => {
+            if !args.quiet {
+                eprintln!(
+                    "juxta: built {} pages and {} other files into {} in {:.2} s",
+                    report.pages,
+                    report.files,
+                    report.out.display(),
+                    started.elapsed().as_secs_f64()
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            let count = e.errors().len().max(1);
+            eprintln!(
+                "juxta: the build failed with {count} error{}; the previous output is unchanged",
+                if count == 1 { "" } else { "s" }
+            );
+            match e.kind() {
+                Kind::Site => ExitCode::from(1),
+                Kind::Environment => ExitCode::from(2),
+            }
+        }
+    }
+}

@@ -1,0 +1,653 @@
+//! Markdown to HTML: pulldown-cmark with GitHub's extensions, then a few small passes over the
+//! event list, each owning one concern:
+//!
+//! 1. `links`: relative links to `.md` files become links to the target page; other relative
+//!    links to content files are re-based on the page's output folder; `javascript:`, `vbscript:`
+//!    and `data:` URLs are neutralised.
+//! 2. `headings`: unique, stable ids, a self-link, and the table of contents.
+//! 3. `footnotes`: numbered references, definitions gathered at the end with back-links.
+//! 4. `blocks`: GitHub alerts as callouts, fenced code highlighted, task-list markers.
+//!
+//! Anchors of links to other pages are checked after every page is rendered (they need the
+//! target's heading ids); [`Rendered::anchors`] lists them.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
+use std::ops::Range;
+
+use pulldown_cmark::{BlockQuoteKind, CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
+
+use crate::config::MarkdownConfig;
+use crate::error::{Error, Position, Result};
+use crate::page::PageId;
+use crate::site::Site;
+use crate::urls;
+
+/// A heading of the page, for the table of contents.
+#[derive(Debug, Clone)]
+pub struct Heading {
+    /// 1 to 6.
+    pub level: u8,
+    /// The id, unique in the page.
+    pub id: String,
+    /// The heading's plain text.
+    pub title: String,
+}
+
+/// A link to `#anchor` on another page (or this one), checked once every page is rendered.
+#[derive(Debug, Clone)]
+pub struct AnchorRef {
+    /// The page the anchor must exist on.
+    pub target: PageId,
+    /// The anchor, without `#`.
+    pub anchor: String,
+    /// Byte offset of the link in the body, for the error position.
+    pub offset: usize,
+}
+
+/// A page's rendered Markdown.
+#[derive(Debug, Default)]
+pub struct Rendered {
+    /// The HTML.
+    pub html: String,
+    /// Headings in document order.
+    pub headings: Vec<Heading>,
+    /// Every id the content defines (headings and footnotes).
+    pub ids: HashSet<String>,
+    /// Anchors to check.
+    pub anchors: Vec<AnchorRef>,
+    /// Number of words, for reading time.
+    pub words: usize,
+}
+
+type Item<'a> = (Event<'a>, Range<usize>);
+
+/// Renders `body` (the page's Markdown, after any template pass) of page `id`.
+pub fn render(site: &Site, id: PageId, body: &str) -> Result<Rendered> {
+    let config = &site.config.markdown;
+    let events: Vec<Item<'_>> = Parser::new_ext(body, options(config)).into_offset_iter().collect();
+    let mut rendered = Rendered::default();
+    let page = site.page(id);
+    let at = |offset: usize| {
+        let p = Position::of_offset(body, offset);
+        Position::new(p.line + page.body_line - 1, p.column)
+    };
+
+    let events = links(site, id, events, &mut rendered.anchors).map_err(|errors| {
+        Error::many(
+            errors
+                .into_iter()
+                .map(|(offset, m)| Error::at_position(page.shown_path(), at(offset), m))
+                .collect(),
+        )
+    })?;
+    let events = headings(events, &mut rendered);
+    let events = footnotes(events, &mut rendered.ids);
+    let events = blocks(events, config.highlight_code, &mut rendered.words);
+
+    rendered.html.reserve(body.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut rendered.html, events.into_iter());
+    Ok(rendered)
+}
+
+/// Where a deferred anchor error points, as a position in the page's source file.
+pub fn anchor_position(site: &Site, id: PageId, body: &str, offset: usize) -> Position {
+    let p = Position::of_offset(body, offset);
+    Position::new(p.line + site.page(id).body_line - 1, p.column)
+}
+
+fn options(config: &MarkdownConfig) -> Options {
+    let mut options = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_GFM;
+    if config.smart_punctuation {
+        options |= Options::ENABLE_SMART_PUNCTUATION;
+    }
+    options
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pass 1: links
+
+/// What to do with a link or image destination.
+enum Target {
+    Keep,
+    Replace(String),
+    Neutralise,
+}
+
+fn links<'a>(
+    site: &Site,
+    id: PageId,
+    events: Vec<Item<'a>>,
+    anchors: &mut Vec<AnchorRef>,
+) -> std::result::Result<Vec<Item<'a>>, Vec<(usize, String)>> {
+    let mut errors = Vec::new();
+    let mut out = Vec::with_capacity(events.len());
+    let mut dropped_image = false;
+    for (event, range) in events {
+        let event = match event {
+            Event::End(TagEnd::Image) if dropped_image => {
+                dropped_image = false;
+                continue;
+            }
+            Event::Start(Tag::Link { link_type, dest_url, title, id: link_id }) => {
+                match resolve(site, id, &dest_url, range.start, anchors) {
+                    Ok(Target::Keep) => Event::Start(Tag::Link { link_type, dest_url, title, id: link_id }),
+                    Ok(Target::Replace(url)) => {
+                        Event::Start(Tag::Link { link_type, dest_url: url.into(), title, id: link_id })
+                    }
+                    // The link's text stays, without a destination; `End(Link)` still closes it.
+                    Ok(Target::Neutralise) => Event::InlineHtml("<a>".into()),
+                    Err(message) => {
+                        errors.push((range.start, message));
+                        continue;
+                    }
+                }
+            }
+            Event::Start(Tag::Image { link_type, dest_url, title, id: image_id }) => {
+                match resolve(site, id, &dest_url, range.start, anchors) {
+                    Ok(Target::Keep) => Event::Start(Tag::Image { link_type, dest_url, title, id: image_id }),
+                    Ok(Target::Replace(url)) => {
+                        Event::Start(Tag::Image { link_type, dest_url: url.into(), title, id: image_id })
+                    }
+                    // The image is replaced by its description (the text events inside it).
+                    Ok(Target::Neutralise) => {
+                        dropped_image = true;
+                        continue;
+                    }
+                    Err(message) => {
+                        errors.push((range.start, message));
+                        continue;
+                    }
+                }
+            }
+            other => other,
+        };
+        out.push((event, range));
+    }
+    if errors.is_empty() { Ok(out) } else { Err(errors) }
+}
+
+fn resolve(
+    site: &Site,
+    id: PageId,
+    dest: &str,
+    offset: usize,
+    anchors: &mut Vec<AnchorRef>,
+) -> std::result::Result<Target, String> {
+    let dest = dest.trim();
+    if dest.is_empty() {
+        return Ok(Target::Keep);
+    }
+    if is_dangerous(dest) {
+        return Ok(Target::Neutralise);
+    }
+    if has_scheme(dest) || dest.starts_with("//") {
+        return Ok(Target::Keep);
+    }
+    if let Some(anchor) = dest.strip_prefix('#') {
+        anchors.push(AnchorRef { target: id, anchor: percent_decode(anchor), offset });
+        return Ok(Target::Keep);
+    }
+    let (rest, fragment) = match dest.split_once('#') {
+        Some((p, f)) => (p, Some(f)),
+        None => (dest, None),
+    };
+    let (path, query) = match rest.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (rest, None),
+    };
+    let decoded = percent_decode(path);
+    let page = site.page(id);
+    let depth = urls::depth(&page.path);
+    let (site_relative, content_path) = match decoded.strip_prefix('/') {
+        Some(stripped) => (true, stripped.to_string()),
+        None => (
+            false,
+            join(page.source_dir(), &decoded).ok_or_else(|| format!("`{dest}` leads outside `content/`"))?,
+        ),
+    };
+
+    let mut url = if decoded.ends_with(".md") {
+        let Some(&target) = site.by_source.get(&content_path) else {
+            return Err(format!(
+                "link to `{dest}`: there is no page `content/{content_path}` (or it is a draft)"
+            ));
+        };
+        if let Some(anchor) = fragment {
+            anchors.push(AnchorRef { target, anchor: percent_decode(anchor), offset });
+        }
+        site.link(id, target)
+    } else if let Some(output) = site.content_files.get(&content_path) {
+        urls::link(depth, output, site.flavour)
+    } else if site_relative {
+        match site_target(site, &content_path) {
+            Some(target) => urls::link(depth, &target, site.flavour),
+            None => return Err(format!("link to `{dest}`: no page or file of the site has that path")),
+        }
+    } else {
+        return Ok(Target::Keep);
+    };
+    if let Some(q) = query {
+        url.push('?');
+        url.push_str(q);
+    }
+    if let Some(f) = fragment {
+        url.push('#');
+        url.push_str(f);
+    }
+    Ok(Target::Replace(url))
+}
+
+/// A site path (`protocols/`, `style.css`) for a root-relative link written without the `/`.
+fn site_target(site: &Site, path: &str) -> Option<String> {
+    if site.files.contains(path) {
+        return Some(path.to_string());
+    }
+    let dir = if path.is_empty() || path.ends_with('/') { path.to_string() } else { format!("{path}/") };
+    let dir = dir.strip_suffix("index.html/").map_or(dir.clone(), str::to_string);
+    site.pages.iter().any(|p| p.path == dir).then_some(dir)
+}
+
+/// `javascript:`, `vbscript:` and `data:` URLs can run script; browsers ignore whitespace and
+/// control characters inside the scheme, so those are skipped before comparing.
+pub fn is_dangerous(url: &str) -> bool {
+    let scheme: String = url
+        .chars()
+        .filter(|c| !c.is_ascii_whitespace() && !c.is_control())
+        .take(11)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    scheme.starts_with("javascript:") || scheme.starts_with("vbscript:") || scheme.starts_with("data:")
+}
+
+fn has_scheme(url: &str) -> bool {
+    match url.find(':') {
+        Some(i) => {
+            let scheme = &url[..i];
+            !scheme.is_empty()
+                && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        }
+        None => false,
+    }
+}
+
+/// Joins a relative path to a folder (`a/b/` + `../c.md` → `a/c.md`); `None` if it climbs out.
+fn join(dir: &str, relative: &str) -> Option<String> {
+    let mut parts: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
+    for segment in relative.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    let mut joined = parts.join("/");
+    if relative.ends_with('/') && !joined.is_empty() {
+        joined.push('/');
+    }
+    Some(joined)
+}
+
+/// Decodes `%XX` escapes once; invalid escapes are kept as written.
+pub fn percent_decode(s: &str) -> String {
+    if !s.contains('%') {
+        return s.to_string();
+    }
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(v) = s.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(v);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pass 2: headings
+
+fn headings<'a>(events: Vec<Item<'a>>, rendered: &mut Rendered) -> Vec<Event<'a>> {
+    // Explicit ids are reserved first, so an automatic id never takes one written later.
+    let mut taken: HashMap<String, usize> = HashMap::new();
+    for (event, _) in &events {
+        if let Event::Start(Tag::Heading { id: Some(id), .. }) = event {
+            taken.insert(id.to_string(), 0);
+        }
+    }
+    let mut out = Vec::with_capacity(events.len() + 8);
+    let mut iter = events.into_iter().map(|(e, _)| e);
+    while let Some(event) = iter.next() {
+        let Event::Start(Tag::Heading { level, id, classes, attrs }) = event else {
+            out.push(event);
+            continue;
+        };
+        let inner: Vec<Event<'a>> =
+            iter.by_ref().take_while(|e| !matches!(e, Event::End(TagEnd::Heading(_)))).collect();
+        let title = plain_text(&inner);
+        let id = match id {
+            Some(id) => id.to_string(),
+            None => unique_id(&mut taken, &title),
+        };
+        let level = level as u8;
+        let mut open = format!("<h{level} id=\"");
+        escape_into(&mut open, &id);
+        open.push('"');
+        if !classes.is_empty() {
+            open.push_str(" class=\"");
+            escape_into(&mut open, &classes.join(" "));
+            open.push('"');
+        }
+        for (name, value) in attrs.iter().filter(|(n, _)| is_safe_attribute(n)) {
+            let _ = write!(open, " {name}=\"");
+            escape_into(&mut open, value.as_deref().unwrap_or(""));
+            open.push('"');
+        }
+        open.push('>');
+        out.push(Event::Html(open.into()));
+        out.extend(inner);
+        let mut close = String::from("<a class=\"anchor\" href=\"#");
+        escape_into(&mut close, &id);
+        let _ = writeln!(close, "\" aria-hidden=\"true\" tabindex=\"-1\">#</a></h{level}>");
+        out.push(Event::Html(close.into()));
+        rendered.ids.insert(id.clone());
+        rendered.headings.push(Heading { level, id, title });
+    }
+    out
+}
+
+/// Heading attributes may not add event handlers (`onclick`) or styles.
+fn is_safe_attribute(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    !name.starts_with("on")
+        && name != "style"
+        && name != "id"
+        && name != "class"
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+fn unique_id(taken: &mut HashMap<String, usize>, title: &str) -> String {
+    let mut base = urls::slugify(title);
+    if base.is_empty() {
+        base = "section".into();
+    }
+    if !taken.contains_key(&base) {
+        taken.insert(base.clone(), 0);
+        return base;
+    }
+    let mut n = taken[&base];
+    loop {
+        n += 1;
+        let candidate = format!("{base}-{n}");
+        if !taken.contains_key(&candidate) {
+            taken.insert(base, n);
+            taken.insert(candidate.clone(), 0);
+            return candidate;
+        }
+    }
+}
+
+fn plain_text(events: &[Event<'_>]) -> String {
+    let mut text = String::new();
+    for e in events {
+        match e {
+            Event::Text(t) | Event::Code(t) => text.push_str(t),
+            Event::SoftBreak | Event::HardBreak => text.push(' '),
+            _ => {}
+        }
+    }
+    text
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pass 3: footnotes
+
+fn footnotes<'a>(events: Vec<Event<'a>>, ids: &mut HashSet<String>) -> Vec<Event<'a>> {
+    if !events.iter().any(|e| matches!(e, Event::FootnoteReference(_))) {
+        return events
+            .into_iter()
+            .scan(0usize, |depth, e| {
+                // Definitions without references are dropped, as GitHub does.
+                let inside = *depth > 0;
+                match &e {
+                    Event::Start(Tag::FootnoteDefinition(_)) => *depth += 1,
+                    Event::End(TagEnd::FootnoteDefinition) => *depth -= 1,
+                    _ => {}
+                }
+                Some((inside || matches!(e, Event::End(TagEnd::FootnoteDefinition)), e))
+            })
+            .filter(|(skip, _)| !skip)
+            .map(|(_, e)| e)
+            .collect();
+    }
+    let mut body = Vec::with_capacity(events.len());
+    let mut definitions: HashMap<String, Vec<Event<'a>>> = HashMap::new();
+    let mut iter = events.into_iter();
+    while let Some(event) = iter.next() {
+        if let Event::Start(Tag::FootnoteDefinition(label)) = event {
+            let mut depth = 1;
+            let inner: Vec<Event<'a>> = iter
+                .by_ref()
+                .take_while(|e| {
+                    match e {
+                        Event::Start(Tag::FootnoteDefinition(_)) => depth += 1,
+                        Event::End(TagEnd::FootnoteDefinition) => depth -= 1,
+                        _ => {}
+                    }
+                    depth > 0
+                })
+                .collect();
+            definitions.insert(label.to_string(), inner);
+        } else {
+            body.push(event);
+        }
+    }
+    let mut order: Vec<String> = Vec::new();
+    let mut uses: HashMap<String, usize> = HashMap::new();
+    let mut out = Vec::with_capacity(body.len() + definitions.len() * 4);
+    for event in body {
+        let Event::FootnoteReference(label) = &event else {
+            out.push(event);
+            continue;
+        };
+        if !definitions.contains_key(label.as_ref()) {
+            out.push(Event::Text(format!("[^{label}]").into()));
+            continue;
+        }
+        if !uses.contains_key(label.as_ref()) {
+            order.push(label.to_string());
+        }
+        let count = uses.entry(label.to_string()).or_default();
+        *count += 1;
+        let number = order.iter().position(|l| l == label.as_ref()).unwrap_or(0) + 1;
+        let slug = footnote_slug(label, number);
+        let ref_id = if *count == 1 { format!("fnref-{slug}") } else { format!("fnref-{slug}-{count}") };
+        ids.insert(ref_id.clone());
+        out.push(Event::InlineHtml(
+            format!("<sup class=\"footnote-ref\"><a href=\"#fn-{slug}\" id=\"{ref_id}\">{number}</a></sup>")
+                .into(),
+        ));
+    }
+    out.push(Event::Html("<section class=\"footnotes\" aria-label=\"Footnotes\">\n<ol>\n".into()));
+    for (i, label) in order.iter().enumerate() {
+        let slug = footnote_slug(label, i + 1);
+        ids.insert(format!("fn-{slug}"));
+        out.push(Event::Html(format!("<li id=\"fn-{slug}\">\n").into()));
+        out.extend(definitions.remove(label).unwrap_or_default());
+        out.push(Event::Html(
+            format!("<a href=\"#fnref-{slug}\" class=\"footnote-back\" aria-label=\"Back to reference {}\">↩</a>\n</li>\n", i + 1)
+                .into(),
+        ));
+    }
+    out.push(Event::Html("</ol>\n</section>\n".into()));
+    out
+}
+
+fn footnote_slug(label: &str, number: usize) -> String {
+    let slug = urls::slugify(label);
+    if slug.is_empty() { number.to_string() } else { slug }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pass 4: blocks
+
+fn blocks<'a>(events: Vec<Event<'a>>, highlight: bool, words: &mut usize) -> Vec<Event<'a>> {
+    let mut out = Vec::with_capacity(events.len());
+    let mut iter = events.into_iter();
+    while let Some(event) = iter.next() {
+        match event {
+            Event::Start(Tag::BlockQuote(Some(kind))) => {
+                let (class, label) = alert(kind);
+                out.push(Event::Html(
+                    format!("<div class=\"callout callout-{class}\" role=\"note\">\n<p class=\"callout-title\">{label}</p>\n").into(),
+                ));
+            }
+            Event::End(TagEnd::BlockQuote(Some(_))) => out.push(Event::Html("</div>\n".into())),
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let mut code = String::new();
+                for e in iter.by_ref() {
+                    match e {
+                        Event::Text(t) => code.push_str(&t),
+                        Event::End(TagEnd::CodeBlock) => break,
+                        _ => {}
+                    }
+                }
+                out.push(Event::Html(code_block(&kind, &code, highlight).into()));
+            }
+            Event::TaskListMarker(done) => {
+                let (checked, label) = if done { (" checked", "Done") } else { ("", "Not done") };
+                out.push(Event::InlineHtml(
+                    format!("<input type=\"checkbox\" disabled{checked} aria-label=\"{label}\"> ").into(),
+                ));
+            }
+            Event::Text(t) => {
+                *words += t.split_whitespace().count();
+                out.push(Event::Text(t));
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn alert(kind: BlockQuoteKind) -> (&'static str, &'static str) {
+    match kind {
+        BlockQuoteKind::Note => ("note", "Note"),
+        BlockQuoteKind::Tip => ("tip", "Tip"),
+        BlockQuoteKind::Important => ("important", "Important"),
+        BlockQuoteKind::Warning => ("warning", "Warning"),
+        BlockQuoteKind::Caution => ("caution", "Caution"),
+    }
+}
+
+fn code_block(kind: &CodeBlockKind<'_>, code: &str, highlight: bool) -> String {
+    let language = match kind {
+        CodeBlockKind::Fenced(info) => {
+            info.split(|c: char| c.is_whitespace() || c == ',' || c == '{').next().unwrap_or("")
+        }
+        CodeBlockKind::Indented => "",
+    };
+    let mut html = String::with_capacity(code.len() * 2 + 64);
+    // tabindex makes a horizontally scrolling block reachable with the keyboard.
+    html.push_str("<pre class=\"code\" tabindex=\"0\"");
+    if !language.is_empty() {
+        html.push_str(" data-lang=\"");
+        escape_into(&mut html, language);
+        html.push('"');
+    }
+    html.push_str("><code");
+    if !language.is_empty() {
+        html.push_str(" class=\"language-");
+        escape_into(&mut html, language);
+        html.push('"');
+    }
+    html.push('>');
+    match (highlight && !language.is_empty()).then(|| crate::highlight::highlight(code, language)).flatten() {
+        Some(highlighted) => html.push_str(&highlighted),
+        None => escape_into(&mut html, code),
+    }
+    html.push_str("</code></pre>\n");
+    html
+}
+
+/// Appends `text` escaped for HTML text and attribute values.
+pub fn escape_into(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// `text` escaped for HTML.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    escape_into(&mut out, text);
+    out
+}
+
+/// Runs the passes that need no site, for unit tests.
+#[cfg(test)]
+fn render_plain(body: &str) -> String {
+    let events: Vec<Event<'_>> = Parser::new_ext(body, options(&MarkdownConfig::default())).collect();
+    let mut rendered = Rendered::default();
+    let events = headings(events.into_iter().map(|e| (e, 0..0)).collect(), &mut rendered);
+    let events = footnotes(events, &mut rendered.ids);
+    let events = blocks(events, true, &mut rendered.words);
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    html
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn duplicate_headings_get_numbered_ids_and_explicit_ids_win() {
+        let html = render_plain("# Intro\n\n## Intro\n\n## Other {#intro-1}\n");
+        assert!(html.contains("<h1 id=\"intro\">"), "{html}");
+        assert!(html.contains("<h2 id=\"intro-2\">"), "{html}");
+        assert!(html.contains("<h2 id=\"intro-1\">"), "{html}");
+    }
+
+    #[test]
+    fn dangerous_schemes_are_detected_through_whitespace_and_case() {
+        assert!(is_dangerous("javascript:alert(1)"));
+        assert!(is_dangerous(" JaVa\tScRiPt:alert(1)"));
+        assert!(is_dangerous("data:text/html,x"));
+        assert!(!is_dangerous("https://example.com/javascript:"));
+    }
+
+    #[test]
+    fn join_resolves_dots_and_refuses_to_climb_out() {
+        assert_eq!(join("a/b/", "../c.md").as_deref(), Some("a/c.md"));
+        assert_eq!(join("", "./x.md").as_deref(), Some("x.md"));
+        assert_eq!(join("a/", "../../x.md"), None);
+    }
+
+    #[test]
+    fn unreferenced_footnotes_are_dropped() {
+        let html = render_plain("Text.\n\n[^a]: never used\n");
+        assert!(!html.contains("never used"), "{html}");
+    }
+}

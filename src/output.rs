@@ -1,0 +1,205 @@
+//! The output folder: safety checks, a staging folder beside it, and the swap.
+//!
+//! A build writes into a fresh staging folder (`.<name>.juxta-staging-<pid>` beside the output)
+//! and swaps it in only when everything succeeded, so a failed or interrupted build leaves the
+//! previous output exactly as it was. Staging folders left by a killed build are removed by the
+//! next one. juxta only ever replaces a folder it made (it carries [`MARKER`]), an empty folder,
+//! or none; never the project root, a folder holding the sources, or someone else's folder.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::fs;
+
+/// The file marking a folder as juxta's output.
+pub const MARKER: &str = ".juxta-output";
+
+const MARKER_TEXT: &str = "This folder was written by juxta and is replaced by each build.\n";
+
+/// Source folders the output may not be placed in.
+const SOURCE_DIRS: [&str; 4] = ["content", "data", "templates", "static"];
+
+/// A staging folder being filled. Dropping it without [`Staging::commit`] removes it.
+pub struct Staging {
+    dir: PathBuf,
+    out: PathBuf,
+    committed: bool,
+    // Held until the swap is done: two builds never write to one output at once.
+    _lock: File,
+}
+
+impl Staging {
+    /// Checks that `out` may be replaced, waits for any other build writing it, removes stale
+    /// staging folders, and creates a fresh one.
+    pub fn create(root: &Path, out: &Path) -> Result<Staging> {
+        let (out, parent, name) = check_output(root, out)?;
+        fs::create_dir_all(&parent)?;
+        let lock = File::open(&parent).map_err(|e| fs::io_error("cannot open", &parent, e))?;
+        lock.lock().map_err(|e| fs::io_error("cannot lock", &parent, e))?;
+        clean_leftovers(&parent, &name, &out)?;
+        let dir = parent.join(format!(".{name}.juxta-staging-{}", std::process::id()));
+        fs::remove_dir_all(&dir)?;
+        fs::create_dir_all(&dir)?;
+        let staging = Staging { dir, out, committed: false, _lock: lock };
+        staging.write(MARKER, MARKER_TEXT.as_bytes())?;
+        Ok(staging)
+    }
+
+    /// The staging folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The final output folder.
+    pub fn out(&self) -> &Path {
+        &self.out
+    }
+
+    /// Writes a file at `site_path` (relative, `/`-separated) in the staging folder.
+    pub fn write(&self, site_path: &str, contents: &[u8]) -> Result<()> {
+        let path = self.target(site_path)?;
+        fs::write(&path, contents)
+    }
+
+    /// Copies `source` to `site_path` in the staging folder.
+    pub fn copy(&self, source: &Path, site_path: &str) -> Result<()> {
+        let path = self.target(site_path)?;
+        fs::copy(source, &path)
+    }
+
+    /// The staging path of `site_path`, with its folder created. Site paths are validated when
+    /// pages are resolved; this refuses anything that could still leave the folder.
+    fn target(&self, site_path: &str) -> Result<PathBuf> {
+        if site_path.starts_with('/') || site_path.split(['/', '\\']).any(|s| s == ".." || s == ".") {
+            return Err(Error::site(format!(
+                "refusing to write `{site_path}`: it would leave the output folder"
+            )));
+        }
+        let path = self.dir.join(site_path);
+        if let Some(parent) = path.parent()
+            && !parent.is_dir()
+        {
+            fs::create_dir_all(parent)?;
+        }
+        Ok(path)
+    }
+
+    /// Swaps the staging folder in as the output.
+    pub fn commit(mut self) -> Result<()> {
+        let name = self.out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let parent = self.dir.parent().map(Path::to_path_buf).unwrap_or_default();
+        let old = parent.join(format!(".{name}.juxta-old-{}", std::process::id()));
+        let had_output = self.out.exists();
+        if had_output {
+            fs::rename(&self.out, &old)?;
+        }
+        if let Err(e) = fs::rename(&self.dir, &self.out) {
+            if had_output {
+                let _ = std::fs::rename(&old, &self.out);
+            }
+            return Err(e);
+        }
+        self.committed = true;
+        if had_output {
+            // The new output is in place; a failure here only leaves a folder the next build removes.
+            let _ = std::fs::remove_dir_all(&old);
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// Resolves `out` and refuses folders juxta must not replace. Returns the output path, its
+/// parent and its name.
+fn check_output(root: &Path, out: &Path) -> Result<(PathBuf, PathBuf, String)> {
+    let root = root.canonicalize().map_err(|e| fs::io_error("cannot resolve", root, e))?;
+    let out = if out.is_absolute() {
+        out.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(out)
+    };
+    let out = normalize(&out);
+    let name = out
+        .file_name()
+        .and_then(|n| n.to_str())
+        .ok_or_else(|| Error::environment(format!("`{}` cannot be an output folder", out.display())))?
+        .to_string();
+    let parent = out.parent().map(Path::to_path_buf).unwrap_or_default();
+    // Resolve links in the parent so that `out` is compared with the real project path.
+    let parent = parent.canonicalize().unwrap_or(parent);
+    let out = parent.join(&name);
+    let refuse = |why: &str| {
+        Err(Error::environment(format!("refusing to use `{}` as the output folder: {why}", out.display())))
+    };
+    if root.starts_with(&out) {
+        return refuse("it holds the project");
+    }
+    for dir in SOURCE_DIRS {
+        if out.starts_with(root.join(dir)) {
+            return refuse(&format!("it is inside the project's `{dir}/` folder"));
+        }
+    }
+    if let Ok(meta) = std::fs::symlink_metadata(&out) {
+        if meta.file_type().is_symlink() {
+            return refuse("it is a symbolic link");
+        }
+        if !meta.is_dir() {
+            return refuse("it is a file");
+        }
+        let mut entries = std::fs::read_dir(&out).map_err(|e| fs::io_error("cannot read", &out, e))?;
+        if entries.next().is_some() && !out.join(MARKER).is_file() {
+            return refuse(&format!(
+                "it is not empty and was not made by juxta (it has no `{MARKER}` file); remove it or choose another --out"
+            ));
+        }
+    }
+    Ok((out, parent, name))
+}
+
+/// Removes `.` and `..` components without touching the file system.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Removes staging folders of earlier builds that were killed, and puts back an output that a
+/// killed swap had moved aside.
+fn clean_leftovers(parent: &Path, name: &str, out: &Path) -> Result<()> {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return Ok(());
+    };
+    let staging_prefix = format!(".{name}.juxta-staging-");
+    let old_prefix = format!(".{name}.juxta-old-");
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(file_name) = file_name.to_str() else { continue };
+        let path = entry.path();
+        if file_name.starts_with(&staging_prefix) {
+            fs::remove_dir_all(&path)?;
+        } else if file_name.starts_with(&old_prefix) {
+            if !out.exists() && path.join(MARKER).is_file() {
+                fs::rename(&path, out)?;
+            } else {
+                fs::remove_dir_all(&path)?;
+            }
+        }
+    }
+    Ok(())
+}

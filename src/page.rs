@@ -1,0 +1,161 @@
+//! A content file resolved into a [`Page`]: its front matter checked, its site path derived.
+//!
+//! Home page, sections and pages are all `Page`s (told apart by [`SourceKind`]), kept in one
+//! `Vec` by the [`Site`](crate::site::Site) and referred to by [`PageId`].
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Position, Result};
+use crate::front_matter::{self, FrontMatter};
+use crate::source::{CONTENT_DIR, ContentFile, SourceKind};
+use crate::urls;
+
+/// Index of a page in the site's page list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PageId(pub u32);
+
+impl PageId {
+    /// The index into the page list.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// A resolved page, section or home page.
+#[derive(Debug)]
+pub struct Page {
+    /// Path relative to `content/`, with `/` separators (`guides/protocols.md`).
+    pub source: String,
+    /// Home, section, page or bundle.
+    pub kind: SourceKind,
+    /// The front matter as written.
+    pub front: FrontMatter,
+    /// The Markdown body, BOM removed and line endings normalised.
+    pub body: String,
+    /// The line of the source file on which the body starts.
+    pub body_line: usize,
+    /// Site path of the page's folder: `""` for home, `guides/protocols/` otherwise.
+    pub path: String,
+    /// Where keys were written in the front matter, for errors found later.
+    pub positions: KeyPositions,
+    /// The enclosing section (none for the home page). Set when the site is assembled.
+    pub parent: Option<PageId>,
+    /// For sections: their pages, sorted by weight, date, then title.
+    pub pages: Vec<PageId>,
+    /// For sections: their direct subsections, sorted like pages.
+    pub subsections: Vec<PageId>,
+}
+
+/// Positions of front matter keys that are validated after parsing.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct KeyPositions {
+    /// `template`.
+    pub template: Option<Position>,
+    /// `aliases`.
+    pub aliases: Option<Position>,
+}
+
+impl Page {
+    /// The path shown in errors: `content/<source>`.
+    pub fn shown_path(&self) -> PathBuf {
+        Path::new(CONTENT_DIR).join(&self.source)
+    }
+
+    /// Whether this is the home page or a section (something with `pages`).
+    pub fn is_section(&self) -> bool {
+        matches!(self.kind, SourceKind::Home | SourceKind::Section)
+    }
+
+    /// The folder of the source file relative to `content/` (`guides/` or ``).
+    pub fn source_dir(&self) -> &str {
+        self.source.rfind('/').map_or("", |i| &self.source[..=i])
+    }
+
+    /// The output file of the page.
+    pub fn output_file(&self) -> String {
+        format!("{}index.html", self.path)
+    }
+}
+
+/// Reads and resolves one content file; `root` is the project root.
+pub fn resolve(root: &Path, file: &ContentFile) -> Result<Page> {
+    let shown = Path::new(CONTENT_DIR).join(&file.path);
+    let raw = crate::fs::read_source(&root.join(CONTENT_DIR).join(&file.path), &shown)?;
+    let text = front_matter::normalize(&raw);
+    let split = front_matter::split(&text, &shown)?;
+    let front = front_matter::parse(&split, &text, &shown)?;
+    let positions = KeyPositions {
+        template: front_matter::key_position(&split, &text, "template"),
+        aliases: front_matter::key_position(&split, &text, "aliases"),
+    };
+    let slug_at = || front_matter::key_position(&split, &text, "slug").unwrap_or(Position::new(1, 1));
+
+    if front.slug.is_some() && matches!(file.kind, SourceKind::Home | SourceKind::Section) {
+        return Err(Error::at_position(
+            &shown,
+            slug_at(),
+            "`slug` is only for pages: a section's URL is its folder name, so rename the folder instead",
+        ));
+    }
+    if let Some(slug) = &front.slug {
+        urls::check_segment(slug).map_err(|m| Error::at_position(&shown, slug_at(), format!("slug: {m}")))?;
+    }
+    for alias in &front.aliases {
+        crate::site::alias_file(alias).map_err(|m| {
+            Error::at_position(
+                &shown,
+                positions.aliases.unwrap_or(Position::new(1, 1)),
+                format!("aliases: {m}"),
+            )
+        })?;
+    }
+    let path = site_path(&file.path, file.kind, front.slug.as_deref())
+        .map_err(|m| Error::at(&shown, format!("cannot make a URL from this file's path: {m}")))?;
+    let (body, body_line) = (split.body.to_string(), split.body_line);
+    Ok(Page {
+        source: file.path.clone(),
+        kind: file.kind,
+        front,
+        body,
+        body_line,
+        path,
+        positions,
+        parent: None,
+        pages: Vec::new(),
+        subsections: Vec::new(),
+    })
+}
+
+/// The site path of a content file: its folders, then its slug or file stem, then `/`.
+fn site_path(source: &str, kind: SourceKind, slug: Option<&str>) -> std::result::Result<String, String> {
+    let mut segments: Vec<&str> = source.split('/').collect();
+    let file = segments.pop().unwrap_or_default();
+    if kind == SourceKind::Page {
+        segments.push(file.strip_suffix(".md").unwrap_or(file));
+    }
+    if let (Some(slug), Some(last)) = (slug, segments.last_mut()) {
+        *last = slug;
+    }
+    let mut path = String::with_capacity(source.len() + 1);
+    for segment in segments {
+        urls::check_segment(segment)?;
+        path.push_str(segment);
+        path.push('/');
+    }
+    Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn site_paths_are_pretty() {
+        assert_eq!(site_path("_index.md", SourceKind::Home, None).unwrap(), "");
+        assert_eq!(site_path("guides/_index.md", SourceKind::Section, None).unwrap(), "guides/");
+        assert_eq!(site_path("guides/mqtt.md", SourceKind::Page, None).unwrap(), "guides/mqtt/");
+        assert_eq!(site_path("guides/mqtt.md", SourceKind::Page, Some("m")).unwrap(), "guides/m/");
+        assert_eq!(site_path("a/b/index.md", SourceKind::Bundle, Some("c")).unwrap(), "a/c/");
+        assert!(site_path("a/con.md", SourceKind::Page, None).is_err());
+    }
+}

@@ -1,0 +1,277 @@
+//! The assembled [`Site`]: every page with its section, sorted listings, content files, static
+//! files and data. Built once per build and read-only afterwards, so rendering can share it.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use crate::config::Config;
+use crate::data::Data;
+use crate::error::{Error, Result};
+use crate::front_matter::Date;
+use crate::page::{Page, PageId};
+use crate::source::{CONTENT_DIR, ContentAsset, STATIC_DIR, SourceKind};
+use crate::urls::{self, Flavour};
+
+/// Files juxta generates at the site root, besides pages.
+pub const GENERATED_FILES: [&str; 6] =
+    ["404.html", "sitemap.xml", "robots.txt", "atom.xml", ".nojekyll", "highlight.css"];
+
+/// Written at the site root when `cname` is configured.
+pub const CNAME_FILE: &str = "CNAME";
+
+/// A file copied into the output from `content/` or `static/`.
+#[derive(Debug, Clone)]
+pub struct CopiedFile {
+    /// Path of the source relative to the project root.
+    pub source: PathBuf,
+    /// Site path of the copy.
+    pub output: String,
+}
+
+/// The whole site, ready to render.
+#[derive(Debug)]
+pub struct Site {
+    /// The project root.
+    pub root: PathBuf,
+    /// `site.toml`.
+    pub config: Config,
+    /// Web or offline output.
+    pub flavour: Flavour,
+    /// Pages, sections and the home page, sorted by source path.
+    pub pages: Vec<Page>,
+    /// The home page.
+    pub home: PageId,
+    /// Pages by source path relative to `content/`.
+    pub by_source: HashMap<String, PageId>,
+    /// Files copied from `content/` and `static/`.
+    pub copies: Vec<CopiedFile>,
+    /// Output site paths of `content/` files that are not Markdown, by path relative to `content/`.
+    pub content_files: HashMap<String, String>,
+    /// Site paths of every file in the output that is not a page.
+    pub files: HashSet<String>,
+    /// The contents of `data/`.
+    pub data: Data,
+    /// The build date: `SOURCE_DATE_EPOCH`, or the newest input file's modification time.
+    pub build_date: Date,
+}
+
+/// What the assembly needs besides the pages.
+pub struct Parts {
+    /// The project root.
+    pub root: PathBuf,
+    /// `site.toml`.
+    pub config: Config,
+    /// Web or offline output.
+    pub flavour: Flavour,
+    /// Whether drafts are built.
+    pub drafts: bool,
+    /// Non-Markdown files of `content/`.
+    pub assets: Vec<ContentAsset>,
+    /// Files of `static/`.
+    pub static_files: Vec<String>,
+    /// The contents of `data/`.
+    pub data: Data,
+    /// The build date.
+    pub build_date: Date,
+}
+
+impl Site {
+    /// Assembles resolved pages into a site: drops drafts, links pages to sections, sorts
+    /// listings, and refuses two sources that would write the same output file.
+    pub fn assemble(parts: Parts, pages: Vec<Page>) -> Result<Site> {
+        let mut pages = drop_drafts(pages, parts.drafts);
+        pages.sort_by(|a, b| a.source.cmp(&b.source));
+        let by_source: HashMap<String, PageId> =
+            pages.iter().enumerate().map(|(i, p)| (p.source.clone(), PageId(i as u32))).collect();
+        let home = by_source["_index.md"];
+        link_sections(&mut pages, &by_source);
+
+        let mut copies = Vec::new();
+        let mut content_files = HashMap::new();
+        for asset in &parts.assets {
+            let output = match &asset.bundle {
+                Some(dir) => {
+                    let page = &pages[by_source[&format!("{dir}/index.md")].index()];
+                    format!("{}{}", page.path, &asset.path[dir.len() + 1..])
+                }
+                None => asset.path.clone(),
+            };
+            content_files.insert(asset.path.clone(), output.clone());
+            copies.push(CopiedFile { source: Path::new(CONTENT_DIR).join(&asset.path), output });
+        }
+        for file in &parts.static_files {
+            copies.push(CopiedFile { source: Path::new(STATIC_DIR).join(file), output: file.clone() });
+        }
+        let mut generated: Vec<&str> = GENERATED_FILES.to_vec();
+        if parts.config.cname.is_some() {
+            generated.push(CNAME_FILE);
+        }
+        let files = check_collisions(&pages, &copies, &generated)?;
+        Ok(Site {
+            root: parts.root,
+            config: parts.config,
+            flavour: parts.flavour,
+            pages,
+            home,
+            by_source,
+            copies,
+            content_files,
+            files,
+            data: parts.data,
+            build_date: parts.build_date,
+        })
+    }
+
+    /// The page with this id.
+    pub fn page(&self, id: PageId) -> &Page {
+        &self.pages[id.index()]
+    }
+
+    /// Ids of every page, section and the home page.
+    pub fn ids(&self) -> impl Iterator<Item = PageId> + '_ {
+        (0..self.pages.len() as u32).map(PageId)
+    }
+
+    /// The link from `from` to `to`.
+    pub fn link(&self, from: PageId, to: PageId) -> String {
+        urls::link(urls::depth(&self.page(from).path), &self.page(to).path, self.flavour)
+    }
+
+    /// The absolute URL of a page, from `base_url`.
+    pub fn permalink(&self, id: PageId) -> String {
+        urls::absolute(&self.config.base_url, &self.page(id).path)
+    }
+
+    /// The page before and after `id` in its section's order.
+    pub fn neighbours(&self, id: PageId) -> (Option<PageId>, Option<PageId>) {
+        let Some(parent) = self.page(id).parent else {
+            return (None, None);
+        };
+        let siblings = &self.page(parent).pages;
+        match siblings.iter().position(|&p| p == id) {
+            Some(i) => (i.checked_sub(1).map(|j| siblings[j]), siblings.get(i + 1).copied()),
+            None => (None, None),
+        }
+    }
+}
+
+fn drop_drafts(pages: Vec<Page>, keep_drafts: bool) -> Vec<Page> {
+    if keep_drafts {
+        return pages;
+    }
+    // A draft section takes its whole folder with it.
+    let draft_dirs: Vec<String> = pages
+        .iter()
+        .filter(|p| p.front.draft && p.kind == SourceKind::Section)
+        .map(|p| p.source_dir().to_string())
+        .collect();
+    pages
+        .into_iter()
+        .filter(|p| !p.front.draft && !draft_dirs.iter().any(|d| p.source.starts_with(d.as_str())))
+        .collect()
+}
+
+/// Sets each page's parent (the nearest section in an enclosing folder) and each section's sorted
+/// pages and subsections.
+fn link_sections(pages: &mut [Page], by_source: &HashMap<String, PageId>) {
+    let section_of_dir = |dir: &str| -> Option<PageId> {
+        let key = if dir.is_empty() { "_index.md".to_string() } else { format!("{dir}_index.md") };
+        by_source.get(&key).copied()
+    };
+    let mut children: BTreeMap<PageId, (Vec<PageId>, Vec<PageId>)> = BTreeMap::new();
+    let mut parents = Vec::with_capacity(pages.len());
+    for (i, page) in pages.iter().enumerate() {
+        if page.kind == SourceKind::Home {
+            continue;
+        }
+        // A section or bundle looks for its parent from the folder above its own.
+        let mut dir = page.source_dir().to_string();
+        if page.kind != SourceKind::Page {
+            dir = parent_dir(&dir).to_string();
+        }
+        let parent = loop {
+            if let Some(id) = section_of_dir(&dir) {
+                break id;
+            }
+            dir = parent_dir(&dir).to_string();
+        };
+        let entry = children.entry(parent).or_default();
+        if page.kind == SourceKind::Section {
+            entry.1.push(PageId(i as u32))
+        } else {
+            entry.0.push(PageId(i as u32))
+        }
+        parents.push((i, parent));
+    }
+    for (i, parent) in parents {
+        pages[i].parent = Some(parent);
+    }
+    for (section, (mut list, mut subsections)) in children {
+        list.sort_by(|&a, &b| listing_order(&pages[a.index()], &pages[b.index()]));
+        subsections.sort_by(|&a, &b| listing_order(&pages[a.index()], &pages[b.index()]));
+        pages[section.index()].pages = list;
+        pages[section.index()].subsections = subsections;
+    }
+}
+
+/// `a/b/` → `a/`, `a/` → ``.
+fn parent_dir(dir: &str) -> &str {
+    let trimmed = dir.trim_end_matches('/');
+    trimmed.rfind('/').map_or("", |i| &dir[..=i])
+}
+
+/// Weight first (pages without one last), then newest date first, then title, then source path.
+fn listing_order(a: &Page, b: &Page) -> std::cmp::Ordering {
+    let weight = |p: &Page| p.front.weight.unwrap_or(i64::MAX);
+    let date = |p: &Page| std::cmp::Reverse(p.front.date.as_ref().map(Date::timestamp));
+    (weight(a), date(a), &a.front.title, &a.source).cmp(&(weight(b), date(b), &b.front.title, &b.source))
+}
+
+/// Refuses two sources that would write one output file; case-only differences count, since
+/// they collide on macOS and Windows file systems and on case-insensitive hosts.
+fn check_collisions(pages: &[Page], copies: &[CopiedFile], generated: &[&str]) -> Result<HashSet<String>> {
+    let mut owners: HashMap<String, PathBuf> = HashMap::new();
+    let mut errors = Vec::new();
+    let mut claim = |output: String, owner: PathBuf| {
+        let key = output.to_lowercase();
+        if let Some(first) = owners.get(&key) {
+            let (a, b) = if *first <= owner { (first.clone(), owner) } else { (owner, first.clone()) };
+            errors.push(Error::at(
+                &b,
+                format!(
+                    "writes `{output}`, which `{}` also writes: give one of them another name or slug",
+                    a.display()
+                ),
+            ));
+        } else {
+            owners.insert(key, owner);
+        }
+    };
+    for name in generated {
+        claim(name.to_string(), PathBuf::from(format!("(juxta's generated {name})")));
+    }
+    for page in pages {
+        claim(page.output_file(), page.shown_path());
+        for alias in &page.front.aliases {
+            if let Ok(file) = alias_file(alias) {
+                claim(file, page.shown_path());
+            }
+        }
+    }
+    for copy in copies {
+        claim(copy.output.clone(), copy.source.clone());
+    }
+    if !errors.is_empty() {
+        return Err(Error::many(errors));
+    }
+    let mut files: HashSet<String> = copies.iter().map(|c| c.output.clone()).collect();
+    files.extend(generated.iter().map(|f| f.to_string()));
+    Ok(files)
+}
+
+/// The output file of an alias: `old/path/` → `old/path/index.html`; `old.html` stays as it is.
+pub fn alias_file(alias: &str) -> std::result::Result<String, String> {
+    urls::check_relative_path(alias)?;
+    let trimmed = alias.trim_end_matches('/');
+    Ok(if trimmed.ends_with(".html") { trimmed.to_string() } else { format!("{trimmed}/index.html") })
+}

@@ -1,0 +1,150 @@
+//! Walks `content/` and `static/` and classifies what it finds: the home page, sections, pages,
+//! page bundles and their files, other content files, and static files.
+//!
+//! Hidden files and folders (a name starting with `.`) are ignored, and symbolic links are never
+//! followed, so nothing outside the project can end up in the output. The walk is sorted so that
+//! every later stage sees the same order on every machine.
+
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+use crate::error::{Error, Result};
+
+/// The content folder's name, relative to the project root.
+pub const CONTENT_DIR: &str = "content";
+/// The static folder's name, relative to the project root.
+pub const STATIC_DIR: &str = "static";
+
+/// What a Markdown file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceKind {
+    /// `content/_index.md`.
+    Home,
+    /// `content/<dir>/_index.md`.
+    Section,
+    /// Any other `.md` file.
+    Page,
+    /// `content/<dir>/index.md`: a page whose folder's other files are copied beside it.
+    Bundle,
+}
+
+/// A Markdown file in `content/`.
+#[derive(Debug, Clone)]
+pub struct ContentFile {
+    /// Path relative to `content/`, with `/` separators.
+    pub path: String,
+    /// What it is.
+    pub kind: SourceKind,
+}
+
+/// A non-Markdown file in `content/`.
+#[derive(Debug, Clone)]
+pub struct ContentAsset {
+    /// Path relative to `content/`, with `/` separators.
+    pub path: String,
+    /// The folder of the bundle it belongs to (relative to `content/`), if it is in one.
+    pub bundle: Option<String>,
+}
+
+/// Everything found in the project's source folders.
+#[derive(Debug, Default)]
+pub struct Sources {
+    /// Markdown files, sorted by path.
+    pub content: Vec<ContentFile>,
+    /// Other files in `content/`, sorted by path.
+    pub assets: Vec<ContentAsset>,
+    /// Files in `static/`, relative to it, sorted.
+    pub static_files: Vec<String>,
+}
+
+/// Walks the project at `root`.
+pub fn discover(root: &Path) -> Result<Sources> {
+    let content_root = root.join(CONTENT_DIR);
+    if !content_root.is_dir() {
+        return Err(Error::site(format!(
+            "no `{CONTENT_DIR}/` folder in `{}`: a site needs at least `{CONTENT_DIR}/_index.md`",
+            root.display()
+        )));
+    }
+    let files = walk(&content_root, CONTENT_DIR)?;
+    let bundles: Vec<String> =
+        files.iter().filter_map(|f| f.strip_suffix("/index.md").map(str::to_string)).collect();
+    let bundle_of = |path: &str| {
+        bundles
+            .iter()
+            .filter(|b| path.starts_with(b.as_str()) && path.as_bytes().get(b.len()) == Some(&b'/'))
+            .max_by_key(|b| b.len())
+            .cloned()
+    };
+
+    let mut sources = Sources::default();
+    for path in files {
+        let name = path.rsplit('/').next().unwrap_or(&path);
+        if !name.ends_with(".md") {
+            let bundle = bundle_of(&path);
+            sources.assets.push(ContentAsset { path, bundle });
+            continue;
+        }
+        let kind = match name {
+            "_index.md" if path == "_index.md" => SourceKind::Home,
+            "_index.md" => SourceKind::Section,
+            "index.md" if path != "index.md" => SourceKind::Bundle,
+            _ => SourceKind::Page,
+        };
+        if kind != SourceKind::Bundle
+            && let Some(bundle) = bundle_of(&path)
+        {
+            return Err(Error::at(
+                Path::new(CONTENT_DIR).join(&path),
+                format!(
+                    "a page bundle (`{CONTENT_DIR}/{bundle}/index.md`) cannot hold other pages or sections: move this file out of its folder"
+                ),
+            ));
+        }
+        sources.content.push(ContentFile { path, kind });
+    }
+    if !sources.content.iter().any(|f| f.kind == SourceKind::Home) {
+        return Err(Error::at(
+            Path::new(CONTENT_DIR).join("_index.md"),
+            "the home page is missing: create it with front matter and a title",
+        ));
+    }
+    let static_root = root.join(STATIC_DIR);
+    if static_root.is_dir() {
+        sources.static_files = walk(&static_root, STATIC_DIR)?;
+    }
+    Ok(sources)
+}
+
+/// Lists the regular files under `dir`, relative to it, sorted, skipping hidden names and links.
+fn walk(dir: &Path, shown: &str) -> Result<Vec<String>> {
+    let mut files = Vec::new();
+    let walker = WalkDir::new(dir)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker {
+        let entry = entry.map_err(|e| {
+            let path = e.path().map(|p| display_path(dir, shown, p)).unwrap_or_else(|| PathBuf::from(shown));
+            Error::at(path, "cannot read this folder entry").caused_by(e)
+        })?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let relative = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+        let Some(text) = relative.to_str() else {
+            return Err(Error::at(
+                display_path(dir, shown, entry.path()),
+                "the file name is not valid UTF-8: rename the file",
+            ));
+        };
+        files.push(text.replace('\\', "/"));
+    }
+    Ok(files)
+}
+
+fn display_path(dir: &Path, shown: &str, path: &Path) -> PathBuf {
+    Path::new(shown).join(path.strip_prefix(dir).unwrap_or(path))
+}

@@ -1,0 +1,485 @@
+//! Tera 2 set-up: templates loaded and compiled once per build, juxta's functions, the values
+//! handed to templates (`site`, `data`, `page` or `section`), and Tera errors turned into errors
+//! naming the template position and the page being rendered.
+//!
+//! Every link a value or function hands to a template is page-relative (see [`crate::urls`]):
+//! the functions read the depth of the page being rendered from the context (`__depth`).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use tera::{Context, Kwargs, Map, State, Tera, Value};
+use walkdir::WalkDir;
+
+use crate::error::{Error, Position, Result};
+use crate::markdown::{Heading, Rendered};
+use crate::page::{Page, PageId};
+use crate::site::Site;
+use crate::source::SourceKind;
+use crate::urls::{self, Flavour};
+
+/// The templates folder's name, relative to the project root.
+pub const TEMPLATES_DIR: &str = "templates";
+
+/// Stands in for `{#` while a Markdown body goes through Tera (a private-use character).
+const COMMENT_SHIELD: &str = "{\u{E000}";
+
+/// File extensions loaded as templates.
+const EXTENSIONS: [&str; 5] = ["html", "htm", "xml", "txt", "json"];
+
+/// The compiled templates and the values shared by every render.
+pub struct Templates {
+    tera: Tera,
+    site: Arc<Site>,
+    site_value: Value,
+    data_value: Value,
+    /// `section.pages` listings by (section, depth of the viewing page).
+    listings: HashMap<(PageId, usize), (Value, Value)>,
+}
+
+impl Templates {
+    /// Loads every template under `templates/`, registers juxta's functions, and checks that
+    /// every page's template exists.
+    pub fn load(site: Arc<Site>) -> Result<Templates> {
+        let mut tera = Tera::new();
+        register_functions(&mut tera, &site);
+        let dir = site.root.join(TEMPLATES_DIR);
+        let mut sources = Vec::new();
+        if dir.is_dir() {
+            for entry in WalkDir::new(&dir).follow_links(false).sort_by_file_name() {
+                let entry =
+                    entry.map_err(|e| Error::at(TEMPLATES_DIR, "cannot read the folder").caused_by(e))?;
+                let name = entry
+                    .path()
+                    .strip_prefix(&dir)
+                    .unwrap_or(entry.path())
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                let ext = name.rsplit('.').next().unwrap_or_default();
+                if !entry.file_type().is_file()
+                    || name.split('/').any(|s| s.starts_with('.'))
+                    || !EXTENSIONS.contains(&ext)
+                {
+                    continue;
+                }
+                let shown = Path::new(TEMPLATES_DIR).join(&name);
+                sources.push((name, crate::fs::read_source(entry.path(), &shown)?));
+            }
+        }
+        tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str())))
+            .map_err(|e| tera_error(&e, None, None))?;
+
+        let site_value = site_value(&site);
+        let data_value = Value::from_serializable(&site.data.to_value());
+        let mut templates =
+            Templates { tera, site: site.clone(), site_value, data_value, listings: HashMap::new() };
+        templates.check_template_names()?;
+        templates.listings = listings(&site);
+        Ok(templates)
+    }
+
+    /// The template a page is rendered with.
+    fn template_of(page: &Page) -> &str {
+        match (&page.front.template, page.kind) {
+            (Some(name), _) => name,
+            (None, SourceKind::Home) => "index.html",
+            (None, SourceKind::Section) => "section.html",
+            (None, _) => "page.html",
+        }
+    }
+
+    fn check_template_names(&self) -> Result<()> {
+        let mut errors = Vec::new();
+        for page in &self.site.pages {
+            let name = Self::template_of(page);
+            if !self.tera.contains_template(name) {
+                let message = format!("template `{name}` not found in `{TEMPLATES_DIR}/`");
+                errors.push(match (page.front.template.is_some(), page.positions.template) {
+                    (true, Some(at)) => Error::at_position(page.shown_path(), at, message),
+                    _ => Error::at(page.shown_path(), message),
+                });
+            }
+        }
+        if !self.tera.contains_template("404.html") {
+            errors.push(Error::at(
+                Path::new(TEMPLATES_DIR).join("404.html"),
+                "the 404 page's template is missing",
+            ));
+        }
+        if errors.is_empty() { Ok(()) } else { Err(Error::many(errors)) }
+    }
+
+    /// Runs a page's Markdown body through Tera when it contains `{{` or `{%`; otherwise the body
+    /// is returned as it is, without touching the template engine.
+    pub fn expand_body(&self, id: PageId) -> Result<std::borrow::Cow<'_, str>> {
+        let page = self.site.page(id);
+        if !page.body.contains("{{") && !page.body.contains("{%") {
+            return Ok(std::borrow::Cow::Borrowed(&page.body));
+        }
+        let context = self.context(id, None);
+        // In Markdown `{#id}` sets a heading's id, so `{#` must not open a Tera comment there.
+        let shielded = page.body.replace("{#", COMMENT_SHIELD);
+        self.tera
+            .render_str(&shielded, &context, true)
+            .map(|html| std::borrow::Cow::Owned(html.replace(COMMENT_SHIELD, "{#")))
+            .map_err(|e| tera_error(&e, Some(&page.shown_path()), Some((&page.shown_path(), page.body_line))))
+    }
+
+    /// Renders a page with its template.
+    pub fn render_page(&self, id: PageId, rendered: &Rendered) -> Result<String> {
+        let page = self.site.page(id);
+        let context = self.context(id, Some(rendered));
+        self.tera
+            .render(Self::template_of(page), &context)
+            .map_err(|e| tera_error(&e, Some(&page.shown_path()), None))
+    }
+
+    /// Renders `404.html`. Under the web flavour a `<base>` element pointing at the site root is
+    /// added, because the server sends this page for missing URLs at any depth.
+    pub fn render_404(&self) -> Result<String> {
+        let mut context = self.base_context(0);
+        let mut page = Map::new();
+        page.insert("title".into(), "Page not found".into());
+        page.insert("description".into(), "There is no page at this address.".into());
+        page.insert("content".into(), Value::safe_string(""));
+        page.insert("toc".into(), Value::from(Vec::<Value>::new()));
+        page.insert("url".into(), urls::link(0, "404.html", self.site.flavour).into());
+        page.insert("permalink".into(), urls::absolute(&self.site.config.base_url, "404.html").into());
+        page.insert("path".into(), "404.html".into());
+        page.insert("kind".into(), "404".into());
+        page.insert("extra".into(), Value::from(Map::new()));
+        page.insert("section".into(), self.summary(self.site.home, 0));
+        context.insert_value("page", Value::from(page));
+        let html = self
+            .tera
+            .render("404.html", &context)
+            .map_err(|e| tera_error(&e, Some(&shown("404.html")), None))?;
+        Ok(match self.site.flavour {
+            Flavour::Web => insert_base(&html, &base_path(&self.site.config.base_url)),
+            Flavour::Offline => html,
+        })
+    }
+
+    fn base_context(&self, depth: usize) -> Context {
+        let mut context = Context::new();
+        context.insert_value("site", self.site_value.clone());
+        context.insert_value("data", self.data_value.clone());
+        context.insert("root", &urls::root_prefix(depth));
+        context.insert("__depth", &depth);
+        context.insert("offline", &(self.site.flavour == Flavour::Offline));
+        context
+    }
+
+    fn context(&self, id: PageId, rendered: Option<&Rendered>) -> Context {
+        let page = self.site.page(id);
+        let depth = urls::depth(&page.path);
+        let mut context = self.base_context(depth);
+        context.insert("current_path", &page.path);
+        let mut value = self.page_map(id, depth);
+        if let Some(r) = rendered {
+            value.insert("content".into(), Value::safe_string(&r.html));
+            value.insert("toc".into(), toc(&r.headings));
+            value.insert("word_count".into(), r.words.into());
+            value.insert("reading_time".into(), r.words.div_ceil(200).max(1).into());
+        }
+        if let Some(parent) = page.parent {
+            let mut section = self.page_map(parent, depth);
+            let (pages, subsections) = self.listing(parent, depth);
+            section.insert("pages".into(), pages);
+            section.insert("subsections".into(), subsections);
+            value.insert("section".into(), Value::from(section));
+        }
+        let (previous, next) = self.site.neighbours(id);
+        value.insert("previous".into(), previous.map(|p| self.summary(p, depth)).unwrap_or(Value::none()));
+        value.insert("next".into(), next.map(|p| self.summary(p, depth)).unwrap_or(Value::none()));
+        if page.is_section() {
+            let (pages, subsections) = self.listing(id, depth);
+            value.insert("pages".into(), pages);
+            value.insert("subsections".into(), subsections);
+            context.insert_value("section", Value::from(value));
+        } else {
+            context.insert_value("page", Value::from(value));
+        }
+        context
+    }
+
+    fn listing(&self, section: PageId, depth: usize) -> (Value, Value) {
+        self.listings.get(&(section, depth)).cloned().unwrap_or_else(|| listing(&self.site, section, depth))
+    }
+
+    fn summary(&self, id: PageId, depth: usize) -> Value {
+        Value::from(self.page_map(id, depth))
+    }
+
+    fn page_map(&self, id: PageId, depth: usize) -> Map {
+        page_map(&self.site, id, depth)
+    }
+}
+
+/// The fields every view of a page has, with links relative to a page at `depth`.
+fn page_map(site: &Site, id: PageId, depth: usize) -> Map {
+    let page = site.page(id);
+    let front = &page.front;
+    let mut map = Map::new();
+    map.insert("title".into(), front.title.as_str().into());
+    map.insert("description".into(), front.description.as_deref().into());
+    map.insert("date".into(), front.date.as_ref().map(|d| d.to_string()).into());
+    map.insert("updated".into(), front.updated.as_ref().map(|d| d.to_string()).into());
+    map.insert("weight".into(), front.weight.into());
+    map.insert("draft".into(), front.draft.into());
+    map.insert(
+        "tags".into(),
+        Value::from(front.tags.iter().map(|t| Value::from(t.as_str())).collect::<Vec<_>>()),
+    );
+    map.insert("extra".into(), Value::from_serializable(&front.extra));
+    map.insert("url".into(), urls::link(depth, &page.path, site.flavour).into());
+    map.insert("permalink".into(), site.permalink(id).into());
+    map.insert("path".into(), page.path.as_str().into());
+    map.insert("source".into(), page.source.as_str().into());
+    let kind = match page.kind {
+        SourceKind::Home => "home",
+        SourceKind::Section => "section",
+        SourceKind::Page | SourceKind::Bundle => "page",
+    };
+    map.insert("kind".into(), kind.into());
+    map
+}
+
+/// Listings of a section's pages and subsections as seen from a page at `depth`.
+fn listing(site: &Site, section: PageId, depth: usize) -> (Value, Value) {
+    let section = site.page(section);
+    let list = |ids: &[PageId]| {
+        Value::from(ids.iter().map(|&p| Value::from(page_map(site, p, depth))).collect::<Vec<_>>())
+    };
+    (list(&section.pages), list(&section.subsections))
+}
+
+/// Builds, once, every listing some page will show: its section's pages from its own depth.
+fn listings(site: &Site) -> HashMap<(PageId, usize), (Value, Value)> {
+    use rayon::prelude::*;
+    let mut wanted: Vec<(PageId, usize)> = Vec::new();
+    for id in site.ids() {
+        let page = site.page(id);
+        let depth = urls::depth(&page.path);
+        if let Some(parent) = page.parent {
+            wanted.push((parent, depth));
+        }
+        if page.is_section() {
+            wanted.push((id, depth));
+        }
+    }
+    wanted.sort();
+    wanted.dedup();
+    wanted.into_par_iter().map(|(s, d)| ((s, d), listing(site, s, d))).collect()
+}
+
+/// The table of contents: headings nested under the previous heading of a higher level.
+fn toc(headings: &[Heading]) -> Value {
+    fn take(headings: &[Heading], i: &mut usize, parent_level: u8) -> Vec<Value> {
+        let mut items = Vec::new();
+        while *i < headings.len() && headings[*i].level > parent_level {
+            let h = &headings[*i];
+            *i += 1;
+            let children = take(headings, i, h.level);
+            let mut map = Map::new();
+            map.insert("level".into(), h.level.into());
+            map.insert("id".into(), h.id.as_str().into());
+            map.insert("title".into(), h.title.as_str().into());
+            map.insert("url".into(), format!("#{}", h.id).into());
+            map.insert("children".into(), Value::from(children));
+            items.push(Value::from(map));
+        }
+        items
+    }
+    let mut i = 0;
+    Value::from(take(headings, &mut i, 0))
+}
+
+fn site_value(site: &Site) -> Value {
+    let c = &site.config;
+    let mut map = Map::new();
+    map.insert("title".into(), c.title.as_str().into());
+    map.insert("description".into(), c.description.as_str().into());
+    map.insert("base_url".into(), c.base_url.as_str().into());
+    map.insert("language".into(), c.language.as_str().into());
+    map.insert("author".into(), c.author.as_str().into());
+    map.insert("extra".into(), Value::from_serializable(&c.extra));
+    map.insert("build_date".into(), site.build_date.to_string().into());
+    map.insert("generator".into(), concat!("juxta ", env!("CARGO_PKG_VERSION")).into());
+    Value::from(map)
+}
+
+/// The path part of `base_url` (`https://x.github.io/repo/` → `/repo/`).
+fn base_path(base_url: &str) -> String {
+    let rest = base_url.split_once("://").map_or(base_url, |(_, r)| r);
+    rest.find('/').map_or("/".to_string(), |i| rest[i..].to_string())
+}
+
+/// Inserts `<base href>` right after the opening `<head>` tag, unless the page has one.
+fn insert_base(html: &str, href: &str) -> String {
+    let lower = html.to_ascii_lowercase();
+    if lower.contains("<base ") {
+        return html.to_string();
+    }
+    let Some(start) = lower.find("<head") else {
+        return html.to_string();
+    };
+    let Some(end) = lower[start..].find('>').map(|i| start + i + 1) else {
+        return html.to_string();
+    };
+    format!("{}<base href=\"{}\">{}", &html[..end], crate::markdown::escape(href), &html[end..])
+}
+
+// ---------------------------------------------------------------------------------------------
+// Functions
+
+fn depth_of(state: &State) -> usize {
+    state.get::<usize>("__depth").ok().flatten().unwrap_or(0)
+}
+
+fn register_functions(tera: &mut Tera, site: &Arc<Site>) {
+    let s = site.clone();
+    tera.register_function("url", move |kwargs: Kwargs, state: &State| -> tera::TeraResult<String> {
+        let path: String = kwargs.must_get("path")?;
+        let depth = depth_of(state);
+        resolve_url(&s, &path, depth).map_err(tera::Error::message)
+    });
+    let s = site.clone();
+    tera.register_function("get_page", move |kwargs: Kwargs, state: &State| -> tera::TeraResult<Value> {
+        let path: String = kwargs.must_get("path")?;
+        let id = find_page(&s, &path).map_err(tera::Error::message)?;
+        Ok(Value::from(page_map(&s, id, depth_of(state))))
+    });
+    let s = site.clone();
+    tera.register_function("get_section", move |kwargs: Kwargs, state: &State| -> tera::TeraResult<Value> {
+        let path: String = kwargs.must_get("path")?;
+        let id = find_page(&s, &path).map_err(tera::Error::message)?;
+        if !s.page(id).is_section() {
+            return Err(tera::Error::message(format!(
+                "get_section: `{path}` is a page, not a section (`_index.md`)"
+            )));
+        }
+        let depth = depth_of(state);
+        let mut map = page_map(&s, id, depth);
+        let (pages, subsections) = listing(&s, id, depth);
+        map.insert("pages".into(), pages);
+        map.insert("subsections".into(), subsections);
+        Ok(Value::from(map))
+    });
+}
+
+fn find_page(site: &Site, path: &str) -> std::result::Result<PageId, String> {
+    let key = path.trim_start_matches("@/").trim_start_matches('/');
+    site.by_source.get(key).copied().ok_or_else(|| {
+        let near = crate::suggest::closest(key, site.by_source.keys().map(String::as_str));
+        format!("there is no page `content/{key}`{near}")
+    })
+}
+
+/// `url(path=…)`: a content file (`protocols.md`, `@/protocols.md`) or a file of the output
+/// (`style.css`, `atom.xml`), as a link from the page being rendered.
+fn resolve_url(site: &Site, path: &str, depth: usize) -> std::result::Result<String, String> {
+    if crate::markdown::is_dangerous(path) {
+        return Err(format!("url: `{path}` is not a link juxta will write"));
+    }
+    let (path, fragment) = match path.split_once('#') {
+        Some((p, f)) => (p, Some(f)),
+        None => (path, None),
+    };
+    let key = path.trim_start_matches("@/").trim_start_matches('/');
+    let mut url = if key.ends_with(".md") {
+        let id = find_page(site, key)?;
+        urls::link(depth, &site.page(id).path, site.flavour)
+    } else if site.files.contains(key) || key.is_empty() || site.pages.iter().any(|p| p.path == key) {
+        urls::link(depth, key, site.flavour)
+    } else {
+        let near = crate::suggest::closest(key, site.files.iter().map(String::as_str));
+        return Err(format!("url: no page or file `{key}` in the site{near}"));
+    };
+    if let Some(f) = fragment {
+        url.push('#');
+        url.push_str(f);
+    }
+    Ok(url)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+/// Converts a Tera error. `rendering` is the page being rendered; `body` is set when the error
+/// comes from a Markdown body (the file and the line its body starts on).
+pub(crate) fn tera_error(e: &tera::Error, rendering: Option<&Path>, body: Option<(&Path, usize)>) -> Error {
+    let mut text = e.to_string();
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        text.push_str(&format!(": {c}"));
+        cause = c.source();
+    }
+    let error = match (parse_report(&text), e.kind()) {
+        (Some((file, position, message)), _) => match body {
+            Some((page, first_line)) if file == "__tera_one_off" => {
+                let position = Position::new(position.line + first_line - 1, position.column);
+                return Error::at_position(page, position, message);
+            }
+            _ => Error::at_position(shown(&file), position, message),
+        },
+        (
+            None,
+            tera::ErrorKind::CircularExtend { tpl, .. } | tera::ErrorKind::CircularInclude { tpl, .. },
+        ) => Error::at(shown(tpl), text.trim().to_string()),
+        (None, tera::ErrorKind::MissingParent { current, .. }) => {
+            Error::at(shown(current), text.trim().to_string())
+        }
+        (None, _) => match body {
+            Some((page, _)) => return Error::at(page, text.trim().to_string()),
+            None => Error::at(TEMPLATES_DIR, text.trim().to_string()),
+        },
+    };
+    match rendering {
+        Some(page) => error.while_rendering(page),
+        None => error,
+    }
+}
+
+/// Reads Tera's report format: `error: <message>` then ` --> <file>:<line>:<col>`.
+fn parse_report(text: &str) -> Option<(String, Position, String)> {
+    let mut lines = text.lines();
+    let first = lines.next()?;
+    let message = first.strip_prefix("error: ").unwrap_or(first).trim().to_string();
+    let locus = lines.find_map(|l| l.trim_start().strip_prefix("--> "))?;
+    let mut parts = locus.rsplitn(3, ':');
+    let column = parts.next()?.trim().parse().ok()?;
+    let line = parts.next()?.trim().parse().ok()?;
+    let file = parts.next()?.to_string();
+    Some((file, Position::new(line, column), message))
+}
+
+/// The template's source path shown in errors.
+pub fn shown(name: &str) -> PathBuf {
+    Path::new(TEMPLATES_DIR).join(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reports_are_parsed_into_file_and_position() {
+        let text = "error: Variable `x` not found\n  --> page.html:3:7\n   |\n 3 | {{ x }}\n   |    ^";
+        let (file, position, message) = parse_report(text).unwrap();
+        assert_eq!(file, "page.html");
+        assert_eq!(position, Position::new(3, 7));
+        assert_eq!(message, "Variable `x` not found");
+    }
+
+    #[test]
+    fn base_is_inserted_after_head() {
+        assert_eq!(
+            insert_base("<html><head lang=x><title>", "/repo/"),
+            "<html><head lang=x><base href=\"/repo/\"><title>"
+        );
+        assert_eq!(base_path("https://a.github.io/repo/"), "/repo/");
+        assert_eq!(base_path("https://example.com/"), "/");
+    }
+}

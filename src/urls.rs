@@ -1,0 +1,138 @@
+//! The one place that turns a target into a link from a page, for both flavours of output.
+//!
+//! Every page lives in a folder of the output (`guides/protocols/index.html`), and every target is
+//! a *site path*: relative to the site root, with `/` separators, ending in `/` for a page's folder
+//! (`guides/protocols/`), empty for the home page, or naming a file (`style.css`). A link is the
+//! way up from the page's folder to the root, then the site path. It never starts with `/` and
+//! never contains the host, so one build works at `/`, under any sub-path and from `file://`.
+
+/// Which kind of output is being built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Flavour {
+    /// For a web server: links to pages end in `/`.
+    #[default]
+    Web,
+    /// For opening from disk: links to pages end in `/index.html`, which browsers need on `file://`.
+    Offline,
+}
+
+/// The number of folders between the site root and the folder of `site_path`.
+/// `""` → 0, `"a/"` → 1, `"a/b/"` → 2, `"a/style.css"` → 1.
+pub fn depth(site_path: &str) -> usize {
+    site_path.matches('/').count()
+}
+
+/// The link from a page at folder depth `from_depth` to the site path `target`.
+pub fn link(from_depth: usize, target: &str, flavour: Flavour) -> String {
+    let mut out = String::with_capacity(from_depth * 3 + target.len() + 10);
+    for _ in 0..from_depth {
+        out.push_str("../");
+    }
+    out.push_str(target);
+    if flavour == Flavour::Offline && (target.is_empty() || target.ends_with('/')) {
+        out.push_str("index.html");
+    }
+    if out.is_empty() {
+        out.push_str("./");
+    }
+    out
+}
+
+/// The prefix leading from a page at `depth` to the site root: `""` at the root, else `../`s.
+pub fn root_prefix(depth: usize) -> String {
+    "../".repeat(depth)
+}
+
+/// The absolute URL of `target` under `base_url` (which ends in `/`). Absolute URLs are for
+/// canonical links, OpenGraph, the sitemap and the feed only.
+pub fn absolute(base_url: &str, target: &str) -> String {
+    format!("{base_url}{target}")
+}
+
+/// Turns heading text into an id: lowercase letters and digits, other runs become one `-`.
+pub fn slugify(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut dash = false;
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            if dash && !out.is_empty() {
+                out.push('-');
+            }
+            dash = false;
+            out.extend(c.to_lowercase());
+        } else if !matches!(c, '\'' | '’' | '`') {
+            dash = true;
+        }
+    }
+    out
+}
+
+/// Checks one path segment of a URL taken from a slug, file name or alias. It must not be able to
+/// point outside the output folder or be unusable on any common file system.
+pub fn check_segment(segment: &str) -> Result<(), String> {
+    const RESERVED: [&str; 22] = [
+        "con", "prn", "aux", "nul", "com1", "com2", "com3", "com4", "com5", "com6", "com7", "com8", "com9",
+        "lpt1", "lpt2", "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9",
+    ];
+    if segment.is_empty() {
+        return Err("an empty path segment".into());
+    }
+    if segment == "." || segment == ".." {
+        return Err(format!("`{segment}` would leave the page's folder"));
+    }
+    if let Some(c) = segment.chars().find(|c| {
+        matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' | '#' | '%') || c.is_control()
+    }) {
+        return Err(format!("the character {c:?} is not allowed in a URL segment"));
+    }
+    let stem = segment.split('.').next().unwrap_or_default().to_ascii_lowercase();
+    if RESERVED.contains(&stem.as_str()) {
+        return Err(format!("`{segment}` is a reserved file name on Windows"));
+    }
+    if segment.ends_with('.') || segment.ends_with(' ') || segment.starts_with('.') {
+        return Err(format!("`{segment}` must not start with a dot or end with a dot or space"));
+    }
+    Ok(())
+}
+
+/// Checks a relative path made of segments separated by `/` (an alias, a template name).
+pub fn check_relative_path(path: &str) -> Result<(), String> {
+    if path.starts_with('/') || path.starts_with('\\') || path.get(1..2) == Some(":") {
+        return Err(format!("`{path}` must be relative to the site root, without a leading `/`"));
+    }
+    path.trim_end_matches('/').split('/').try_for_each(check_segment)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_are_page_relative_in_both_flavours() {
+        assert_eq!(link(0, "", Flavour::Web), "./");
+        assert_eq!(link(0, "", Flavour::Offline), "index.html");
+        assert_eq!(link(2, "", Flavour::Web), "../../");
+        assert_eq!(link(2, "a/c/", Flavour::Web), "../../a/c/");
+        assert_eq!(link(2, "a/c/", Flavour::Offline), "../../a/c/index.html");
+        assert_eq!(link(1, "style.css", Flavour::Offline), "../style.css");
+    }
+
+    #[test]
+    fn slugify_keeps_letters_and_digits() {
+        assert_eq!(slugify("MQTT vs. CoAP: what's different?"), "mqtt-vs-coap-whats-different");
+        assert_eq!(slugify("Über 4G/LTE-M"), "über-4g-lte-m");
+        assert_eq!(slugify("!!!"), "");
+    }
+
+    #[test]
+    fn unsafe_segments_are_refused() {
+        for bad in ["..", ".", "a/b", "a\\b", "CON", "nul.txt", "x:y", ".hidden", ""] {
+            assert!(check_segment(bad).is_err(), "{bad}");
+        }
+        assert!(check_segment("lte-m").is_ok());
+        assert!(check_relative_path("/etc/passwd").is_err());
+        assert!(check_relative_path("C:/x").is_err());
+        assert!(check_relative_path("old/../../x").is_err());
+        assert!(check_relative_path("old/page/").is_ok());
+    }
+}

@@ -1,0 +1,156 @@
+//! Guarantees of `juxta build` beyond pinned output: determinism, line-ending independence,
+//! exit codes, the output folder's safety rules, and atomic replacement.
+
+mod common;
+
+use std::path::Path;
+
+use common::{build, copy_tree, fixtures, juxta, tree};
+
+fn fixture(name: &str) -> std::path::PathBuf {
+    fixtures("sites").join(name)
+}
+
+#[test]
+fn two_builds_give_byte_identical_trees() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    assert!(build(&fixture("markdown"), &a, &[]).status.success());
+    assert!(build(&fixture("markdown"), &b, &[]).status.success());
+    let (ta, tb) = (tree(&a), tree(&b));
+    assert!(ta.len() > 10, "the fixture writes a real site");
+    assert_eq!(ta, tb);
+}
+
+#[test]
+fn bom_and_crlf_give_the_same_output_as_lf() {
+    let tmp = tempfile::tempdir().unwrap();
+    let crlf_site = tmp.path().join("crlf");
+    copy_tree(&fixture("markdown"), &crlf_site);
+    for entry in walkdir::WalkDir::new(crlf_site.join("content")) {
+        let entry = entry.unwrap();
+        if entry.path().extension().is_some_and(|e| e == "md") {
+            let text = std::fs::read_to_string(entry.path()).unwrap();
+            std::fs::write(entry.path(), format!("\u{feff}{}", text.replace('\n', "\r\n"))).unwrap();
+        }
+    }
+    let (lf_out, crlf_out) = (tmp.path().join("lf-out"), tmp.path().join("crlf-out"));
+    assert!(build(&fixture("markdown"), &lf_out, &[]).status.success());
+    let result = build(&crlf_site, &crlf_out, &[]);
+    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+    assert_eq!(tree(&lf_out), tree(&crlf_out));
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_build_byte_identical() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path().join("site");
+    copy_tree(&fixture("markdown"), &site);
+    let out = tmp.path().join("public");
+    assert!(build(&site, &out, &[]).status.success());
+    let before = tree(&out);
+    // Break the very last page in source order.
+    std::fs::write(site.join("content/guide/features.md"), "+++\ntitle = 1\n+++\n").unwrap();
+    let result = build(&site, &out, &[]);
+    assert_eq!(result.status.code(), Some(1));
+    assert_eq!(tree(&out), before);
+    let names: Vec<String> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into())
+        .collect();
+    assert_eq!(names.len(), 2, "no staging folder is left behind: {names:?}");
+}
+
+#[test]
+fn a_successful_build_replaces_stale_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path().join("site");
+    copy_tree(&fixture("markdown"), &site);
+    let out = tmp.path().join("public");
+    assert!(build(&site, &out, &[]).status.success());
+    std::fs::remove_file(site.join("content/guide/features.md")).unwrap();
+    std::fs::write(site.join("content/guide/diagram/index.md"), "+++\ntitle = \"Diagram\"\n+++\nAlone.\n")
+        .unwrap();
+    std::fs::write(site.join("content/_index.md"), "+++\ntitle = \"Home\"\n+++\nHome.\n").unwrap();
+    assert!(build(&site, &out, &[]).status.success());
+    assert!(!out.join("guide/features/index.html").exists(), "a removed page's output is gone");
+    assert!(out.join("guide/diagram/index.html").exists());
+}
+
+#[test]
+fn exit_codes_distinguish_success_site_errors_and_usage() {
+    let tmp = tempfile::tempdir().unwrap();
+    assert_eq!(build(&fixture("markdown"), &tmp.path().join("ok"), &[]).status.code(), Some(0));
+    let broken = tmp.path().join("broken");
+    copy_tree(&fixture("markdown"), &broken);
+    std::fs::write(broken.join("content/_index.md"), "no front matter").unwrap();
+    assert_eq!(build(&broken, &tmp.path().join("out"), &[]).status.code(), Some(1));
+    assert_eq!(juxta(tmp.path(), &["build", "--no-such-flag"]).status.code(), Some(2));
+    assert_eq!(juxta(tmp.path(), &["frobnicate"]).status.code(), Some(2));
+    // Not a site at all: no site.toml.
+    let empty = tmp.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let result = juxta(&empty, &["build"]);
+    assert_eq!(result.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&result.stderr).contains("no `site.toml`"));
+}
+
+fn refused(site: &Path, out: &Path) -> String {
+    let result = build(site, out, &[]);
+    assert_eq!(result.status.code(), Some(2), "{}", String::from_utf8_lossy(&result.stderr));
+    String::from_utf8_lossy(&result.stderr).into_owned()
+}
+
+#[test]
+fn the_output_folder_may_not_be_the_project_its_sources_or_a_foreign_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path().join("site");
+    copy_tree(&fixture("markdown"), &site);
+    let before = tree(&site);
+    assert!(refused(&site, &site).contains("it holds the project"));
+    assert!(refused(&site, tmp.path()).contains("it holds the project"));
+    assert!(refused(&site, &site.join("content/out")).contains("inside the project's `content/` folder"));
+    let foreign = tmp.path().join("foreign");
+    std::fs::create_dir(&foreign).unwrap();
+    std::fs::write(foreign.join("precious.txt"), "keep me").unwrap();
+    assert!(refused(&site, &foreign).contains("was not made by juxta"));
+    assert_eq!(std::fs::read_to_string(foreign.join("precious.txt")).unwrap(), "keep me");
+    assert_eq!(tree(&site), before, "the project is untouched");
+    // An empty folder is fine.
+    let empty = tmp.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    assert!(build(&site, &empty, &[]).status.success());
+}
+
+#[test]
+fn nothing_is_written_outside_the_output_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path().join("site");
+    copy_tree(&fixture("markdown"), &site);
+    let before = tree(&site);
+    let out = tmp.path().join("public");
+    assert!(build(&site, &out, &[]).status.success());
+    assert_eq!(tree(&site), before);
+    let names: Vec<String> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into())
+        .collect();
+    let mut names = names;
+    names.sort();
+    assert_eq!(names, ["public", "site"]);
+}
+
+#[test]
+fn a_body_without_template_syntax_is_not_rendered_by_tera() {
+    // `{{` is absent, so `{% raw` mistakes or Tera-like text stay literal Markdown.
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path().join("site");
+    copy_tree(&fixture("markdown"), &site);
+    std::fs::write(site.join("content/_index.md"), "+++\ntitle = \"Home\"\n+++\nBraces } and {# stay.\n")
+        .unwrap();
+    let out = tmp.path().join("public");
+    let result = build(&site, &out, &[]);
+    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+    let home = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(home.contains("Braces } and {# stay."), "{home}");
+}

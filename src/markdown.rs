@@ -134,27 +134,19 @@ fn links<'a>(
                 dropped_image = false;
                 continue;
             }
-            Event::Start(Tag::Link { link_type, dest_url, title, id: link_id }) => {
-                match resolve(site, id, &dest_url, range.start, anchors) {
-                    Ok(Target::Keep) => Event::Start(Tag::Link { link_type, dest_url, title, id: link_id }),
-                    Ok(Target::Replace(url)) => {
-                        Event::Start(Tag::Link { link_type, dest_url: url.into(), title, id: link_id })
+            Event::Start(tag @ (Tag::Link { .. } | Tag::Image { .. })) => {
+                let dest = match &tag {
+                    Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. } => dest_url.to_string(),
+                    _ => String::new(),
+                };
+                match resolve(site, id, &dest, range.start, anchors) {
+                    Ok(Target::Keep) => Event::Start(tag),
+                    Ok(Target::Replace(url)) => Event::Start(with_destination(tag, url)),
+                    // A link keeps its text without a destination (`End(Link)` still closes it);
+                    // an image is replaced by its description, the text events inside it.
+                    Ok(Target::Neutralise) if matches!(tag, Tag::Link { .. }) => {
+                        Event::InlineHtml("<a>".into())
                     }
-                    // The link's text stays, without a destination; `End(Link)` still closes it.
-                    Ok(Target::Neutralise) => Event::InlineHtml("<a>".into()),
-                    Err(message) => {
-                        errors.push((range.start, message));
-                        continue;
-                    }
-                }
-            }
-            Event::Start(Tag::Image { link_type, dest_url, title, id: image_id }) => {
-                match resolve(site, id, &dest_url, range.start, anchors) {
-                    Ok(Target::Keep) => Event::Start(Tag::Image { link_type, dest_url, title, id: image_id }),
-                    Ok(Target::Replace(url)) => {
-                        Event::Start(Tag::Image { link_type, dest_url: url.into(), title, id: image_id })
-                    }
-                    // The image is replaced by its description (the text events inside it).
                     Ok(Target::Neutralise) => {
                         dropped_image = true;
                         continue;
@@ -170,6 +162,15 @@ fn links<'a>(
         out.push((event, range));
     }
     if errors.is_empty() { Ok(out) } else { Err(errors) }
+}
+
+/// The same link or image with another destination.
+fn with_destination(tag: Tag<'_>, url: String) -> Tag<'_> {
+    match tag {
+        Tag::Link { link_type, title, id, .. } => Tag::Link { link_type, dest_url: url.into(), title, id },
+        Tag::Image { link_type, title, id, .. } => Tag::Image { link_type, dest_url: url.into(), title, id },
+        other => other,
+    }
 }
 
 fn resolve(

@@ -251,7 +251,7 @@ fn site_target(site: &Site, path: &str) -> Option<String> {
     }
     let dir = if path.is_empty() || path.ends_with('/') { path.to_string() } else { format!("{path}/") };
     let dir = dir.strip_suffix("index.html/").map_or(dir.clone(), str::to_string);
-    site.pages.iter().any(|p| p.path == dir).then_some(dir)
+    site.by_path.contains_key(&dir).then_some(dir)
 }
 
 /// `javascript:`, `vbscript:` and `data:` URLs can run script; browsers ignore whitespace and

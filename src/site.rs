@@ -43,6 +43,8 @@ pub struct Site {
     pub home: PageId,
     /// Pages by source path relative to `content/`.
     pub by_source: HashMap<String, PageId>,
+    /// Pages by site path (`guides/mqtt/`).
+    pub by_path: HashMap<String, PageId>,
     /// Files copied from `content/` and `static/`.
     pub copies: Vec<CopiedFile>,
     /// Output site paths of `content/` files that are not Markdown, by path relative to `content/`.
@@ -79,21 +81,28 @@ impl Site {
     /// Assembles resolved pages into a site: drops drafts, links pages to sections, sorts
     /// listings, and refuses two sources that would write the same output file.
     pub fn assemble(parts: Parts, pages: Vec<Page>) -> Result<Site> {
+        if let Some(home) = pages.iter().find(|p| p.kind == SourceKind::Home && p.front.draft) {
+            return Err(Error::at(home.shown_path(), "the home page cannot be a draft"));
+        }
         let mut pages = drop_drafts(pages, parts.drafts);
         pages.sort_by(|a, b| a.source.cmp(&b.source));
         let by_source: HashMap<String, PageId> =
             pages.iter().enumerate().map(|(i, p)| (p.source.clone(), PageId(i as u32))).collect();
-        let home = by_source["_index.md"];
+        let by_path: HashMap<String, PageId> =
+            pages.iter().enumerate().map(|(i, p)| (p.path.clone(), PageId(i as u32))).collect();
+        let home =
+            by_source.get("_index.md").copied().ok_or_else(|| Error::site("the home page is missing"))?;
         link_sections(&mut pages, &by_source);
 
         let mut copies = Vec::new();
         let mut content_files = HashMap::new();
         for asset in &parts.assets {
             let output = match &asset.bundle {
-                Some(dir) => {
-                    let page = &pages[by_source[&format!("{dir}/index.md")].index()];
-                    format!("{}{}", page.path, &asset.path[dir.len() + 1..])
-                }
+                // A draft bundle's files are left out with it.
+                Some(dir) => match by_source.get(&format!("{dir}/index.md")) {
+                    Some(id) => format!("{}{}", pages[id.index()].path, &asset.path[dir.len() + 1..]),
+                    None => continue,
+                },
                 None => asset.path.clone(),
             };
             content_files.insert(asset.path.clone(), output.clone());
@@ -114,6 +123,7 @@ impl Site {
             pages,
             home,
             by_source,
+            by_path,
             copies,
             content_files,
             files,

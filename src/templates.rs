@@ -391,7 +391,7 @@ fn resolve_url(site: &Site, path: &str, depth: usize) -> std::result::Result<Str
     let mut url = if key.ends_with(".md") {
         let id = find_page(site, key)?;
         urls::link(depth, &site.page(id).path, site.flavour)
-    } else if site.files.contains(key) || key.is_empty() || site.pages.iter().any(|p| p.path == key) {
+    } else if site.files.contains(key) || site.by_path.contains_key(key) {
         urls::link(depth, key, site.flavour)
     } else {
         let near = crate::suggest::closest(key, site.files.iter().map(String::as_str));

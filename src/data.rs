@@ -1,7 +1,8 @@
 //! The files of `data/`, loaded and exposed to templates and pages as `data.<file stem>`.
 //!
 //! Each file is parsed with its format's parser; a malformed file is an error naming
-//! `data/<file>:line:col`.
+//! `data/<file>:line:col`. A CSV file becomes a list of records keyed by its header row, with
+//! each cell typed (see [`cell_value`]).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -101,9 +102,121 @@ fn load_file(path: &Path, shown: &Path, ext: &str) -> Result<serde_json::Value> 
             });
             Error::at_position(shown, position, crate::front_matter::yaml_message(inner))
         }),
+        "csv" => csv_records(&text, shown),
         other => Err(Error::at(
             shown,
             format!("`.{other}` is not a data format juxta reads: use .toml, .yaml, .yml, .json or .csv"),
         )),
+    }
+}
+
+/// Reads CSV text into a list of records keyed by the header row.
+fn csv_records(text: &str, shown: &Path) -> Result<serde_json::Value> {
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(text.as_bytes());
+    let at = |line: u64, column: usize| Position::new(line.max(1) as usize, column);
+    let headers = reader.headers().map_err(|e| Error::at_position(shown, at(1, 1), csv_message(&e)))?.clone();
+    let mut seen = std::collections::HashSet::new();
+    for (i, name) in headers.iter().enumerate() {
+        if name.trim().is_empty() {
+            return Err(Error::at_position(
+                shown,
+                at(1, 1),
+                format!("column {} has no name in the header row", i + 1),
+            ));
+        }
+        if !seen.insert(name.trim()) {
+            return Err(Error::at_position(
+                shown,
+                at(1, 1),
+                format!("the header row names column `{name}` twice"),
+            ));
+        }
+    }
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| {
+            let line = e.position().map_or(1, csv::Position::line);
+            Error::at_position(shown, at(line, 1), csv_message(&e))
+        })?;
+        let mut row = serde_json::Map::new();
+        for (name, cell) in headers.iter().zip(record.iter()) {
+            if let Some(value) = cell_value(cell) {
+                row.insert(name.trim().to_string(), value);
+            }
+        }
+        rows.push(serde_json::Value::Object(row));
+    }
+    Ok(serde_json::Value::Array(rows))
+}
+
+fn csv_message(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+            format!("this row has {len} cells but the header row has {expected_len} columns")
+        }
+        _ => e.to_string(),
+    }
+}
+
+/// Types one CSV cell: empty is missing; `true`/`false` are booleans; integers and decimal
+/// numbers are numbers, except numbers with a leading zero (`007`, postal codes), which stay
+/// text; anything else is text. Surrounding spaces are ignored for the typing, kept for text.
+pub fn cell_value(cell: &str) -> Option<serde_json::Value> {
+    let trimmed = cell.trim();
+    if trimmed.is_empty() {
+        return None;
+    }
+    let value = match trimmed {
+        "true" | "TRUE" | "True" => serde_json::Value::Bool(true),
+        "false" | "FALSE" | "False" => serde_json::Value::Bool(false),
+        _ => {
+            let digits = trimmed.trim_start_matches(['-', '+']);
+            let leading_zero = digits.len() > 1 && digits.starts_with('0') && !digits.starts_with("0.");
+            let numeric = !leading_zero && digits.starts_with(|c: char| c.is_ascii_digit());
+            match (numeric, trimmed.parse::<i64>(), trimmed.parse::<f64>()) {
+                (true, Ok(i), _) => serde_json::Value::from(i),
+                (true, _, Ok(f)) if f.is_finite() => serde_json::Value::from(f),
+                _ => serde_json::Value::String(cell.to_string()),
+            }
+        }
+    };
+    Some(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn csv_cells_are_typed_and_empty_cells_missing() {
+        let text = "name,count,ratio,ok,code,note\nA,3,0.5,true,007,plain\nB,-2,1e3,false,12, \n";
+        let value = csv_records(text, Path::new("data/x.csv")).unwrap();
+        assert_eq!(
+            value,
+            json!([
+                {"name": "A", "count": 3, "ratio": 0.5, "ok": true, "code": "007", "note": "plain"},
+                {"name": "B", "count": -2, "ratio": 1000.0, "ok": false, "code": 12}
+            ])
+        );
+    }
+
+    #[test]
+    fn words_that_parse_as_floats_stay_text() {
+        assert_eq!(cell_value("NaN"), Some(json!("NaN")));
+        assert_eq!(cell_value("inf"), Some(json!("inf")));
+        assert_eq!(cell_value("0.25"), Some(json!(0.25)));
+    }
+
+    #[test]
+    fn a_ragged_row_names_its_line() {
+        let e = csv_records("a,b\n1,2\n3\n", Path::new("data/x.csv")).unwrap_err();
+        assert_eq!(e.to_string(), "data/x.csv:3:1: this row has 1 cells but the header row has 2 columns");
+    }
+
+    #[test]
+    fn duplicate_column_names_are_refused() {
+        let e = csv_records("a,a\n1,2\n", Path::new("data/x.csv")).unwrap_err();
+        assert_eq!(e.to_string(), "data/x.csv:1:1: the header row names column `a` twice");
     }
 }

@@ -152,7 +152,8 @@ fn csv_records(text: &str, shown: &Path) -> Result<serde_json::Value> {
 fn csv_message(e: &csv::Error) -> String {
     match e.kind() {
         csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
-            format!("this row has {len} cells but the header row has {expected_len} columns")
+            let cells = if *len == 1 { "cell" } else { "cells" };
+            format!("this row has {len} {cells} but the header row has {expected_len} columns")
         }
         _ => e.to_string(),
     }
@@ -211,7 +212,7 @@ mod tests {
     #[test]
     fn a_ragged_row_names_its_line() {
         let e = csv_records("a,b\n1,2\n3\n", Path::new("data/x.csv")).unwrap_err();
-        assert_eq!(e.to_string(), "data/x.csv:3:1: this row has 1 cells but the header row has 2 columns");
+        assert_eq!(e.to_string(), "data/x.csv:3:1: this row has 1 cell but the header row has 2 columns");
     }
 
     #[test]

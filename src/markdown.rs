@@ -250,7 +250,10 @@ fn site_target(site: &Site, path: &str) -> Option<String> {
         return Some(path.to_string());
     }
     let dir = if path.is_empty() || path.ends_with('/') { path.to_string() } else { format!("{path}/") };
-    let dir = dir.strip_suffix("index.html/").map_or(dir.clone(), str::to_string);
+    let dir = match dir.strip_suffix("index.html/") {
+        Some(parent) => parent.to_string(),
+        None => dir,
+    };
     site.by_path.contains_key(&dir).then_some(dir)
 }
 

@@ -90,8 +90,10 @@ impl Site {
             pages.iter().enumerate().map(|(i, p)| (p.source.clone(), PageId(i as u32))).collect();
         let by_path: HashMap<String, PageId> =
             pages.iter().enumerate().map(|(i, p)| (p.path.clone(), PageId(i as u32))).collect();
-        let home =
-            by_source.get("_index.md").copied().ok_or_else(|| Error::site("the home page is missing"))?;
+        let home = by_source
+            .get("_index.md")
+            .copied()
+            .ok_or_else(|| Error::at(Path::new(CONTENT_DIR).join("_index.md"), "the home page is missing"))?;
         link_sections(&mut pages, &by_source);
 
         let mut copies = Vec::new();

@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use crate::comparison::{self, Comparison};
 use crate::error::{Error, Position, Result};
 
 /// The data folder's name, relative to the project root.
@@ -17,6 +18,8 @@ pub const DATA_DIR: &str = "data";
 pub struct Data {
     /// Files by stem, sorted.
     pub files: BTreeMap<String, DataFile>,
+    /// The files declaring `kind = "comparison"`, validated, by stem.
+    pub comparisons: BTreeMap<String, Comparison>,
 }
 
 /// One loaded data file.
@@ -66,7 +69,7 @@ pub fn load(root: &Path) -> Result<Data> {
             continue;
         };
         match load_file(&dir.join(&name), &shown, ext) {
-            Ok(value) => {
+            Ok((value, text)) => {
                 if let Some(other) = data.files.get(stem) {
                     errors.push(Error::at(
                         &shown,
@@ -77,6 +80,17 @@ pub fn load(root: &Path) -> Result<Data> {
                     ));
                     continue;
                 }
+                if comparison::is_declared(&value) {
+                    let validated = crate::located::parse(&text, ext, &shown)
+                        .map_err(|e| vec![e])
+                        .and_then(|root| comparison::validate(stem, &shown, &root));
+                    match validated {
+                        Ok(c) => {
+                            data.comparisons.insert(stem.to_string(), c);
+                        }
+                        Err(e) => errors.extend(e),
+                    }
+                }
                 data.files.insert(stem.to_string(), DataFile { shown, value });
             }
             Err(e) => errors.push(e),
@@ -85,29 +99,25 @@ pub fn load(root: &Path) -> Result<Data> {
     if errors.is_empty() { Ok(data) } else { Err(Error::many(errors)) }
 }
 
-fn load_file(path: &Path, shown: &Path, ext: &str) -> Result<serde_json::Value> {
+/// Parses one file; returns its value and its normalised text.
+fn load_file(path: &Path, shown: &Path, ext: &str) -> Result<(serde_json::Value, String)> {
     let raw = crate::fs::read_source(path, shown)?;
-    let text = crate::front_matter::normalize(&raw);
-    match ext.to_ascii_lowercase().as_str() {
+    let text = crate::front_matter::normalize(&raw).into_owned();
+    let value = match ext.to_ascii_lowercase().as_str() {
         "toml" => toml::from_str(&text).map_err(|e| crate::config::toml_error(shown, &text, 0, &e)),
         "json" => serde_json::from_str(&text).map_err(|e| {
             let message = e.to_string();
             let message = message.find(" at line ").map_or(message.as_str(), |i| &message[..i]).to_string();
             Error::at_position(shown, Position::new(e.line().max(1), e.column().max(1)), message)
         }),
-        "yaml" | "yml" => serde_saphyr::from_str(&text).map_err(|e| {
-            let inner = e.without_snippet();
-            let position = inner.location().map_or(Position::new(1, 1), |l| {
-                Position::new(l.line().max(1) as usize, l.column().max(1) as usize)
-            });
-            Error::at_position(shown, position, crate::front_matter::yaml_message(inner))
-        }),
+        "yaml" | "yml" => serde_saphyr::from_str(&text).map_err(|e| crate::located::yaml_error(shown, &e)),
         "csv" => csv_records(&text, shown),
         other => Err(Error::at(
             shown,
             format!("`.{other}` is not a data format juxta reads: use .toml, .yaml, .yml, .json or .csv"),
         )),
-    }
+    }?;
+    Ok((value, text))
 }
 
 /// Reads CSV text into a list of records keyed by the header row.

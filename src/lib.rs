@@ -9,10 +9,10 @@
 //! | `site.toml` → [`config::Config`] | [`config`] |
 //! | walk `content/` and `static/` | [`source`] |
 //! | front matter, page paths | [`front_matter`], [`page`] |
-//! | `data/` | [`data`] |
+//! | `data/`, comparison datasets validated | [`data`], [`located`], [`comparison`] |
 //! | assemble sections, listings, collisions | [`site`] |
 //! | compile templates once | [`templates`] |
-//! | per page, in parallel: body through Tera (only if it uses it), Markdown, template, write | [`markdown`], [`highlight`] |
+//! | per page, in parallel: body through Tera (only if it uses it), Markdown, template, write | [`markdown`], [`highlight`], [`table`] |
 //! | anchors, feeds, static files, swap | [`output`], [`feeds`] |
 //!
 //! Invariants:
@@ -24,6 +24,7 @@
 //!   and no wall-clock time is written.
 //! - Nothing is written outside the output folder, whatever a slug, path or alias says.
 
+pub mod comparison;
 pub mod config;
 pub mod data;
 pub mod error;
@@ -31,12 +32,14 @@ pub mod feeds;
 pub mod front_matter;
 mod fs;
 pub mod highlight;
+pub mod located;
 pub mod markdown;
 pub mod output;
 pub mod page;
 pub mod site;
 pub mod source;
 mod suggest;
+pub mod table;
 pub mod templates;
 pub mod urls;
 
@@ -140,6 +143,9 @@ fn render_page(
     let rendered = markdown::render(site, id, &body)?;
     let html = templates.render_page(id, &rendered)?;
     staging.write(&page.output_file(), html.as_bytes())?;
+    // Templates add ids of their own (`#main`, a table's rows): links may point at those too.
+    let mut ids = rendered.ids;
+    ids.extend(markdown::html_ids(&html).map(str::to_string));
     for alias in &page.front.aliases {
         let file = site::alias_file(alias).map_err(|m| Error::at(page.shown_path(), m))?;
         staging.write(&file, redirect_page(site, id, &file).as_bytes())?;
@@ -147,7 +153,7 @@ fn render_page(
     Ok(PageResult {
         id,
         feed_html: feed_pages.contains(&id).then_some(rendered.html),
-        ids: rendered.ids,
+        ids,
         anchors: rendered.anchors,
     })
 }
@@ -220,6 +226,12 @@ fn write_site_files(
     }
     for (name, contents) in &generated {
         staging.write(name, contents.as_bytes())?;
+    }
+    for c in site.data.comparisons.values() {
+        let json = serde_json::to_string_pretty(&c.to_json()).expect("JSON values always serialise") + "\n";
+        staging.write(&c.download_path("json"), json.as_bytes())?;
+        staging.write(&c.download_path("csv"), c.to_csv().as_bytes())?;
+        count += 2;
     }
     count += generated.len() + site.pages.iter().map(|p| p.front.aliases.len()).sum::<usize>();
     Ok(count)

@@ -327,10 +327,21 @@ pub fn percent_decode(s: &str) -> String {
 
 fn headings<'a>(events: Vec<Item<'a>>, rendered: &mut Rendered) -> Vec<Event<'a>> {
     // Explicit ids are reserved first, so an automatic id never takes one written later.
+    // So are ids written in raw HTML, such as the rows of a comparison table; they count as
+    // anchors of the page.
     let mut taken: HashMap<String, usize> = HashMap::new();
     for (event, _) in &events {
-        if let Event::Start(Tag::Heading { id: Some(id), .. }) = event {
-            taken.insert(id.to_string(), 0);
+        match event {
+            Event::Start(Tag::Heading { id: Some(id), .. }) => {
+                taken.insert(id.to_string(), 0);
+            }
+            Event::Html(html) | Event::InlineHtml(html) => {
+                for id in html_ids(html) {
+                    taken.insert(id.to_string(), 0);
+                    rendered.ids.insert(id.to_string());
+                }
+            }
+            _ => {}
         }
     }
     let mut out = Vec::with_capacity(events.len() + 8);
@@ -372,6 +383,20 @@ fn headings<'a>(events: Vec<Item<'a>>, rendered: &mut Rendered) -> Vec<Event<'a>
         rendered.headings.push(Heading { level, id, title });
     }
     out
+}
+
+/// The values of `id` attributes in a piece of raw HTML.
+pub(crate) fn html_ids(html: &str) -> impl Iterator<Item = &str> {
+    html.match_indices("id=").filter_map(move |(i, _)| {
+        let before = html[..i].chars().next_back()?;
+        if !before.is_ascii_whitespace() {
+            return None;
+        }
+        let rest = &html[i + 3..];
+        let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+        let value = &rest[1..];
+        value.find(quote).map(|end| &value[..end])
+    })
 }
 
 /// Heading attributes may not add event handlers (`onclick`) or styles.

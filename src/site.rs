@@ -113,9 +113,16 @@ impl Site {
         for file in &parts.static_files {
             copies.push(CopiedFile { source: Path::new(STATIC_DIR).join(file), output: file.clone() });
         }
-        let mut generated: Vec<&str> = GENERATED_FILES.to_vec();
+        let mut generated: Vec<(String, PathBuf)> = GENERATED_FILES
+            .iter()
+            .map(|name| (name.to_string(), PathBuf::from(format!("(juxta's generated {name})"))))
+            .collect();
         if parts.config.cname.is_some() {
-            generated.push(CNAME_FILE);
+            generated.push((CNAME_FILE.into(), PathBuf::from(format!("(juxta's generated {CNAME_FILE})"))));
+        }
+        for c in parts.data.comparisons.values() {
+            generated.push((c.download_path("json"), c.shown.clone()));
+            generated.push((c.download_path("csv"), c.shown.clone()));
         }
         let files = check_collisions(&pages, &copies, &generated)?;
         Ok(Site {
@@ -241,7 +248,11 @@ fn listing_order(a: &Page, b: &Page) -> std::cmp::Ordering {
 
 /// Refuses two sources that would write one output file; case-only differences count, since
 /// they collide on macOS and Windows file systems and on case-insensitive hosts.
-fn check_collisions(pages: &[Page], copies: &[CopiedFile], generated: &[&str]) -> Result<HashSet<String>> {
+fn check_collisions(
+    pages: &[Page],
+    copies: &[CopiedFile],
+    generated: &[(String, PathBuf)],
+) -> Result<HashSet<String>> {
     let mut owners: HashMap<String, PathBuf> = HashMap::new();
     let mut errors = Vec::new();
     let mut claim = |output: String, owner: PathBuf| {
@@ -259,8 +270,8 @@ fn check_collisions(pages: &[Page], copies: &[CopiedFile], generated: &[&str]) -
             owners.insert(key, owner);
         }
     };
-    for name in generated {
-        claim(name.to_string(), PathBuf::from(format!("(juxta's generated {name})")));
+    for (name, owner) in generated {
+        claim(name.clone(), owner.clone());
     }
     for page in pages {
         claim(page.output_file(), page.shown_path());
@@ -277,7 +288,7 @@ fn check_collisions(pages: &[Page], copies: &[CopiedFile], generated: &[&str]) -
         return Err(Error::many(errors));
     }
     let mut files: HashSet<String> = copies.iter().map(|c| c.output.clone()).collect();
-    files.extend(generated.iter().map(|f| f.to_string()));
+    files.extend(generated.iter().map(|(f, _)| f.clone()));
     Ok(files)
 }
 

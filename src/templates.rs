@@ -334,11 +334,13 @@ fn insert_base(html: &str, href: &str) -> String {
 // ---------------------------------------------------------------------------------------------
 // Functions
 
-fn depth_of(state: &State) -> usize {
+/// The depth of the page being rendered, which every link a function returns is relative to.
+pub(crate) fn depth_of(state: &State) -> usize {
     state.get::<usize>("__depth").ok().flatten().unwrap_or(0)
 }
 
 fn register_functions(tera: &mut Tera, site: &Arc<Site>) {
+    crate::table::register(tera, site);
     let s = site.clone();
     tera.register_function("url", move |kwargs: Kwargs, state: &State| -> tera::TeraResult<String> {
         let path: String = kwargs.must_get("path")?;

@@ -66,10 +66,12 @@ fn build(args: BuildArgs) -> ExitCode {
     match juxta::build(&options) {
         Ok(report) => {
             if !args.quiet {
+                let plural =
+                    |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
                 eprintln!(
-                    "juxta: built {} pages and {} other files into {} in {:.2} s",
-                    report.pages,
-                    report.files,
+                    "juxta: built {} and {} into {} in {:.2} s",
+                    plural(report.pages, "page", "pages"),
+                    plural(report.files, "other file", "other files"),
                     report.out.display(),
                     started.elapsed().as_secs_f64()
                 );

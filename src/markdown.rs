@@ -32,6 +32,9 @@ pub struct Heading {
     pub id: String,
     /// The heading's plain text.
     pub title: String,
+    /// The plain text under the heading, up to the next heading (an FAQ's answer, a search
+    /// excerpt).
+    pub text: String,
 }
 
 /// A link to `#anchor` on another page (or this one), checked once every page is rendered.
@@ -348,6 +351,17 @@ fn headings<'a>(events: Vec<Item<'a>>, rendered: &mut Rendered) -> Vec<Event<'a>
     let mut iter = events.into_iter().map(|(e, _)| e);
     while let Some(event) = iter.next() {
         let Event::Start(Tag::Heading { level, id, classes, attrs }) = event else {
+            if let Some(heading) = rendered.headings.last_mut() {
+                match &event {
+                    Event::Text(t) | Event::Code(t) => heading.text.push_str(t),
+                    Event::SoftBreak | Event::HardBreak | Event::End(_)
+                        if !heading.text.ends_with(' ') && !is_inline_end(&event) =>
+                    {
+                        heading.text.push(' ');
+                    }
+                    _ => {}
+                }
+            }
             out.push(event);
             continue;
         };
@@ -380,9 +394,31 @@ fn headings<'a>(events: Vec<Item<'a>>, rendered: &mut Rendered) -> Vec<Event<'a>
         let _ = writeln!(close, "\" aria-hidden=\"true\" tabindex=\"-1\">#</a></h{level}>");
         out.push(Event::Html(close.into()));
         rendered.ids.insert(id.clone());
-        rendered.headings.push(Heading { level, id, title });
+        if let Some(previous) = rendered.headings.last_mut() {
+            previous.text.truncate(previous.text.trim_end().len());
+        }
+        rendered.headings.push(Heading { level, id, title, text: String::new() });
+    }
+    if let Some(last) = rendered.headings.last_mut() {
+        last.text.truncate(last.text.trim_end().len());
     }
     out
+}
+
+/// Whether an event closes inline markup (after which no space is added to plain text).
+fn is_inline_end(event: &Event<'_>) -> bool {
+    matches!(
+        event,
+        Event::End(
+            TagEnd::Emphasis
+                | TagEnd::Strong
+                | TagEnd::Strikethrough
+                | TagEnd::Link
+                | TagEnd::Image
+                | TagEnd::Superscript
+                | TagEnd::Subscript
+        )
+    )
 }
 
 /// The values of `id` attributes in a piece of raw HTML.
@@ -657,6 +693,27 @@ mod tests {
         assert!(html.contains("<h1 id=\"intro\">"), "{html}");
         assert!(html.contains("<h2 id=\"intro-2\">"), "{html}");
         assert!(html.contains("<h2 id=\"intro-1\">"), "{html}");
+    }
+
+    #[test]
+    fn each_heading_carries_the_plain_text_under_it() {
+        let events: Vec<Event<'_>> = Parser::new_ext(
+            "## Why?\n\nBecause *it* `works`.\n\n- one\n- two\n\n## Next\n\nEnd.\n",
+            Options::all(),
+        )
+        .collect();
+        let mut rendered = Rendered::default();
+        headings(events.into_iter().map(|e| (e, 0..0)).collect(), &mut rendered);
+        let texts: Vec<&str> = rendered.headings.iter().map(|h| h.text.as_str()).collect();
+        assert_eq!(texts, ["Because it works. one two", "End."]);
+    }
+
+    #[test]
+    fn ids_in_raw_html_are_read_and_reserved() {
+        let ids: Vec<&str> = html_ids("<tr id=\"reach\"><td data-id=\"no\" id='yes'>valid=\"x\"").collect();
+        assert_eq!(ids, ["reach", "yes"]);
+        let html = render_plain("<p id=\"reach\">row</p>\n\n## Reach\n");
+        assert!(html.contains("<h2 id=\"reach-1\">"), "{html}");
     }
 
     #[test]

@@ -286,6 +286,7 @@ fn toc(headings: &[Heading]) -> Value {
             map.insert("level".into(), h.level.into());
             map.insert("id".into(), h.id.as_str().into());
             map.insert("title".into(), h.title.as_str().into());
+            map.insert("text".into(), h.text.trim().into());
             map.insert("url".into(), format!("#{}", h.id).into());
             map.insert("children".into(), Value::from(children));
             items.push(Value::from(map));
@@ -341,6 +342,7 @@ pub(crate) fn depth_of(state: &State) -> usize {
 
 fn register_functions(tera: &mut Tera, site: &Arc<Site>) {
     crate::table::register(tera, site);
+    tera.register_filter("json_ld", JsonLd);
     let s = site.clone();
     tera.register_function("url", move |kwargs: Kwargs, state: &State| -> tera::TeraResult<String> {
         let path: String = kwargs.must_get("path")?;
@@ -369,6 +371,21 @@ fn register_functions(tera: &mut Tera, site: &Arc<Site>) {
         map.insert("subsections".into(), subsections);
         Ok(Value::from(map))
     });
+}
+
+/// `value | json_ld`: the value as JSON that is safe inside `<script type="application/ld+json">`
+/// (no `<`, `>` or `&` that could end the element), for structured data built in templates.
+struct JsonLd;
+
+impl tera::Filter<Value, tera::TeraResult<Value>> for JsonLd {
+    fn call(&self, value: Value, _: Kwargs, _: &State) -> tera::TeraResult<Value> {
+        let json = serde_json::to_value(&value).map_err(|e| tera::Error::message(format!("json_ld: {e}")))?;
+        Ok(Value::safe_string(&crate::table::script_json(&json)))
+    }
+
+    fn is_safe(&self) -> bool {
+        true
+    }
 }
 
 fn find_page(site: &Site, path: &str) -> std::result::Result<PageId, String> {

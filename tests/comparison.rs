@@ -104,17 +104,19 @@ fn hostile_data_values_cannot_inject_markup_or_script() {
         json_ld.extend(scripts);
     }
     assert_eq!(pages, 3, "home, details and 404");
-    assert_eq!(json_ld.len(), 4, "one Dataset per table with downloads");
+    assert_eq!(json_ld.len(), 5, "one Dataset per table with downloads, one built by the template");
 
     for script in &json_ld {
         assert!(!script.contains('<') && !script.contains('\u{2028}'), "{script}");
         let dataset: serde_json::Value = serde_json::from_str(script).unwrap();
         assert_eq!(dataset["@type"], "Dataset");
-        if dataset["name"] == "Devices compared" {
+        if dataset["name"] == "Devices compared" || dataset["name"] == "From a template" {
             assert_eq!(
                 dataset["description"],
                 "How two device families differ. \u{2028} </script><script>alert(1)</script>"
             );
+        }
+        if dataset["name"] == "Devices compared" {
             assert_eq!(dataset["distribution"][1]["contentUrl"], "https://example.com/docs/data/devices.csv");
         }
     }

@@ -32,6 +32,7 @@ pub mod feeds;
 pub mod front_matter;
 mod fs;
 pub mod highlight;
+pub mod html;
 pub mod located;
 pub mod markdown;
 pub mod output;
@@ -142,6 +143,7 @@ fn render_page(
     let body = templates.expand_body(id)?;
     let rendered = markdown::render(site, id, &body)?;
     let html = templates.render_page(id, &rendered)?;
+    check_references(site, id, &html, templates.template_name(id))?;
     staging.write(&page.output_file(), html.as_bytes())?;
     // Templates add ids of their own (`#main`, a table's rows): links may point at those too.
     let mut ids = rendered.ids;
@@ -156,6 +158,25 @@ fn render_page(
         ids,
         anchors: rendered.anchors,
     })
+}
+
+/// The guard against references that only work at the domain root: see
+/// [`html::check_references`].
+fn check_references(site: &Site, id: PageId, html: &str, template: &str) -> Result<()> {
+    let problems = html::check_references(html, &site.config.base_url, false);
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let page = site.page(id);
+    let shown = templates::shown(template);
+    Err(Error::many(
+        problems
+            .into_iter()
+            .map(|p| {
+                Error::at(page.shown_path(), format!("in the page rendered with `{}`, {p}", shown.display()))
+            })
+            .collect(),
+    ))
 }
 
 /// Pages that may appear in the feed: dated pages (the feed keeps the newest of them).

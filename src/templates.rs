@@ -79,6 +79,11 @@ impl Templates {
         Ok(templates)
     }
 
+    /// The name of the template page `id` is rendered with.
+    pub fn template_name(&self, id: PageId) -> &str {
+        Self::template_of(self.site.page(id))
+    }
+
     /// The template a page is rendered with.
     fn template_of(page: &Page) -> &str {
         match (&page.front.template, page.kind) {
@@ -155,6 +160,15 @@ impl Templates {
             .tera
             .render("404.html", &context)
             .map_err(|e| tera_error(&e, Some(&shown("404.html")), None))?;
+        let problems = crate::html::check_references(&html, &self.site.config.base_url, false);
+        if !problems.is_empty() {
+            return Err(Error::many(
+                problems
+                    .into_iter()
+                    .map(|p| Error::at(shown("404.html"), format!("in the 404 page, {p}")))
+                    .collect(),
+            ));
+        }
         Ok(match self.site.flavour {
             Flavour::Web => insert_base(&html, &base_path(&self.site.config.base_url)),
             Flavour::Offline => html,

@@ -1,0 +1,193 @@
+//! A small reader of the HTML juxta emits: start tags and their attributes, as a browser would
+//! see them, skipping comments and the contents of `<script>`, `<style>` and `<textarea>`. It
+//! serves the checks run on every emitted page ([`check_references`]).
+
+/// A start tag.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tag<'a> {
+    /// The element name, lowercase.
+    pub name: String,
+    /// Attributes in order: name (lowercase) and value (entities not decoded).
+    pub attributes: Vec<(String, &'a str)>,
+    /// Byte offset of the `<` in the document.
+    pub offset: usize,
+}
+
+impl Tag<'_> {
+    /// The value of attribute `name`.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.attributes.iter().find(|(n, _)| n == name).map(|(_, v)| *v)
+    }
+
+    /// The tag as it would be quoted in a message: `<a href="…">`, with the attribute that matters.
+    pub fn describe(&self, attribute: &str) -> String {
+        match self.get(attribute) {
+            Some(value) => format!("<{} {attribute}=\"{value}\">", self.name),
+            None => format!("<{}>", self.name),
+        }
+    }
+}
+
+/// The start tags of `html`, in document order.
+pub fn tags(html: &str) -> Vec<Tag<'_>> {
+    let bytes = html.as_bytes();
+    let mut tags = Vec::new();
+    let mut i = 0;
+    while let Some(found) = memchr(b'<', &bytes[i..]) {
+        let start = i + found;
+        i = start + 1;
+        if html[i..].starts_with("!--") {
+            i = html[i..].find("-->").map_or(bytes.len(), |end| i + end + 3);
+            continue;
+        }
+        if !bytes.get(i).is_some_and(u8::is_ascii_alphabetic) {
+            continue;
+        }
+        let name_end = html[i..]
+            .find(|c: char| c.is_ascii_whitespace() || c == '>' || c == '/')
+            .map_or(bytes.len(), |n| i + n);
+        let name = html[i..name_end].to_ascii_lowercase();
+        let (attributes, end) = attributes(html, name_end);
+        i = end;
+        if matches!(name.as_str(), "script" | "style" | "textarea") {
+            let close = format!("</{name}");
+            i = find_ignore_case(&html[i..], &close).map_or(bytes.len(), |n| i + n);
+        }
+        tags.push(Tag { name, attributes, offset: start });
+    }
+    tags
+}
+
+/// Reads attributes from `i` to the end of the tag; returns them and the offset after `>`.
+fn attributes(html: &str, mut i: usize) -> (Vec<(String, &str)>, usize) {
+    let bytes = html.as_bytes();
+    let mut attributes = Vec::new();
+    loop {
+        while i < bytes.len() && (bytes[i].is_ascii_whitespace() || bytes[i] == b'/') {
+            i += 1;
+        }
+        if i >= bytes.len() {
+            return (attributes, i);
+        }
+        if bytes[i] == b'>' {
+            return (attributes, i + 1);
+        }
+        let end = html[i..]
+            .find(|c: char| c.is_ascii_whitespace() || c == '=' || c == '>')
+            .map_or(bytes.len(), |n| i + n);
+        let name = html[i..end].to_ascii_lowercase();
+        i = end;
+        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let mut value = "";
+        if i < bytes.len() && bytes[i] == b'=' {
+            i += 1;
+            while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            match bytes.get(i) {
+                Some(&quote @ (b'"' | b'\'')) => {
+                    let close = memchr(quote, &bytes[i + 1..]).map_or(bytes.len(), |n| i + 1 + n);
+                    value = &html[i + 1..close];
+                    i = (close + 1).min(bytes.len());
+                }
+                Some(_) => {
+                    let end = html[i..]
+                        .find(|c: char| c.is_ascii_whitespace() || c == '>')
+                        .map_or(bytes.len(), |n| i + n);
+                    value = &html[i..end];
+                    i = end;
+                }
+                None => {}
+            }
+        }
+        attributes.push((name, value));
+    }
+}
+
+fn memchr(needle: u8, haystack: &[u8]) -> Option<usize> {
+    haystack.iter().position(|&b| b == needle)
+}
+
+fn find_ignore_case(haystack: &str, needle: &str) -> Option<usize> {
+    let needle = needle.as_bytes();
+    haystack.as_bytes().windows(needle.len()).position(|w| w.eq_ignore_ascii_case(needle))
+}
+
+/// Attributes holding a URL the browser follows or loads.
+const URL_ATTRIBUTES: [&str; 7] = ["href", "src", "srcset", "action", "poster", "data", "formaction"];
+
+/// Finds references in an emitted page that break a site published under a sub-path or opened
+/// from disk: root-relative addresses (`href="/about/"`), and absolute links to the site's own
+/// `base_url` anywhere but `<link rel="canonical">` and `<link rel="alternate">`. Returns one
+/// message per offending element. `allow_base` permits the `<base>` juxta adds to `404.html`.
+pub fn check_references(html: &str, base_url: &str, allow_base: bool) -> Vec<String> {
+    let mut problems = Vec::new();
+    for tag in tags(html) {
+        if tag.name == "base" && allow_base {
+            continue;
+        }
+        let rel = tag.get("rel").unwrap_or_default().to_ascii_lowercase();
+        let own_address_allowed =
+            tag.name == "link" && rel.split_whitespace().any(|r| r == "canonical" || r == "alternate");
+        for attribute in URL_ATTRIBUTES {
+            let Some(value) = tag.get(attribute) else { continue };
+            let urls: Vec<&str> = if attribute == "srcset" {
+                value.split(',').filter_map(|c| c.split_whitespace().next()).collect()
+            } else {
+                vec![value.trim()]
+            };
+            for url in urls {
+                if url.starts_with('/') && !url.starts_with("//") {
+                    problems.push(format!(
+                        "`{}`: a root-relative address breaks under a sub-path and offline; use \
+                         `url(path=…)` in templates or a relative link",
+                        tag.describe(attribute)
+                    ));
+                } else if !own_address_allowed && url.starts_with(base_url) {
+                    problems.push(format!(
+                        "`{}`: an absolute link to the site's own base_url breaks under another address \
+                         and offline; use `url(path=…)` in templates or a relative link",
+                        tag.describe(attribute)
+                    ));
+                }
+            }
+        }
+    }
+    problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_skip_comments_and_script_text() {
+        let html = "<!-- <a href=\"/x\"> --><p class=a id='b' hidden>t</p><script>if (a<b) x='<a href=\"/y\">'</script><IMG SRC=z.png>";
+        let names: Vec<String> = tags(html).into_iter().map(|t| t.name).collect();
+        assert_eq!(names, ["p", "script", "img"]);
+        let p = &tags(html)[0];
+        assert_eq!(
+            p.attributes,
+            [("class".to_string(), "a"), ("id".to_string(), "b"), ("hidden".to_string(), "")]
+        );
+        assert_eq!(tags(html)[2].get("src"), Some("z.png"));
+    }
+
+    #[test]
+    fn root_relative_and_own_absolute_links_are_reported() {
+        let base = "https://example.com/docs/";
+        let html = "<link rel=\"canonical\" href=\"https://example.com/docs/a/\">\
+            <a href=\"/about/\">x</a><a href=\"//cdn.example.org/x\">y</a>\
+            <img srcset=\"a.png 1x, /b.png 2x\"><a href=\"https://example.com/docs/b/\">z</a>\
+            <a href=\"https://other.example/\">ok</a><base href=\"/docs/\">";
+        let problems = check_references(html, base, false);
+        assert_eq!(problems.len(), 4, "{problems:#?}");
+        assert!(problems[0].starts_with("`<a href=\"/about/\">`: a root-relative address"));
+        assert!(problems[1].starts_with("`<img srcset=\"a.png 1x, /b.png 2x\">`"));
+        assert!(problems[2].contains("an absolute link to the site's own base_url"));
+        assert!(problems[3].starts_with("`<base href=\"/docs/\">`"));
+        assert_eq!(check_references(html, base, true).len(), 3);
+    }
+}

@@ -24,6 +24,7 @@
 //!   and no wall-clock time is written.
 //! - Nothing is written outside the output folder, whatever a slug, path or alias says.
 
+pub mod archive;
 pub mod comparison;
 pub mod config;
 pub mod data;
@@ -73,6 +74,9 @@ pub struct Options {
     pub flavour: Flavour,
     /// Builds pages marked `draft = true`.
     pub drafts: bool,
+    /// Also packs the output into this zip file. The build is then offline, and goes to a
+    /// temporary folder unless `out` is given.
+    pub zip: Option<PathBuf>,
 }
 
 /// What a successful build produced.
@@ -89,6 +93,14 @@ pub struct Report {
 /// Builds the site at `options.root`.
 pub fn build(options: &Options) -> Result<Report> {
     let root = options.root.as_path();
+    if let (Some(zip), Some(out)) = (&options.zip, &options.out)
+        && std::path::absolute(zip).is_ok_and(|z| std::path::absolute(out).is_ok_and(|o| z.starts_with(o)))
+    {
+        return Err(Error::environment(format!(
+            "--zip `{}` is inside the output folder, which each build replaces: write it elsewhere",
+            zip.display()
+        )));
+    }
     let config = config::load(root, options.base_url.as_deref())?;
     let sources = source::discover(root)?;
     let pages = error::collect(sources.content.par_iter().map(|f| page::resolve(root, f)).collect())?;
@@ -97,7 +109,7 @@ pub fn build(options: &Options) -> Result<Report> {
     let parts = site::Parts {
         root: root.to_path_buf(),
         config,
-        flavour: options.flavour,
+        flavour: if options.zip.is_some() { Flavour::Offline } else { options.flavour },
         drafts: options.drafts,
         assets: sources.assets,
         static_files: sources.static_files,
@@ -107,7 +119,13 @@ pub fn build(options: &Options) -> Result<Report> {
     let site = Arc::new(Site::assemble(parts, pages)?);
     let templates = Templates::load(site.clone())?;
 
-    let out = options.out.clone().unwrap_or_else(|| root.join("public"));
+    let temporary_out = (options.zip.is_some() && options.out.is_none())
+        .then(|| std::env::temp_dir().join(format!("juxta-zip-{}", std::process::id())));
+    let out = match (&options.out, &temporary_out) {
+        (Some(out), _) => out.clone(),
+        (None, Some(temporary)) => temporary.clone(),
+        (None, None) => root.join("public"),
+    };
     let staging = output::Staging::create(root, &out)?;
     let feed_pages = feed_candidates(&site);
     let results: Vec<Result<PageResult>> = site
@@ -120,7 +138,14 @@ pub fn build(options: &Options) -> Result<Report> {
     check_anchors(&site, &results)?;
     let files = write_site_files(&site, &templates, &staging, &results)?;
     staging.commit()?;
-    Ok(Report { pages: results.len(), files, out })
+    if let Some(zip) = &options.zip {
+        let zipped = archive::zip_folder(&out, zip);
+        if let Some(temporary) = &temporary_out {
+            let _ = std::fs::remove_dir_all(temporary);
+        }
+        zipped?;
+    }
+    Ok(Report { pages: results.len(), files, out: options.zip.clone().unwrap_or(out) })
 }
 
 /// What is kept of a rendered page once it is written.

@@ -36,6 +36,10 @@ struct BuildArgs {
     /// Builds for opening from disk: links to pages end in index.html.
     #[arg(long)]
     offline: bool,
+    /// Also packs an offline build into this zip file (built in a temporary folder unless --out
+    /// is given).
+    #[arg(long, value_name = "FILE")]
+    zip: Option<PathBuf>,
     /// Includes pages marked as drafts.
     #[arg(long)]
     drafts: bool,
@@ -62,6 +66,7 @@ fn build(args: BuildArgs) -> ExitCode {
         base_url: args.base_url,
         flavour: if args.offline { Flavour::Offline } else { Flavour::Web },
         drafts: args.drafts,
+        zip: args.zip,
     };
     match juxta::build(&options) {
         Ok(report) => {

@@ -154,3 +154,37 @@ fn a_body_without_template_syntax_is_not_rendered_by_tera() {
     let home = std::fs::read_to_string(out.join("index.html")).unwrap();
     assert!(home.contains("Braces } and {# stay."), "{home}");
 }
+
+#[test]
+fn zip_packs_an_offline_build_under_one_folder_and_is_reproducible() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = fixture("comparison");
+    let zip_a = tmp.path().join("guide.zip");
+    std::fs::create_dir(tmp.path().join("again")).unwrap();
+    let zip_b = tmp.path().join("again/guide.zip");
+    for zip in [&zip_a, &zip_b] {
+        let result = juxta(&site, &["build", "--quiet", "--zip", zip.to_str().unwrap()]);
+        assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+    }
+    assert!(!site.join("public").exists(), "without --out, --zip builds in a temporary folder");
+
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(&zip_a).unwrap()).unwrap();
+    let names: Vec<String> = archive.file_names().map(|n| n.unwrap().into_owned()).collect();
+    assert!(names.iter().all(|n| n.starts_with("guide/")), "{names:?}");
+    assert!(!names.iter().any(|n| n.ends_with(".juxta-output")), "{names:?}");
+    let mut home = String::new();
+    std::io::Read::read_to_string(&mut archive.by_name("guide/index.html").unwrap(), &mut home).unwrap();
+    assert!(home.contains("href=\"details/index.html\""), "links end in index.html offline:\n{home}");
+
+    assert_eq!(std::fs::read(&zip_a).unwrap(), std::fs::read(&zip_b).unwrap(), "two zips differ");
+}
+
+#[test]
+fn zip_inside_the_output_folder_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    let zip = out.join("site.zip");
+    let result = build(&fixture("comparison"), &out, &["--zip", zip.to_str().unwrap()]);
+    assert_eq!(result.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&result.stderr).contains("is inside the output folder"));
+}

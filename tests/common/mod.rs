@@ -1,6 +1,12 @@
-//! Helpers shared by the integration tests: running the binary, copying and comparing trees.
+//! Helpers shared by the integration tests: running the binary, copying and comparing trees; and, in
+//! submodules, the output checks (`audit`), the HTML reading they need (`html`) and a static file
+//! server for the browser (`server`).
 
 #![allow(dead_code)]
+
+pub mod audit;
+pub mod html;
+pub mod server;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

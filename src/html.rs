@@ -118,13 +118,18 @@ fn find_ignore_case(haystack: &str, needle: &str) -> Option<usize> {
 /// Attributes holding a URL the browser follows or loads.
 const URL_ATTRIBUTES: [&str; 7] = ["href", "src", "srcset", "action", "poster", "data", "formaction"];
 
+/// The values of the `id` attributes among `tags`.
+pub fn ids<'a>(tags: &'a [Tag<'a>]) -> impl Iterator<Item = &'a str> {
+    tags.iter().filter_map(|t| t.get("id"))
+}
+
 /// Finds references in an emitted page that break a site published under a sub-path or opened
 /// from disk: root-relative addresses (`href="/about/"`), and absolute links to the site's own
 /// `base_url` anywhere but `<link rel="canonical">` and `<link rel="alternate">`. Returns one
 /// message per offending element. `allow_base` permits the `<base>` juxta adds to `404.html`.
-pub fn check_references(html: &str, base_url: &str, allow_base: bool) -> Vec<String> {
+pub fn check_references(tags: &[Tag<'_>], base_url: &str, allow_base: bool) -> Vec<String> {
     let mut problems = Vec::new();
-    for tag in tags(html) {
+    for tag in tags {
         if tag.name == "base" && allow_base {
             continue;
         }
@@ -182,12 +187,12 @@ mod tests {
             <a href=\"/about/\">x</a><a href=\"//cdn.example.org/x\">y</a>\
             <img srcset=\"a.png 1x, /b.png 2x\"><a href=\"https://example.com/docs/b/\">z</a>\
             <a href=\"https://other.example/\">ok</a><base href=\"/docs/\">";
-        let problems = check_references(html, base, false);
+        let problems = check_references(&tags(html), base, false);
         assert_eq!(problems.len(), 4, "{problems:#?}");
         assert!(problems[0].starts_with("`<a href=\"/about/\">`: a root-relative address"));
         assert!(problems[1].starts_with("`<img srcset=\"a.png 1x, /b.png 2x\">`"));
         assert!(problems[2].contains("an absolute link to the site's own base_url"));
         assert!(problems[3].starts_with("`<base href=\"/docs/\">`"));
-        assert_eq!(check_references(html, base, true).len(), 3);
+        assert_eq!(check_references(&tags(html), base, true).len(), 3);
     }
 }

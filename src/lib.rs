@@ -168,11 +168,13 @@ fn render_page(
     let body = templates.expand_body(id)?;
     let rendered = markdown::render(site, id, &body)?;
     let html = templates.render_page(id, &rendered)?;
-    check_references(site, id, &html, templates.template_name(id))?;
+    // One read of the page's tags serves both the reference guard and the anchor ids.
+    let tags = html::tags(&html);
+    check_references(site, id, &tags, templates.template_name(id))?;
     staging.write(&page.output_file(), html.as_bytes())?;
     // Templates add ids of their own (`#main`, a table's rows): links may point at those too.
     let mut ids = rendered.ids;
-    ids.extend(markdown::html_ids(&html).map(str::to_string));
+    ids.extend(html::ids(&tags).map(str::to_string));
     for alias in &page.front.aliases {
         let file = site::alias_file(alias).map_err(|m| Error::at(page.shown_path(), m))?;
         staging.write(&file, redirect_page(site, id, &file).as_bytes())?;
@@ -187,8 +189,8 @@ fn render_page(
 
 /// The guard against references that only work at the domain root: see
 /// [`html::check_references`].
-fn check_references(site: &Site, id: PageId, html: &str, template: &str) -> Result<()> {
-    let problems = html::check_references(html, &site.config.base_url, false);
+fn check_references(site: &Site, id: PageId, tags: &[html::Tag<'_>], template: &str) -> Result<()> {
+    let problems = html::check_references(tags, &site.config.base_url, false);
     if problems.is_empty() {
         return Ok(());
     }

@@ -339,7 +339,7 @@ fn headings<'a>(events: Vec<Item<'a>>, rendered: &mut Rendered) -> Vec<Event<'a>
                 taken.insert(id.to_string(), 0);
             }
             Event::Html(html) | Event::InlineHtml(html) => {
-                for id in html_ids(html) {
+                for id in crate::html::ids(&crate::html::tags(html)) {
                     taken.insert(id.to_string(), 0);
                     rendered.ids.insert(id.to_string());
                 }
@@ -419,20 +419,6 @@ fn is_inline_end(event: &Event<'_>) -> bool {
                 | TagEnd::Subscript
         )
     )
-}
-
-/// The values of `id` attributes in a piece of raw HTML.
-pub(crate) fn html_ids(html: &str) -> impl Iterator<Item = &str> {
-    html.match_indices("id=").filter_map(move |(i, _)| {
-        let before = html[..i].chars().next_back()?;
-        if !before.is_ascii_whitespace() {
-            return None;
-        }
-        let rest = &html[i + 3..];
-        let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
-        let value = &rest[1..];
-        value.find(quote).map(|end| &value[..end])
-    })
 }
 
 /// Heading attributes may not add event handlers (`onclick`) or styles.
@@ -710,7 +696,8 @@ mod tests {
 
     #[test]
     fn ids_in_raw_html_are_read_and_reserved() {
-        let ids: Vec<&str> = html_ids("<tr id=\"reach\"><td data-id=\"no\" id='yes'>valid=\"x\"").collect();
+        let tags = crate::html::tags("<tr id=\"reach\"><td data-id=\"no\" id='yes'>valid=\"x\"");
+        let ids: Vec<&str> = crate::html::ids(&tags).collect();
         assert_eq!(ids, ["reach", "yes"]);
         let html = render_plain("<p id=\"reach\">row</p>\n\n## Reach\n");
         assert!(html.contains("<h2 id=\"reach-1\">"), "{html}");

@@ -160,7 +160,8 @@ impl Templates {
             .tera
             .render("404.html", &context)
             .map_err(|e| tera_error(&e, Some(&shown("404.html")), None))?;
-        let problems = crate::html::check_references(&html, &self.site.config.base_url, false);
+        let problems =
+            crate::html::check_references(&crate::html::tags(&html), &self.site.config.base_url, false);
         if !problems.is_empty() {
             return Err(Error::many(
                 problems

@@ -36,9 +36,9 @@ pub fn robots(site: &Site) -> String {
     format!("User-agent: *\nAllow: /\n\nSitemap: {}sitemap.xml\n", site.config.base_url)
 }
 
-/// `atom.xml`: the newest dated pages, with their rendered content. Links in the content are
-/// page-relative, so each entry sets `xml:base` to the page's address.
-pub fn atom(site: &Site, content: &dyn Fn(PageId) -> Option<String>) -> String {
+/// The pages the feed carries: the newest dated pages, newest first. Known before any page is
+/// rendered, so that only these keep their rendered content until the feed is written.
+pub fn entries(site: &Site) -> Vec<PageId> {
     let mut entries: Vec<PageId> = site
         .ids()
         .filter(|&id| {
@@ -46,16 +46,26 @@ pub fn atom(site: &Site, content: &dyn Fn(PageId) -> Option<String>) -> String {
             matches!(page.kind, SourceKind::Page | SourceKind::Bundle) && page.front.date.is_some()
         })
         .collect();
-    let stamp = |id: PageId| {
-        let f = &site.page(id).front;
-        f.updated.as_ref().or(f.date.as_ref()).map_or(0, |d| d.timestamp())
-    };
-    entries.sort_by(|&a, &b| stamp(b).cmp(&stamp(a)).then_with(|| site.page(a).path.cmp(&site.page(b).path)));
+    entries.sort_by(|&a, &b| {
+        stamp(site, b).cmp(&stamp(site, a)).then_with(|| site.page(a).path.cmp(&site.page(b).path))
+    });
     entries.truncate(FEED_ENTRIES);
+    entries
+}
+
+fn stamp(site: &Site, id: PageId) -> i64 {
+    let f = &site.page(id).front;
+    f.updated.as_ref().or(f.date.as_ref()).map_or(0, |d| d.timestamp())
+}
+
+/// `atom.xml`: the newest dated pages, with their rendered content. Links in the content are
+/// page-relative, so each entry sets `xml:base` to the page's address.
+pub fn atom(site: &Site, content: &dyn Fn(PageId) -> Option<String>) -> String {
+    let entries = entries(site);
     let config = &site.config;
     let updated = entries
         .first()
-        .map(|&id| crate::front_matter::Date::from_timestamp(stamp(id)))
+        .map(|&id| crate::front_matter::Date::from_timestamp(stamp(site, id)))
         .unwrap_or_else(|| site.build_date.clone());
 
     let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
@@ -95,7 +105,7 @@ pub fn atom(site: &Site, content: &dyn Fn(PageId) -> Option<String>) -> String {
         let _ = writeln!(
             xml,
             "    <updated>{}</updated>",
-            crate::front_matter::Date::from_timestamp(stamp(id)).rfc3339()
+            crate::front_matter::Date::from_timestamp(stamp(site, id)).rfc3339()
         );
         if let Some(description) = &front.description {
             let _ = writeln!(xml, "    <summary>{}</summary>", escape(description));

@@ -2,13 +2,15 @@
 //! see them, skipping comments and the contents of `<script>`, `<style>` and `<textarea>`. It
 //! serves the checks run on every emitted page ([`check_references`]).
 
+use std::borrow::Cow;
+
 /// A start tag.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Tag<'a> {
     /// The element name, lowercase.
-    pub name: String,
+    pub name: Cow<'a, str>,
     /// Attributes in order: name (lowercase) and value (entities not decoded).
-    pub attributes: Vec<(String, &'a str)>,
+    pub attributes: Vec<(Cow<'a, str>, &'a str)>,
     /// Byte offset of the `<` in the document.
     pub offset: usize,
 }
@@ -46,10 +48,10 @@ pub fn tags(html: &str) -> Vec<Tag<'_>> {
         let name_end = html[i..]
             .find(|c: char| c.is_ascii_whitespace() || c == '>' || c == '/')
             .map_or(bytes.len(), |n| i + n);
-        let name = html[i..name_end].to_ascii_lowercase();
+        let name = lowercase(&html[i..name_end]);
         let (attributes, end) = attributes(html, name_end);
         i = end;
-        if matches!(name.as_str(), "script" | "style" | "textarea") {
+        if matches!(&*name, "script" | "style" | "textarea") {
             let close = format!("</{name}");
             i = find_ignore_case(&html[i..], &close).map_or(bytes.len(), |n| i + n);
         }
@@ -59,7 +61,7 @@ pub fn tags(html: &str) -> Vec<Tag<'_>> {
 }
 
 /// Reads attributes from `i` to the end of the tag; returns them and the offset after `>`.
-fn attributes(html: &str, mut i: usize) -> (Vec<(String, &str)>, usize) {
+fn attributes(html: &str, mut i: usize) -> (Vec<(Cow<'_, str>, &str)>, usize) {
     let bytes = html.as_bytes();
     let mut attributes = Vec::new();
     loop {
@@ -75,7 +77,7 @@ fn attributes(html: &str, mut i: usize) -> (Vec<(String, &str)>, usize) {
         let end = html[i..]
             .find(|c: char| c.is_ascii_whitespace() || c == '=' || c == '>')
             .map_or(bytes.len(), |n| i + n);
-        let name = html[i..end].to_ascii_lowercase();
+        let name = lowercase(&html[i..end]);
         i = end;
         while i < bytes.len() && bytes[i].is_ascii_whitespace() {
             i += 1;
@@ -106,8 +108,17 @@ fn attributes(html: &str, mut i: usize) -> (Vec<(String, &str)>, usize) {
     }
 }
 
+/// `name` in lowercase, borrowed when it already is (as in nearly all HTML).
+fn lowercase(name: &str) -> Cow<'_, str> {
+    if name.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(name.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(name)
+    }
+}
+
 fn memchr(needle: u8, haystack: &[u8]) -> Option<usize> {
-    haystack.iter().position(|&b| b == needle)
+    memchr::memchr(needle, haystack)
 }
 
 fn find_ignore_case(haystack: &str, needle: &str) -> Option<usize> {
@@ -170,13 +181,10 @@ mod tests {
     #[test]
     fn tags_skip_comments_and_script_text() {
         let html = "<!-- <a href=\"/x\"> --><p class=a id='b' hidden>t</p><script>if (a<b) x='<a href=\"/y\">'</script><IMG SRC=z.png>";
-        let names: Vec<String> = tags(html).into_iter().map(|t| t.name).collect();
+        let names: Vec<String> = tags(html).into_iter().map(|t| t.name.into_owned()).collect();
         assert_eq!(names, ["p", "script", "img"]);
         let p = &tags(html)[0];
-        assert_eq!(
-            p.attributes,
-            [("class".to_string(), "a"), ("id".to_string(), "b"), ("hidden".to_string(), "")]
-        );
+        assert_eq!(p.attributes, [("class".into(), "a"), ("id".into(), "b"), ("hidden".into(), "")]);
         assert_eq!(tags(html)[2].get("src"), Some("z.png"));
     }
 

@@ -88,6 +88,8 @@ pub struct Report {
     pub files: usize,
     /// The output folder.
     pub out: PathBuf,
+    /// How long each phase took, in order (printed by `juxta build -v`).
+    pub phases: Vec<(&'static str, std::time::Duration)>,
 }
 
 /// Builds the site at `options.root`.
@@ -101,23 +103,9 @@ pub fn build(options: &Options) -> Result<Report> {
             zip.display()
         )));
     }
-    let config = config::load(root, options.base_url.as_deref())?;
-    let sources = source::discover(root)?;
-    let pages = error::collect(sources.content.par_iter().map(|f| page::resolve(root, f)).collect())?;
-    let data = data::load(root)?;
-    let build_date = build_date(root, &sources)?;
-    let parts = site::Parts {
-        root: root.to_path_buf(),
-        config,
-        flavour: if options.zip.is_some() { Flavour::Offline } else { options.flavour },
-        drafts: options.drafts,
-        assets: sources.assets,
-        static_files: sources.static_files,
-        data,
-        build_date,
-    };
-    let site = Arc::new(Site::assemble(parts, pages)?);
-    let templates = Templates::load(site.clone())?;
+    let mut clock = Clock::start();
+    let Loaded { site, templates } = load(options)?;
+    clock.lap("read, check and assemble the site; compile templates");
 
     let temporary_out = (options.zip.is_some() && options.out.is_none())
         .then(|| std::env::temp_dir().join(format!("juxta-zip-{}", std::process::id())));
@@ -135,17 +123,81 @@ pub fn build(options: &Options) -> Result<Report> {
         .map(|id| render_page(&site, &templates, &staging, id, &feed_pages))
         .collect();
     let results = error::collect(results)?;
+    let pages_written = results.len();
+    clock.lap("render and write pages");
     check_anchors(&site, &results)?;
+    clock.lap("check anchors");
     let files = write_site_files(&site, &templates, &staging, &results)?;
+    clock.lap("write feeds, sitemap and static files");
     staging.commit()?;
+    clock.lap("swap the output folder in");
     if let Some(zip) = &options.zip {
         let zipped = archive::zip_folder(&out, zip);
         if let Some(temporary) = &temporary_out {
             let _ = std::fs::remove_dir_all(temporary);
         }
         zipped?;
+        clock.lap("pack the zip");
     }
-    Ok(Report { pages: results.len(), files, out: options.zip.clone().unwrap_or(out) })
+    drop_in_background((site, templates, results));
+    Ok(Report { pages: pages_written, files, out: options.zip.clone().unwrap_or(out), phases: clock.laps })
+}
+
+/// Phase timings for [`Report::phases`].
+struct Clock {
+    last: std::time::Instant,
+    laps: Vec<(&'static str, std::time::Duration)>,
+}
+
+impl Clock {
+    fn start() -> Clock {
+        Clock { last: std::time::Instant::now(), laps: Vec::new() }
+    }
+
+    fn lap(&mut self, phase: &'static str) {
+        let now = std::time::Instant::now();
+        self.laps.push((phase, now - self.last));
+        self.last = now;
+    }
+}
+
+/// Frees a build's large structures on another thread: the summary need not wait for
+/// hundreds of thousands of small deallocations.
+fn drop_in_background<T: Send + 'static>(value: T) {
+    rayon::spawn(move || drop(value));
+}
+
+/// A site read and checked, with its templates compiled: everything a build needs before it
+/// renders pages.
+pub struct Loaded {
+    /// The pages, data and configuration.
+    pub site: Arc<Site>,
+    /// The compiled templates.
+    pub templates: Templates,
+}
+
+/// Reads and checks the project at `options.root` (configuration, content, data, templates)
+/// without rendering or writing anything.
+pub fn load(options: &Options) -> Result<Loaded> {
+    let root = options.root.as_path();
+    let config = config::load(root, options.base_url.as_deref())?;
+    let sources = source::discover(root)?;
+    let pages = error::collect(sources.content.par_iter().map(|f| page::resolve(root, f)).collect())?;
+    let data = data::load(root)?;
+    let build_date = build_date(root, &sources)?;
+    let parts = site::Parts {
+        root: root.to_path_buf(),
+        config,
+        flavour: if options.zip.is_some() { Flavour::Offline } else { options.flavour },
+        drafts: options.drafts,
+        assets: sources.assets,
+        static_files: sources.static_files,
+        data,
+        build_date,
+    };
+    let site = Arc::new(Site::assemble(parts, pages)?);
+    let templates = Templates::load(site.clone())?;
+    Ok(Loaded { site, templates })
 }
 
 /// What is kept of a rendered page once it is written.
@@ -208,12 +260,7 @@ fn check_references(site: &Site, id: PageId, tags: &[html::Tag<'_>], template: &
 
 /// Pages that may appear in the feed: dated pages (the feed keeps the newest of them).
 fn feed_candidates(site: &Site) -> HashSet<PageId> {
-    site.ids()
-        .filter(|&id| {
-            let p = site.page(id);
-            !p.is_section() && p.front.date.is_some()
-        })
-        .collect()
+    feeds::entries(site).into_iter().collect()
 }
 
 /// Checks every `#anchor` of a link against the ids of its target page.

@@ -81,6 +81,11 @@ fn build(args: BuildArgs) -> ExitCode {
                     started.elapsed().as_secs_f64()
                 );
             }
+            if args.verbose {
+                for (phase, took) in &report.phases {
+                    eprintln!("  {:>8.3} s  {phase}", took.as_secs_f64());
+                }
+            }
             ExitCode::SUCCESS
         }
         Err(e) => {
@@ -97,3 +102,6 @@ fn build(args: BuildArgs) -> ExitCode {
         }
     }
 }
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

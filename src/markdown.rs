@@ -247,6 +247,18 @@ fn resolve(
     Ok(Target::Replace(url))
 }
 
+/// Where a link written in page `id`'s Markdown leads once rewritten: `Ok(None)` when it is kept
+/// as written (external, in-page, or to a file juxta does not know), `Ok(Some(url))` when it is
+/// rewritten (a page-relative URL, or an empty one for a neutralised `javascript:` URL), and
+/// `Err` with the message of a broken link.
+pub fn resolve_link(site: &Site, id: PageId, dest: &str) -> std::result::Result<Option<String>, String> {
+    match resolve(site, id, dest, 0, &mut Vec::new())? {
+        Target::Keep => Ok(None),
+        Target::Replace(url) => Ok(Some(url)),
+        Target::Neutralise => Ok(Some(String::new())),
+    }
+}
+
 /// A site path (`protocols/`, `style.css`) for a root-relative link written without the `/`.
 fn site_target(site: &Site, path: &str) -> Option<String> {
     if site.files.contains(path) {
@@ -637,16 +649,21 @@ fn code_block(kind: &CodeBlockKind<'_>, code: &str, highlight: bool) -> String {
 
 /// Appends `text` escaped for HTML text and attribute values.
 pub fn escape_into(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+    let mut plain = 0;
+    for (i, b) in text.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&text[plain..i]);
+        out.push_str(entity);
+        plain = i + 1;
     }
+    out.push_str(&text[plain..]);
 }
 
 /// `text` escaped for HTML.

@@ -77,9 +77,8 @@ impl Staging {
             )));
         }
         let path = self.dir.join(site_path);
-        if let Some(parent) = path.parent()
-            && !parent.is_dir()
-        {
+        if let Some(parent) = path.parent() {
+            // One `mkdir` for a new folder; only an existing one costs a second call.
             fs::create_dir_all(parent)?;
         }
         Ok(path)

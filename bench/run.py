@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+"""Builds the benchmark corpus with juxta, Hugo and mdBook, and renders its Markdown with
+pulldown-cmark alone (the floor); prints the median, min and max wall time over several runs,
+the peak RSS, and juxta's ratio to each peer, as a Markdown table.
+
+    python3 bench/run.py                       # N = 1,000 and 10,000, 5 runs; juxta at 100,000
+    python3 bench/run.py --sizes 1000 --runs 3 --big 0
+    python3 bench/run.py --dir /tmp/juxta-bench   # on disk instead of /dev/shm
+
+Needs `hugo` (Debian package) and `mdbook` (`cargo install mdbook`) on PATH, and GNU time at
+/usr/bin/time (Debian package `time`); a missing peer is skipped with a note. The corpus and
+every output live under --dir (default /dev/shm/juxta-bench, memory-backed, so the figures are
+about the tools rather than the disk). Each run starts from an absent output folder; one
+warm-up run per tool and size is not counted.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+JUXTA = REPO / "target/release/juxta"
+FLOOR = REPO / "target/release/examples/floor"
+
+
+def tools(corpus, out):
+    """Each tool: the command building `corpus` into `out`, and how to count its pages."""
+    mdbook = shutil.which("mdbook") or str(Path.home() / ".cargo/bin/mdbook")
+    return {
+        "juxta": ([str(JUXTA), "build", "-q", "--root", str(corpus / "juxta"), "--out", str(out)],
+                  "s*/p*/index.html"),
+        "hugo": (["hugo", "--quiet", "--source", str(corpus / "hugo"), "--destination", str(out)],
+                 "s*/p*/index.html"),
+        "mdbook": ([mdbook, "build", str(corpus / "mdbook"), "--dest-dir", str(out)], "s*/p*.html"),
+        "floor": ([str(FLOOR), str(corpus / "juxta/content"), str(out)], "s*/p*.html"),
+    }
+
+
+def available(command):
+    return Path(command).exists() or shutil.which(command) is not None
+
+
+def run_once(command, out):
+    """One build from an absent output folder: (wall seconds, peak RSS in KiB)."""
+    shutil.rmtree(out, ignore_errors=True)
+    started = time.perf_counter()
+    result = subprocess.run(
+        ["/usr/bin/time", "-v", *command], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    wall = time.perf_counter() - started
+    if result.returncode != 0:
+        sys.exit(f"`{' '.join(command)}` failed:\n{result.stderr[-3000:]}")
+    rss = next(
+        int(line.split(":")[1]) for line in result.stderr.splitlines() if "Maximum resident set size" in line
+    )
+    return wall, rss
+
+
+def measure(name, command, pattern, out, n, runs, slow):
+    warm_up = run_once(command, out)  # page cache, lazy statics, CPU frequency
+    produced = len(list(out.glob(pattern)))
+    if produced != n:
+        sys.exit(f"{name} produced {produced} pages of {n}")
+    if warm_up[0] > slow:
+        # A tool this slow is not noise-bound: its one run is the figure.
+        print(f"  {name} took {warm_up[0]:.0f} s; counting that single run", file=sys.stderr)
+        runs, samples = 1, [warm_up]
+    else:
+        samples = [run_once(command, out) for _ in range(runs)]
+    walls = [w for w, _ in samples]
+    shutil.rmtree(out, ignore_errors=True)
+    return {
+        "tool": name,
+        "n": n,
+        "runs": runs,
+        "median": statistics.median(walls),
+        "min": min(walls),
+        "max": max(walls),
+        "rss_mib": max(r for _, r in samples) / 1024,
+    }
+
+
+def ensure_corpus(base, n):
+    corpus = base / str(n)
+    if not (corpus / "juxta/site.toml").exists():
+        shutil.rmtree(corpus, ignore_errors=True)
+        print(f"writing the {n}-page corpus…", file=sys.stderr)
+        subprocess.run([sys.executable, str(REPO / "bench/corpus.py"), str(n), str(corpus)], check=True)
+    return corpus
+
+
+def table(results):
+    lines = [
+        "| Pages | Tool | Runs | Median | Min | Max | Peak RSS | juxta ÷ tool (time) | juxta ÷ tool (RSS) |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        juxta = next((j for j in results if j["tool"] == "juxta" and j["n"] == r["n"]), None)
+        ratio_time = f"{juxta['median'] / r['median']:.2f}" if juxta and r["tool"] != "juxta" else ""
+        ratio_rss = f"{juxta['rss_mib'] / r['rss_mib']:.2f}" if juxta and r["tool"] != "juxta" else ""
+        lines.append(
+            f"| {r['n']:,} | {r['tool']} | {r['runs']} | {r['median']:.2f} s | {r['min']:.2f} s | {r['max']:.2f} s "
+            f"| {r['rss_mib']:.0f} MiB | {ratio_time} | {ratio_rss} |"
+        )
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1000,10000", help="corpus sizes built by every tool")
+    parser.add_argument("--runs", type=int, default=5, help="counted runs per tool and size")
+    parser.add_argument("--big", type=int, default=100000, help="a size built by juxta alone (0: none)")
+    parser.add_argument("--big-runs", type=int, default=3)
+    parser.add_argument("--tools", default="juxta,hugo,mdbook,floor")
+    parser.add_argument("--dir", type=Path, default=Path("/dev/shm/juxta-bench"))
+    parser.add_argument("--slow", type=float, default=60, help="a warm-up longer than this many seconds is the only run")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    args = parser.parse_args()
+
+    subprocess.run(["cargo", "build", "--release", "--bin", "juxta", "--example", "floor"], cwd=REPO, check=True)
+    args.dir.mkdir(parents=True, exist_ok=True)
+    wanted = args.tools.split(",")
+    plan = [(int(n), args.runs, wanted) for n in args.sizes.split(",")]
+    if args.big:
+        plan.append((args.big, args.big_runs, ["juxta"]))
+    results = []
+    for n, runs, names in plan:
+        corpus = ensure_corpus(args.dir, n)
+        for name in names:
+            command, pattern = tools(corpus, args.dir / f"out-{name}")[name]
+            if not available(command[0]):
+                print(f"skipping {name}: `{command[0]}` is not installed", file=sys.stderr)
+                continue
+            print(f"{name} at {n:,} pages, {runs} runs…", file=sys.stderr)
+            results.append(measure(name, command, pattern, args.dir / f"out-{name}", n, runs, args.slow))
+    print(table(results))
+    small = {r["n"]: r for r in results if r["tool"] == "juxta"}
+    if 10000 in small and 100000 in small:
+        print(f"\njuxta 10k → 100k time ratio: {small[100000]['median'] / small[10000]['median']:.1f}")
+    print(f"\n{os.cpu_count()} cores; corpus and output under {args.dir}")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -26,8 +26,27 @@ pub struct Config {
     pub cname: Option<String>,
     /// Markdown rendering options.
     pub markdown: MarkdownConfig,
+    /// Size limits on the output.
+    pub limits: Limits,
     /// Free values for templates, as `site.extra`.
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// `[limits]`: how large the output may grow before the build stops with an error. They catch a
+/// runaway template loop or a pasted blob before it is published.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    /// The largest HTML file one page may render to, in KiB.
+    pub max_page_kib: u64,
+    /// The largest the whole output folder may grow, in MiB.
+    pub max_site_mib: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_page_kib: 4096, max_site_mib: 2048 }
+    }
 }
 
 /// Markdown options of `site.toml`'s `[markdown]` table.
@@ -70,6 +89,8 @@ struct RawConfig {
     cname: Option<toml::Spanned<String>>,
     #[serde(default)]
     markdown: MarkdownConfig,
+    #[serde(default)]
+    limits: Limits,
     #[serde(default)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
@@ -117,6 +138,7 @@ pub fn load(root: &Path, base_url_override: Option<&str>) -> Result<Config> {
         author: raw.author,
         cname,
         markdown: raw.markdown,
+        limits: raw.limits,
         extra: raw.extra,
     })
 }

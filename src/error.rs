@@ -223,8 +223,9 @@ impl std::ops::DerefMut for Error {
 // so that callers walking the chain do not print causes twice.
 impl std::error::Error for Error {}
 
-/// Sorts errors by location and merges those that differ only in the page being rendered (one
-/// broken template otherwise repeats its error for every page that uses it).
+/// Sorts errors by location, merges those that differ only in the page being rendered (one
+/// broken template otherwise repeats its error for every page that uses it), and drops exact
+/// repeats.
 fn merge_rendering(mut errors: Vec<Error>) -> Vec<Error> {
     errors.sort_by(|a, b| {
         (&a.path, a.position, &a.message, &a.rendering).cmp(&(&b.path, b.position, &b.message, &b.rendering))
@@ -237,6 +238,14 @@ fn merge_rendering(mut errors: Vec<Error>) -> Vec<Error> {
             && (&last.path, last.position, &last.message) == (&e.path, e.position, &e.message)
         {
             last.rendering.append(&mut e.rendering);
+            continue;
+        }
+        // The same error reached from several pages at once (a size limit) is said once.
+        if let Some(last) = merged.last()
+            && e.rendering.is_empty()
+            && last.rendering.is_empty()
+            && (&last.path, last.position, &last.message) == (&e.path, e.position, &e.message)
+        {
             continue;
         }
         merged.push(e);

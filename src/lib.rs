@@ -114,7 +114,8 @@ pub fn build(options: &Options) -> Result<Report> {
         (None, Some(temporary)) => temporary.clone(),
         (None, None) => root.join("public"),
     };
-    let staging = output::Staging::create(root, &out)?;
+    let mut staging = output::Staging::create(root, &out)?;
+    staging.limit_size(site.config.limits.max_site_mib.saturating_mul(output::MIB));
     let feed_pages = feed_candidates(&site);
     let results: Vec<Result<PageResult>> = site
         .ids()
@@ -220,6 +221,7 @@ fn render_page(
     let body = templates.expand_body(id)?;
     let rendered = markdown::render(site, id, &body)?;
     let html = templates.render_page(id, &rendered)?;
+    check_page_size(site, id, html.len())?;
     // One read of the page's tags serves both the reference guard and the anchor ids.
     let tags = html::tags(&html);
     check_references(site, id, &tags, templates.template_name(id))?;
@@ -237,6 +239,22 @@ fn render_page(
         ids,
         anchors: rendered.anchors,
     })
+}
+
+/// `[limits] max_page_kib`: a page's HTML may not grow past it.
+fn check_page_size(site: &Site, id: PageId, bytes: usize) -> Result<()> {
+    let limit = site.config.limits.max_page_kib;
+    if (bytes as u64) <= limit.saturating_mul(1024) {
+        return Ok(());
+    }
+    Err(Error::at(
+        site.page(id).shown_path(),
+        format!(
+            "the page renders to {} KiB of HTML, over the limit of {limit} KiB set by \
+             `[limits] max_page_kib` in site.toml: split the page, or raise the limit",
+            (bytes as u64).div_ceil(1024)
+        ),
+    ))
 }
 
 /// The guard against references that only work at the domain root: see

@@ -8,6 +8,10 @@
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Bytes in a mebibyte.
+pub const MIB: u64 = 1024 * 1024;
 
 use crate::error::{Error, Result};
 use crate::fs;
@@ -25,6 +29,9 @@ pub struct Staging {
     dir: PathBuf,
     out: PathBuf,
     committed: bool,
+    /// Bytes written so far, and the most allowed (`[limits] max_site_mib`).
+    written: AtomicU64,
+    limit: u64,
     // Held until the swap is done: two builds never write to one output at once.
     _lock: File,
 }
@@ -41,7 +48,8 @@ impl Staging {
         let dir = parent.join(format!(".{name}.juxta-staging-{}", std::process::id()));
         fs::remove_dir_all(&dir)?;
         fs::create_dir_all(&dir)?;
-        let staging = Staging { dir, out, committed: false, _lock: lock };
+        let staging =
+            Staging { dir, out, committed: false, written: AtomicU64::new(0), limit: u64::MAX, _lock: lock };
         staging.write(MARKER, MARKER_TEXT.as_bytes())?;
         Ok(staging)
     }
@@ -56,8 +64,14 @@ impl Staging {
         &self.out
     }
 
+    /// Stops the build once more than `bytes` have been written.
+    pub fn limit_size(&mut self, bytes: u64) {
+        self.limit = bytes;
+    }
+
     /// Writes a file at `site_path` (relative, `/`-separated) in the staging folder.
     pub fn write(&self, site_path: &str, contents: &[u8]) -> Result<()> {
+        self.count(contents.len() as u64)?;
         let path = self.target(site_path)?;
         fs::write(&path, contents)
     }
@@ -65,7 +79,24 @@ impl Staging {
     /// Copies `source` to `site_path` in the staging folder.
     pub fn copy(&self, source: &Path, site_path: &str) -> Result<()> {
         let path = self.target(site_path)?;
-        fs::copy(source, &path)
+        fs::copy(source, &path)?;
+        let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        self.count(size)
+    }
+
+    fn count(&self, bytes: u64) -> Result<()> {
+        let total = self.written.fetch_add(bytes, Ordering::Relaxed) + bytes;
+        if total > self.limit {
+            return Err(Error::at(
+                crate::config::FILE_NAME,
+                format!(
+                    "the output has grown past {} MiB, the limit set by `[limits] max_site_mib`; \
+                     raise it if the site really is this large",
+                    self.limit / MIB
+                ),
+            ));
+        }
+        Ok(())
     }
 
     /// The staging path of `site_path`, with its folder created. Site paths are validated when

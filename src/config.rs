@@ -34,19 +34,29 @@ pub struct Config {
 
 /// `[limits]`: how large the output may grow before the build stops with an error. They catch a
 /// runaway template loop or a pasted blob before it is published.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Limits {
     /// The largest HTML file one page may render to, in KiB.
     pub max_page_kib: u64,
     /// The largest the whole output folder may grow, in MiB.
     pub max_site_mib: u64,
+    /// Where `max_site_mib` is set in `site.toml`, for the error that names it.
+    #[serde(skip)]
+    pub max_site_at: Option<Position>,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_page_kib: 4096, max_site_mib: 2048 }
+        Limits { max_page_kib: 4096, max_site_mib: 2048, max_site_at: None }
     }
+}
+
+/// `[limits]` as written, with the position of each value.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawLimits {
+    max_page_kib: Option<u64>,
+    max_site_mib: Option<toml::Spanned<u64>>,
 }
 
 /// Markdown options of `site.toml`'s `[markdown]` table.
@@ -90,7 +100,7 @@ struct RawConfig {
     #[serde(default)]
     markdown: MarkdownConfig,
     #[serde(default)]
-    limits: Limits,
+    limits: RawLimits,
     #[serde(default)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
@@ -138,7 +148,18 @@ pub fn load(root: &Path, base_url_override: Option<&str>) -> Result<Config> {
         author: raw.author,
         cname,
         markdown: raw.markdown,
-        limits: raw.limits,
+        limits: {
+            let defaults = Limits::default();
+            Limits {
+                max_page_kib: raw.limits.max_page_kib.unwrap_or(defaults.max_page_kib),
+                max_site_mib: raw
+                    .limits
+                    .max_site_mib
+                    .as_ref()
+                    .map_or(defaults.max_site_mib, |m| *m.get_ref()),
+                max_site_at: raw.limits.max_site_mib.map(|m| at(m.span())),
+            }
+        },
         extra: raw.extra,
     })
 }

@@ -36,8 +36,7 @@ pub fn robots(site: &Site) -> String {
     format!("User-agent: *\nAllow: /\n\nSitemap: {}sitemap.xml\n", site.config.base_url)
 }
 
-/// The pages the feed carries: the newest dated pages, newest first. Known before any page is
-/// rendered, so that only these keep their rendered content until the feed is written.
+/// The pages the feed carries: the newest dated pages, newest first.
 pub fn entries(site: &Site) -> Vec<PageId> {
     let mut entries: Vec<PageId> = site
         .ids()
@@ -60,8 +59,7 @@ fn stamp(site: &Site, id: PageId) -> i64 {
 
 /// `atom.xml`: the newest dated pages, with their rendered content. Links in the content are
 /// page-relative, so each entry sets `xml:base` to the page's address.
-pub fn atom(site: &Site, content: &dyn Fn(PageId) -> Option<String>) -> String {
-    let entries = entries(site);
+pub fn atom(site: &Site, entries: &[PageId], content: &dyn Fn(PageId) -> Option<String>) -> String {
     let config = &site.config;
     let updated = entries
         .first()
@@ -91,7 +89,7 @@ pub fn atom(site: &Site, content: &dyn Fn(PageId) -> Option<String>) -> String {
         let _ = writeln!(xml, "  <author><name>{}</name></author>", escape(&config.author));
     }
     let _ = writeln!(xml, "  <generator>juxta</generator>");
-    for id in entries {
+    for &id in entries {
         let page = site.page(id);
         let permalink = escape(&site.permalink(id));
         let front = &page.front;

@@ -38,10 +38,9 @@ pub(crate) fn create_dir_all(path: &Path) -> Result<()> {
 }
 
 /// Copies a file's contents (not its permissions' quirks or timestamps).
-pub(crate) fn copy(from: &Path, to: &Path) -> Result<()> {
-    std::fs::copy(from, to)
-        .map(|_| ())
-        .map_err(|e| io_error(&format!("cannot copy to `{}` from", to.display()), from, e))
+/// Copies a file; returns the number of bytes copied.
+pub(crate) fn copy(from: &Path, to: &Path) -> Result<u64> {
+    std::fs::copy(from, to).map_err(|e| io_error(&format!("cannot copy to `{}` from", to.display()), from, e))
 }
 
 /// Removes a folder tree; a missing folder is not an error.

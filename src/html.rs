@@ -35,7 +35,7 @@ pub fn tags(html: &str) -> Vec<Tag<'_>> {
     let bytes = html.as_bytes();
     let mut tags = Vec::new();
     let mut i = 0;
-    while let Some(found) = memchr(b'<', &bytes[i..]) {
+    while let Some(found) = memchr::memchr(b'<', &bytes[i..]) {
         let start = i + found;
         i = start + 1;
         if html[i..].starts_with("!--") {
@@ -90,7 +90,7 @@ fn attributes(html: &str, mut i: usize) -> (Vec<(Cow<'_, str>, &str)>, usize) {
             }
             match bytes.get(i) {
                 Some(&quote @ (b'"' | b'\'')) => {
-                    let close = memchr(quote, &bytes[i + 1..]).map_or(bytes.len(), |n| i + 1 + n);
+                    let close = memchr::memchr(quote, &bytes[i + 1..]).map_or(bytes.len(), |n| i + 1 + n);
                     value = &html[i + 1..close];
                     i = (close + 1).min(bytes.len());
                 }
@@ -115,10 +115,6 @@ fn lowercase(name: &str) -> Cow<'_, str> {
     } else {
         Cow::Borrowed(name)
     }
-}
-
-fn memchr(needle: u8, haystack: &[u8]) -> Option<usize> {
-    memchr::memchr(needle, haystack)
 }
 
 fn find_ignore_case(haystack: &str, needle: &str) -> Option<usize> {

@@ -115,8 +115,11 @@ pub fn build(options: &Options) -> Result<Report> {
         (None, None) => root.join("public"),
     };
     let mut staging = output::Staging::create(root, &out)?;
-    staging.limit_size(site.config.limits.max_site_mib.saturating_mul(output::MIB));
-    let feed_pages = feed_candidates(&site);
+    let limits = &site.config.limits;
+    staging.limit_size(limits.max_site_mib.saturating_mul(output::MIB), limits.max_site_at);
+    // Known before rendering, so that only the feed's pages keep their rendered content.
+    let feed_entries = feeds::entries(&site);
+    let feed_pages: HashSet<PageId> = feed_entries.iter().copied().collect();
     let results: Vec<Result<PageResult>> = site
         .ids()
         .collect::<Vec<_>>()
@@ -128,7 +131,7 @@ pub fn build(options: &Options) -> Result<Report> {
     clock.lap("render and write pages");
     check_anchors(&site, &results)?;
     clock.lap("check anchors");
-    let files = write_site_files(&site, &templates, &staging, &results)?;
+    let files = write_site_files(&site, &templates, &staging, &results, &feed_entries)?;
     clock.lap("write feeds, sitemap and static files");
     staging.commit()?;
     clock.lap("swap the output folder in");
@@ -140,7 +143,6 @@ pub fn build(options: &Options) -> Result<Report> {
         zipped?;
         clock.lap("pack the zip");
     }
-    drop_in_background((site, templates, results));
     Ok(Report { pages: pages_written, files, out: options.zip.clone().unwrap_or(out), phases: clock.laps })
 }
 
@@ -160,12 +162,6 @@ impl Clock {
         self.laps.push((phase, now - self.last));
         self.last = now;
     }
-}
-
-/// Frees a build's large structures on another thread: the summary need not wait for
-/// hundreds of thousands of small deallocations.
-fn drop_in_background<T: Send + 'static>(value: T) {
-    rayon::spawn(move || drop(value));
 }
 
 /// A site read and checked, with its templates compiled: everything a build needs before it
@@ -276,11 +272,6 @@ fn check_references(site: &Site, id: PageId, tags: &[html::Tag<'_>], template: &
     ))
 }
 
-/// Pages that may appear in the feed: dated pages (the feed keeps the newest of them).
-fn feed_candidates(site: &Site) -> HashSet<PageId> {
-    feeds::entries(site).into_iter().collect()
-}
-
 /// Checks every `#anchor` of a link against the ids of its target page.
 fn check_anchors(site: &Site, results: &[PageResult]) -> Result<()> {
     let ids: HashMap<PageId, &HashSet<String>> = results.iter().map(|r| (r.id, &r.ids)).collect();
@@ -315,6 +306,7 @@ fn write_site_files(
     templates: &Templates,
     staging: &output::Staging,
     results: &[PageResult],
+    feed_entries: &[PageId],
 ) -> Result<usize> {
     error::collect(
         site.copies.par_iter().map(|c| staging.copy(&site.root.join(&c.source), &c.output)).collect(),
@@ -326,7 +318,7 @@ fn write_site_files(
         ("404.html", templates.render_404()?),
         ("sitemap.xml", feeds::sitemap(site)),
         ("robots.txt", feeds::robots(site)),
-        ("atom.xml", feeds::atom(site, &|id| feed_html.get(&id).map(|h| h.to_string()))),
+        ("atom.xml", feeds::atom(site, feed_entries, &|id| feed_html.get(&id).map(|h| h.to_string()))),
         (".nojekyll", String::new()),
     ];
     let markdown = &site.config.markdown;

@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// Bytes in a mebibyte.
 pub const MIB: u64 = 1024 * 1024;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Position, Result};
 use crate::fs;
 
 /// The file marking a folder as juxta's output.
@@ -32,6 +32,8 @@ pub struct Staging {
     /// Bytes written so far, and the most allowed (`[limits] max_site_mib`).
     written: AtomicU64,
     limit: u64,
+    /// Where the limit is set in `site.toml`, when it is.
+    limit_at: Option<Position>,
     // Held until the swap is done: two builds never write to one output at once.
     _lock: File,
 }
@@ -48,8 +50,15 @@ impl Staging {
         let dir = parent.join(format!(".{name}.juxta-staging-{}", std::process::id()));
         fs::remove_dir_all(&dir)?;
         fs::create_dir_all(&dir)?;
-        let staging =
-            Staging { dir, out, committed: false, written: AtomicU64::new(0), limit: u64::MAX, _lock: lock };
+        let staging = Staging {
+            dir,
+            out,
+            committed: false,
+            written: AtomicU64::new(0),
+            limit: u64::MAX,
+            limit_at: None,
+            _lock: lock,
+        };
         staging.write(MARKER, MARKER_TEXT.as_bytes())?;
         Ok(staging)
     }
@@ -64,9 +73,11 @@ impl Staging {
         &self.out
     }
 
-    /// Stops the build once more than `bytes` have been written.
-    pub fn limit_size(&mut self, bytes: u64) {
+    /// Stops the build once more than `bytes` have been written; `at` is where `site.toml`
+    /// sets the limit.
+    pub fn limit_size(&mut self, bytes: u64, at: Option<Position>) {
         self.limit = bytes;
+        self.limit_at = at;
     }
 
     /// Writes a file at `site_path` (relative, `/`-separated) in the staging folder.
@@ -79,22 +90,22 @@ impl Staging {
     /// Copies `source` to `site_path` in the staging folder.
     pub fn copy(&self, source: &Path, site_path: &str) -> Result<()> {
         let path = self.target(site_path)?;
-        fs::copy(source, &path)?;
-        let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        let size = fs::copy(source, &path)?;
         self.count(size)
     }
 
     fn count(&self, bytes: u64) -> Result<()> {
         let total = self.written.fetch_add(bytes, Ordering::Relaxed) + bytes;
         if total > self.limit {
-            return Err(Error::at(
-                crate::config::FILE_NAME,
-                format!(
-                    "the output has grown past {} MiB, the limit set by `[limits] max_site_mib`; \
-                     raise it if the site really is this large",
-                    self.limit / MIB
-                ),
-            ));
+            let message = format!(
+                "the output has grown past {} MiB, the limit set by `[limits] max_site_mib`; \
+                 raise it if the site really is this large",
+                self.limit / MIB
+            );
+            return Err(match self.limit_at {
+                Some(at) => Error::at_position(crate::config::FILE_NAME, at, message),
+                None => Error::at(crate::config::FILE_NAME, message),
+            });
         }
         Ok(())
     }

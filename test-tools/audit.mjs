@@ -15,11 +15,10 @@
 // Every page is loaded four times in one browser: 1280x800 and 375x740, each in the light and the dark
 // colour scheme.
 
-import { chromium } from 'playwright-core';
 import { createRequire } from 'node:module';
-import { mkdtemp, readFile, rm, mkdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { run, withBrowser } from './browser.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -29,14 +28,6 @@ const VIEWPORTS = [
 ];
 const SCHEMES = ['light', 'dark'];
 const PHONE_WIDTH = 375;
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-];
 const NAVIGATION_TIMEOUT_MS = 30_000;
 const HTML_SNIPPET_CHARS = 200;
 
@@ -252,18 +243,8 @@ async function main() {
   const screenshots = process.env.JUXTA_SCREENSHOTS || null;
   if (screenshots) await mkdir(screenshots, { recursive: true });
 
-  const profile = await mkdtemp(join(tmpdir(), 'juxta-audit-'));
   const started = Date.now();
-  let context;
-  try {
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: process.env.JUXTA_CHROMIUM || '/usr/bin/chromium',
-      headless: true,
-      args: FLAGS,
-      viewport: VIEWPORTS[0],
-      serviceWorkers: 'block',
-      timeout: 60_000,
-    });
+  await withBrowser('audit', { viewport: VIEWPORTS[0] }, async (context) => {
     // Tests reach only 127.0.0.1: anything else is recorded by the page listeners and refused here.
     await context.route(
       (url) => !isLocal(url.href),
@@ -295,13 +276,7 @@ async function main() {
       runs,
     };
     process.stdout.write(`${JSON.stringify(report, null, 1)}\n`);
-  } finally {
-    if (context) await context.close().catch(() => {});
-    await rm(profile, { recursive: true, force: true }).catch(() => {});
-  }
+  });
 }
 
-main().catch((error) => {
-  process.stderr.write(`audit.mjs: ${error?.stack || error}\n`);
-  process.exit(1);
-});
+run('audit.mjs', main);

@@ -23,20 +23,10 @@
 // Other internal links (feeds, data files, images) are checked to exist without being opened. A link
 // to a folder from disk is a problem: the browser shows a directory listing, not the page.
 
-import { chromium } from 'playwright-core';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { run, withBrowser } from './browser.mjs';
 
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-];
 const NAVIGATION_TIMEOUT_MS = 30_000;
 const MAX_PAGES = 2_000;
 
@@ -120,19 +110,8 @@ async function main() {
   };
   const rel = (url) => (url.startsWith(root) ? url.slice(root.length) || './' : url);
 
-  const profile = await mkdtemp(join(tmpdir(), 'juxta-crawl-'));
   const started = Date.now();
-  let context;
-  try {
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: process.env.JUXTA_CHROMIUM || '/usr/bin/chromium',
-      headless: true,
-      args: FLAGS,
-      viewport: { width: 1280, height: 800 },
-      colorScheme: 'light',
-      serviceWorkers: 'block',
-      timeout: 60_000,
-    });
+  await withBrowser('crawl', { viewport: { width: 1280, height: 800 }, colorScheme: 'light' }, async (context) => {
     // Nothing may leave the root: such requests are refused here and recorded by the page listeners.
     await context.route(
       (url) => !isBrowserInternal(url.href) && !under(url.href),
@@ -382,13 +361,7 @@ async function main() {
 
     report.seconds = Math.round((Date.now() - started) / 100) / 10;
     process.stdout.write(`${JSON.stringify(report, null, 1)}\n`);
-  } finally {
-    if (context) await context.close().catch(() => {});
-    await rm(profile, { recursive: true, force: true }).catch(() => {});
-  }
+  });
 }
 
-main().catch((error) => {
-  process.stderr.write(`crawl.mjs: ${error?.stack || error}\n`);
-  process.exit(1);
-});
+run('crawl.mjs', main);

@@ -28,8 +28,26 @@ pub struct Config {
     pub markdown: MarkdownConfig,
     /// Size limits on the output.
     pub limits: Limits,
+    /// The search index.
+    pub search: SearchConfig,
     /// Free values for templates, as `site.extra`.
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// `[search]`: the search index written with every build (see [`crate::search`]).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SearchConfig {
+    /// Writes the index and the client; templates see it as `site.search`.
+    pub enabled: bool,
+    /// Past this size the index is split into shards of about this size, loaded as needed.
+    pub shard_kib: usize,
+}
+
+impl Default for SearchConfig {
+    fn default() -> Self {
+        SearchConfig { enabled: true, shard_kib: 500 }
+    }
 }
 
 /// `[limits]`: how large the output may grow before the build stops with an error. They catch a
@@ -102,6 +120,8 @@ struct RawConfig {
     #[serde(default)]
     limits: RawLimits,
     #[serde(default)]
+    search: SearchConfig,
+    #[serde(default)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
 
@@ -160,6 +180,7 @@ pub fn load(root: &Path, base_url_override: Option<&str>) -> Result<Config> {
                 max_site_at: raw.limits.max_site_mib.map(|m| at(m.span())),
             }
         },
+        search: SearchConfig { shard_kib: raw.search.shard_kib.max(1), ..raw.search },
         extra: raw.extra,
     })
 }

@@ -40,9 +40,17 @@ pub struct FrontMatter {
     /// Old URLs that should redirect to this page.
     #[serde(default)]
     pub aliases: Vec<String>,
+    /// Whether the page is in the search index (the default); a site map or a page listing
+    /// every other page is better left out.
+    #[serde(default = "yes")]
+    pub in_search: bool,
     /// Free values for templates, as `page.extra`.
     #[serde(default)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// The two front matter formats.

@@ -38,6 +38,7 @@ pub mod located;
 pub mod markdown;
 pub mod output;
 pub mod page;
+pub mod search;
 pub mod site;
 pub mod source;
 mod suggest;
@@ -126,12 +127,12 @@ pub fn build(options: &Options) -> Result<Report> {
         .into_par_iter()
         .map(|id| render_page(&site, &templates, &staging, id, &feed_pages))
         .collect();
-    let results = error::collect(results)?;
+    let mut results = error::collect(results)?;
     let pages_written = results.len();
     clock.lap("render and write pages");
     check_anchors(&site, &results)?;
     clock.lap("check anchors");
-    let files = write_site_files(&site, &templates, &staging, &results, &feed_entries)?;
+    let files = write_site_files(&site, &templates, &staging, &mut results, &feed_entries)?;
     clock.lap("write feeds, sitemap and static files");
     staging.commit()?;
     clock.lap("swap the output folder in");
@@ -204,6 +205,8 @@ struct PageResult {
     anchors: Vec<AnchorRef>,
     /// The rendered Markdown, kept only for pages the feed may carry.
     feed_html: Option<String>,
+    /// What the page adds to the search index.
+    search: Option<search::Entry>,
 }
 
 fn render_page(
@@ -229,8 +232,10 @@ fn render_page(
         let file = site::alias_file(alias).map_err(|m| Error::at(page.shown_path(), m))?;
         staging.write(&file, redirect_page(site, id, &file).as_bytes())?;
     }
+    let search = site.config.search.enabled.then(|| search::entry(site, id, &rendered.html)).flatten();
     Ok(PageResult {
         id,
+        search,
         feed_html: feed_pages.contains(&id).then_some(rendered.html),
         ids,
         anchors: rendered.anchors,
@@ -305,7 +310,7 @@ fn write_site_files(
     site: &Site,
     templates: &Templates,
     staging: &output::Staging,
-    results: &[PageResult],
+    results: &mut [PageResult],
     feed_entries: &[PageId],
 ) -> Result<usize> {
     error::collect(
@@ -328,6 +333,16 @@ fn write_site_files(
     ));
     if let Some(cname) = &site.config.cname {
         generated.push((site::CNAME_FILE, format!("{cname}\n")));
+    }
+    let search = &site.config.search;
+    if search.enabled {
+        let entries = results.iter_mut().filter_map(|r| r.search.take()).collect();
+        for (name, contents) in search::files(entries, search.shard_kib.saturating_mul(1024)) {
+            staging.write(&name, contents.as_bytes())?;
+            count += 1;
+        }
+        staging.write(search::FILES[0], search::CLIENT.as_bytes())?;
+        count += 1;
     }
     for (name, contents) in &generated {
         staging.write(name, contents.as_bytes())?;

@@ -117,6 +117,13 @@ impl Site {
             .iter()
             .map(|name| (name.to_string(), PathBuf::from(format!("(juxta's generated {name})"))))
             .collect();
+        if parts.config.search.enabled {
+            generated.extend(
+                crate::search::FILES
+                    .iter()
+                    .map(|name| (name.to_string(), PathBuf::from(format!("(juxta's search index, {name})")))),
+            );
+        }
         if parts.config.cname.is_some() {
             generated.push((CNAME_FILE.into(), PathBuf::from(format!("(juxta's generated {CNAME_FILE})"))));
         }
@@ -284,6 +291,12 @@ fn check_collisions(
     for copy in copies {
         claim(copy.output.clone(), copy.source.clone());
     }
+    errors.extend(copies.iter().filter(|c| crate::search::is_reserved(&c.output)).map(|c| {
+        Error::at(
+            &c.source,
+            format!("writes `{}`, a name kept for the search index's files: rename it", c.output),
+        )
+    }));
     if !errors.is_empty() {
         return Err(Error::many(errors));
     }

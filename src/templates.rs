@@ -322,6 +322,7 @@ fn site_value(site: &Site) -> Value {
     map.insert("author".into(), c.author.as_str().into());
     map.insert("extra".into(), Value::from_serializable(&c.extra));
     map.insert("build_date".into(), site.build_date.to_string().into());
+    map.insert("search".into(), c.search.enabled.into());
     map.insert("generator".into(), concat!("juxta ", env!("CARGO_PKG_VERSION")).into());
     Value::from(map)
 }

@@ -1,0 +1,627 @@
+//! The search index: every page's title, headings (with their anchors), text, description and
+//! tags, written at build time as JavaScript files under `search/` that the search client
+//! (`search/client.js`, shipped by juxta) loads with `<script>` elements, lazily, so that search
+//! works on a web host, under a sub-path and from `file://` alike.
+//!
+//! A page is split into *sections*: the text before its first heading (which also carries the
+//! title, description and tags), then one section per heading with an id (or `<dt>` with an id,
+//! such as a glossary's terms). Words are normalised
+//! the same way here and in the client ([`terms`]): lowercase, diacritics removed, a few stop
+//! words dropped, and a light English stemmer ([`stem`]) applied. The index maps each term to
+//! the sections that contain it with a weight; a section is numbered `page × 64 + section`.
+//!
+//! Small indexes are one file, `search/index.js`. Past `[search] shard_kib` (500 KiB by default)
+//! the terms are split by their first one or two letters into `search/t-<key>.js` and the page
+//! records into `search/d-<n>.js`; `search/index.js` then only lists the shards, and a query
+//! loads the term shards of its words and the record shards of its best results.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use rayon::prelude::*;
+use unicode_normalization::UnicodeNormalization;
+
+use crate::page::PageId;
+use crate::site::Site;
+use crate::urls;
+
+/// The client, written to `search/client.js`.
+pub const CLIENT: &str = include_str!("search/client.js");
+/// The files every build with search writes, whatever the size of the index.
+pub const FILES: [&str; 2] = ["search/client.js", "search/index.js"];
+/// Sections a page may have in the index; later headings join the last one.
+const SECTIONS: usize = 64;
+/// Characters of a section's text kept for excerpts (all of it is indexed).
+const EXCERPT_CHARS: usize = 1200;
+/// Words too common to be worth an entry.
+const STOP_WORDS: [&str; 28] = [
+    "an", "and", "are", "as", "at", "be", "but", "by", "for", "from", "has", "have", "in", "is", "it", "its",
+    "of", "on", "or", "so", "that", "the", "this", "to", "was", "were", "will", "with",
+];
+
+/// What a rendered page contributes to the index, computed while the page is rendered.
+#[derive(Debug)]
+pub struct Entry {
+    /// The page.
+    pub id: PageId,
+    /// The page's record for results: its link from the site root, title and sections, as JSON.
+    record: String,
+    /// `(term, section, weight)`, one per term and section.
+    terms: Vec<(Box<str>, u8, u16)>,
+}
+
+/// A part of a page: the text before the first heading, or a heading and the text under it.
+#[derive(Debug, Default, PartialEq)]
+pub struct Section {
+    /// The heading's id; empty for the part before the first heading.
+    pub anchor: String,
+    /// The heading's text; empty for the part before the first heading.
+    pub title: String,
+    /// The plain text, whitespace collapsed.
+    pub text: String,
+}
+
+/// The index entry of page `id`, whose rendered Markdown is `html`; `None` when the page asked to
+/// stay out of search (`in_search = false`).
+pub fn entry(site: &Site, id: PageId, html: &str) -> Option<Entry> {
+    let page = site.page(id);
+    if !page.front.in_search {
+        return None;
+    }
+    let mut sections = sections(html);
+    if sections.len() > SECTIONS {
+        let rest: Vec<Section> = sections.split_off(SECTIONS);
+        let last = sections.last_mut().expect("SECTIONS > 0");
+        for s in rest {
+            last.text.push(' ');
+            last.text.push_str(&s.title);
+            last.text.push(' ');
+            last.text.push_str(&s.text);
+        }
+    }
+    let front = &page.front;
+    let mut weights: HashMap<(String, u8), u16> = HashMap::new();
+    let mut add = |text: &str, section: u8, weight: u16, cap: u16| {
+        let mut seen: HashMap<String, u16> = HashMap::new();
+        for term in terms(text) {
+            let given = seen.entry(term.clone()).or_default();
+            if *given + weight > cap {
+                continue;
+            }
+            *given += weight;
+            *weights.entry((term, section)).or_default() += weight;
+        }
+    };
+    add(&front.title, 0, 10, 10);
+    for tag in &front.tags {
+        add(tag, 0, 6, 6);
+    }
+    if let Some(description) = &front.description {
+        add(description, 0, 3, 3);
+    }
+    for (i, s) in sections.iter().enumerate() {
+        add(&s.title, i as u8, 8, 8);
+        add(&s.text, i as u8, 1, 6);
+    }
+    let mut terms: Vec<(Box<str>, u8, u16)> =
+        weights.into_iter().map(|((t, s), w)| (t.into_boxed_str(), s, w)).collect();
+    terms.sort_unstable();
+
+    if sections[0].text.is_empty()
+        && let Some(description) = &front.description
+    {
+        sections[0].text = description.clone();
+    }
+    let mut record = String::from("[");
+    push_json(&mut record, &urls::link(0, &page.path, site.flavour));
+    record.push(',');
+    push_json(&mut record, &front.title);
+    record.push_str(",[");
+    for (i, s) in sections.iter().enumerate() {
+        if i > 0 {
+            record.push(',');
+        }
+        record.push('[');
+        push_json(&mut record, &s.anchor);
+        record.push(',');
+        push_json(&mut record, &s.title);
+        record.push(',');
+        push_json(&mut record, excerpt_text(&s.text));
+        record.push(']');
+    }
+    record.push_str("]]");
+    Some(Entry { id, record, terms })
+}
+
+/// The index files, as (site path, contents): [`FILES`]' `search/index.js` and, when the index
+/// is larger than `shard_bytes`, its shards. `client.js` is written separately.
+pub fn files(mut entries: Vec<Entry>, shard_bytes: usize) -> Vec<(String, String)> {
+    entries.sort_unstable_by_key(|e| e.id);
+    let pages = entries.len();
+    let postings = postings(&entries);
+    let records: Vec<&str> = entries.iter().map(|e| e.record.as_str()).collect();
+    let whole_terms = postings.iter().map(|(t, p)| t.len() + p.len() + 4).sum::<usize>();
+    let whole_records = records.iter().map(|r| r.len() + 1).sum::<usize>();
+    if whole_terms + whole_records <= shard_bytes {
+        let mut index = format!("juxtaSearch.index({{\"v\":1,\"pages\":{pages},\"depth\":0,\"t\":");
+        push_terms(&mut index, postings.iter().map(|(t, p)| (*t, p.as_str())));
+        index.push_str(",\"d\":[");
+        index.push_str(&records.join(","));
+        index.push_str("]});\n");
+        return vec![("search/index.js".to_string(), index)];
+    }
+
+    let depth = shard_depth(&postings, shard_bytes);
+    let mut files = Vec::new();
+    let mut keys = Vec::new();
+    let mut start = 0;
+    while start < postings.len() {
+        let key = shard_key(postings[start].0, depth);
+        let end = start + postings[start..].iter().take_while(|(t, _)| shard_key(t, depth) == key).count();
+        let mut shard = String::from("juxtaSearch.terms(");
+        push_json(&mut shard, key);
+        shard.push(',');
+        push_terms(&mut shard, postings[start..end].iter().map(|(t, p)| (*t, p.as_str())));
+        shard.push_str(");\n");
+        files.push((format!("search/t-{}.js", file_key(key)), shard));
+        keys.push(key);
+        start = end;
+    }
+    let mut firsts = Vec::new();
+    let mut start = 0;
+    while start < records.len() {
+        let mut bytes = 0;
+        let end = start
+            + records[start..]
+                .iter()
+                .take_while(|r| {
+                    bytes += r.len() + 1;
+                    bytes <= shard_bytes
+                })
+                .count()
+                .max(1);
+        let shard =
+            format!("juxtaSearch.docs({},{start},[{}]);\n", firsts.len(), records[start..end].join(","));
+        files.push((format!("search/d-{}.js", firsts.len()), shard));
+        firsts.push(start);
+        start = end;
+    }
+    let mut index = format!("juxtaSearch.index({{\"v\":1,\"pages\":{pages},\"depth\":{depth},\"terms\":[");
+    for (i, key) in keys.iter().enumerate() {
+        if i > 0 {
+            index.push(',');
+        }
+        push_json(&mut index, key);
+    }
+    let firsts: Vec<String> = firsts.iter().map(usize::to_string).collect();
+    let _ = writeln!(index, "],\"docs\":[{}]}});", firsts.join(","));
+    files.push(("search/index.js".to_string(), index));
+    files.sort_unstable();
+    files
+}
+
+/// Whether `site_path` is a name the index may take (`search/t-….js`, `search/d-….js`), which no
+/// page or copied file may use.
+pub fn is_reserved(site_path: &str) -> bool {
+    FILES.contains(&site_path)
+        || site_path
+            .strip_prefix("search/")
+            .is_some_and(|name| (name.starts_with("t-") || name.starts_with("d-")) && name.ends_with(".js"))
+}
+
+/// The plain text of rendered HTML split into sections at each heading that has an id (and each
+/// `<dt>` with an id: a glossary's terms are headings of a kind); the first section holds what
+/// comes before the first heading. Heading anchors (`<a class="anchor">`),
+/// scripts, styles and SVG are left out.
+pub fn sections(html: &str) -> Vec<Section> {
+    let mut sections = vec![Section::default()];
+    let mut heading: Option<String> = None;
+    let bytes = html.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let Some(found) = memchr::memchr(b'<', &bytes[i..]) else {
+            push_text(&mut sections, heading.is_some(), &html[i..]);
+            break;
+        };
+        push_text(&mut sections, heading.is_some(), &html[i..i + found]);
+        let start = i + found;
+        let Some(tag) = read_tag(html, start) else {
+            push_text(&mut sections, heading.is_some(), "<");
+            i = start + 1;
+            continue;
+        };
+        i = tag.end;
+        let name = tag.name.to_ascii_lowercase();
+        let current = sections.last_mut().expect("never empty");
+        if !is_inline(&name) {
+            separate(if heading.is_some() { &mut current.title } else { &mut current.text });
+        }
+        match (tag.closing, name.as_str()) {
+            (false, "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "dt") => {
+                let id = crate::html::tags(&html[start..tag.end])
+                    .first()
+                    .and_then(|t| t.get("id").map(decode_entities));
+                if let Some(id) = id {
+                    heading = Some(name);
+                    sections.push(Section { anchor: id, ..Section::default() });
+                }
+            }
+            (true, _) if heading.as_deref() == Some(name.as_str()) => heading = None,
+            (false, "a")
+                if crate::html::tags(&html[start..tag.end])
+                    .first()
+                    .and_then(|t| t.get("class"))
+                    .is_some_and(|c| c.split_ascii_whitespace().any(|c| c == "anchor")) =>
+            {
+                i = skip_element(html, i, "a");
+            }
+            (false, "script" | "style" | "svg" | "template" | "noscript") => i = skip_element(html, i, &name),
+            _ => {}
+        }
+    }
+    for s in &mut sections {
+        s.title.truncate(s.title.trim_end().len());
+        s.text.truncate(s.text.trim_end().len());
+    }
+    sections
+}
+
+/// The index terms of `text`, in order: each word folded ([`fold`]), stop words and one-letter
+/// words dropped, then stemmed ([`stem`]). The client does exactly the same to a query.
+pub fn terms(text: &str) -> impl Iterator<Item = String> + '_ {
+    words(text).filter_map(|w| {
+        let folded = fold(w);
+        (folded.chars().nth(1).is_some() && !STOP_WORDS.contains(&folded.as_str())).then(|| stem(folded))
+    })
+}
+
+/// The words of `text`: runs of letters and digits (Unicode `Alphabetic` or `Numeric`).
+pub fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty())
+}
+
+/// Lowercase, decomposed, combining diacritical marks (U+0300 to U+036F) removed.
+pub fn fold(word: &str) -> String {
+    word.to_lowercase().nfd().filter(|c| !('\u{300}'..='\u{36f}').contains(c)).collect()
+}
+
+/// A light English stemmer: plurals (`-ies`, `-sses`, `-xes`, `-ches`, `-shes`, `-zes`, `-s`),
+/// then `-ing` and `-ed` on longer words. It conflates a word's common forms without the
+/// reach (and the surprises) of a full stemmer.
+pub fn stem(mut word: String) -> String {
+    let n = word.chars().count();
+    if n > 4 && word.ends_with("ies") {
+        word.truncate(word.len() - 3);
+        word.push('y');
+    } else if word.ends_with("sses")
+        || (n > 4 && ["xes", "ches", "shes", "zes"].iter().any(|s| word.ends_with(s)))
+    {
+        word.truncate(word.len() - 2);
+    } else if n > 3 && word.ends_with('s') && !["ss", "us", "is"].iter().any(|s| word.ends_with(s)) {
+        word.truncate(word.len() - 1);
+    }
+    let n = word.chars().count();
+    if n >= 7 && word.ends_with("ing") {
+        word.truncate(word.len() - 3);
+    } else if n >= 6 && word.ends_with("ed") {
+        word.truncate(word.len() - 2);
+    }
+    word
+}
+
+// ---------------------------------------------------------------------------------------------
+// Building the index
+
+/// Every term with its postings, sorted by term: `[section, weight, …]` as JSON numbers, the
+/// sections delta-coded (each the difference from the previous one).
+fn postings(entries: &[Entry]) -> Vec<(&str, String)> {
+    let mut by_term: HashMap<&str, Vec<(u32, u16)>> = HashMap::new();
+    for (page, entry) in entries.iter().enumerate() {
+        for (term, section, weight) in &entry.terms {
+            let doc = page as u32 * SECTIONS as u32 + u32::from(*section);
+            by_term.entry(term).or_default().push((doc, *weight));
+        }
+    }
+    let mut postings: Vec<(&str, String)> = by_term
+        .into_par_iter()
+        .map(|(term, mut list)| {
+            list.sort_unstable();
+            let mut out = String::with_capacity(list.len() * 6);
+            let mut previous = 0;
+            for (i, (doc, weight)) in list.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                let _ = write!(out, "{},{weight}", doc - previous);
+                previous = *doc;
+            }
+            (term, out)
+        })
+        .collect();
+    postings.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
+    postings
+}
+
+/// How many leading characters of a term name its shard: one, or two when some one-letter shard
+/// would still be larger than `shard_bytes`.
+fn shard_depth(postings: &[(&str, String)], shard_bytes: usize) -> usize {
+    let mut sizes: HashMap<&str, usize> = HashMap::new();
+    for (term, list) in postings {
+        *sizes.entry(shard_key(term, 1)).or_default() += term.len() + list.len() + 6;
+    }
+    if sizes.values().any(|&s| s > shard_bytes) { 2 } else { 1 }
+}
+
+/// The first `depth` characters of `term`.
+fn shard_key(term: &str, depth: usize) -> &str {
+    term.char_indices().nth(depth).map_or(term, |(i, _)| &term[..i])
+}
+
+/// A shard key as a file name: ASCII letters and digits as they are, anything else as `_` and
+/// its hexadecimal code point. The client computes the same name.
+fn file_key(key: &str) -> String {
+    let mut name = String::new();
+    for c in key.chars() {
+        if c.is_ascii_alphanumeric() {
+            name.push(c);
+        } else {
+            let _ = write!(name, "_{:x}", c as u32);
+        }
+    }
+    name
+}
+
+fn push_terms<'a>(out: &mut String, terms: impl Iterator<Item = (&'a str, &'a str)>) {
+    out.push('{');
+    for (i, (term, list)) in terms.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        push_json(out, term);
+        out.push_str(":[");
+        out.push_str(list);
+        out.push(']');
+    }
+    out.push('}');
+}
+
+/// Appends `text` as a JSON string that is also safe in any JavaScript source (U+2028 and U+2029
+/// escaped).
+fn push_json(out: &mut String, text: &str) {
+    let json = serde_json::to_string(text).expect("strings always serialise");
+    if json.contains(['\u{2028}', '\u{2029}']) {
+        out.push_str(&json.replace('\u{2028}', "\\u2028").replace('\u{2029}', "\\u2029"));
+    } else {
+        out.push_str(&json);
+    }
+}
+
+/// The start of `text` kept for excerpts, cut at a word boundary.
+fn excerpt_text(text: &str) -> &str {
+    match text.char_indices().nth(EXCERPT_CHARS) {
+        None => text,
+        Some((cut, _)) => text[..cut].rfind(' ').map_or(&text[..cut], |space| &text[..space]),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading rendered HTML
+
+struct RawTag<'a> {
+    name: &'a str,
+    closing: bool,
+    end: usize,
+}
+
+/// The tag starting at `start` (a `<`), or `None` when the `<` is text. Comments are returned as
+/// a tag named `!--`.
+fn read_tag(html: &str, start: usize) -> Option<RawTag<'_>> {
+    let rest = &html[start + 1..];
+    if rest.starts_with("!--") {
+        let end = rest.find("-->").map_or(html.len(), |e| start + 1 + e + 3);
+        return Some(RawTag { name: "!--", closing: false, end });
+    }
+    let closing = rest.starts_with('/');
+    let name_start = start + 1 + usize::from(closing);
+    let name_len = html[name_start..]
+        .find(|c: char| !c.is_ascii_alphanumeric() && c != '-')
+        .unwrap_or(html.len() - name_start);
+    if name_len == 0 || !html.as_bytes()[name_start].is_ascii_alphabetic() {
+        return None;
+    }
+    let mut quote = None;
+    let mut end = html.len();
+    for (i, b) in html.as_bytes()[name_start + name_len..].iter().enumerate() {
+        match (quote, b) {
+            (None, b'"' | b'\'') => quote = Some(*b),
+            (Some(q), _) if q == *b => quote = None,
+            (None, b'>') => {
+                end = name_start + name_len + i + 1;
+                break;
+            }
+            _ => {}
+        }
+    }
+    Some(RawTag { name: &html[name_start..name_start + name_len], closing, end })
+}
+
+/// The offset after the `</name>` that closes an element whose content starts at `from`.
+fn skip_element(html: &str, from: usize, name: &str) -> usize {
+    let close = format!("</{name}");
+    let lower = html[from..].to_ascii_lowercase();
+    match lower.find(&close) {
+        Some(at) => html[from + at..].find('>').map_or(html.len(), |e| from + at + e + 1),
+        None => html.len(),
+    }
+}
+
+/// Inline elements join the words around them; every other tag separates words.
+fn is_inline(name: &str) -> bool {
+    matches!(
+        name,
+        "a" | "abbr"
+            | "b"
+            | "bdi"
+            | "cite"
+            | "code"
+            | "data"
+            | "del"
+            | "dfn"
+            | "em"
+            | "i"
+            | "ins"
+            | "kbd"
+            | "mark"
+            | "q"
+            | "s"
+            | "samp"
+            | "small"
+            | "span"
+            | "strong"
+            | "sub"
+            | "sup"
+            | "time"
+            | "u"
+            | "var"
+            | "!--"
+    )
+}
+
+fn push_text(sections: &mut [Section], in_heading: bool, raw: &str) {
+    if raw.is_empty() {
+        return;
+    }
+    let section = sections.last_mut().expect("never empty");
+    let out = if in_heading { &mut section.title } else { &mut section.text };
+    let decoded = decode_entities(raw);
+    for (i, word) in decoded.split(|c: char| c.is_whitespace()).enumerate() {
+        if i > 0 {
+            separate(out);
+        }
+        out.push_str(word);
+    }
+}
+
+/// Adds a space unless `out` is empty or already ends in one.
+fn separate(out: &mut String) {
+    if !out.is_empty() && !out.ends_with(' ') {
+        out.push(' ');
+    }
+}
+
+/// Decodes the character references juxta and Markdown write (`&amp;`, `&lt;`, `&gt;`,
+/// `&quot;`, `&apos;`, `&nbsp;` and numeric ones); others are left as written.
+fn decode_entities(text: &str) -> String {
+    if !text.contains('&') {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let decoded = rest.find(';').filter(|&end| end <= 10).and_then(|end| {
+            let c = match &rest[1..end] {
+                "amp" => Some('&'),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                "nbsp" => Some('\u{a0}'),
+                name => name.strip_prefix('#').and_then(|n| {
+                    let code = match n.strip_prefix(['x', 'X']) {
+                        Some(hex) => u32::from_str_radix(hex, 16).ok(),
+                        None => n.parse().ok(),
+                    };
+                    // As in HTML, NUL and numbers that are not characters become U+FFFD.
+                    code.map(|c| char::from_u32(c).filter(|&c| c != '\0').unwrap_or('\u{fffd}'))
+                }),
+            }?;
+            Some((c, end))
+        });
+        match decoded {
+            Some((c, end)) => {
+                out.push(c);
+                rest = &rest[end + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all_terms(text: &str) -> Vec<String> {
+        terms(text).collect()
+    }
+
+    #[test]
+    fn terms_are_folded_stemmed_and_free_of_stop_words() {
+        assert_eq!(
+            all_terms("The Protocols of connected DEVICES, café and naïve batteries"),
+            ["protocol", "connect", "device", "cafe", "naive", "battery"]
+        );
+        assert_eq!(all_terms("a I x 5G TCP/IP"), ["5g", "tcp", "ip"]);
+        assert_eq!(
+            all_terms("sending boxes matches glasses status analysis"),
+            ["send", "box", "match", "glass", "status", "analysis"]
+        );
+        // Short words keep their endings, so `string` and `need` stay whole.
+        assert_eq!(all_terms("string need bus gas"), ["string", "need", "bus", "gas"]);
+    }
+
+    #[test]
+    fn sections_split_at_headings_with_ids() {
+        let html = "<p>Intro &amp; more<sup>1</sup></p>\n<h2 id=\"mqtt\">MQTT <em>broker</em><a class=\"anchor\" \
+                    href=\"#mqtt\" aria-hidden=\"true\">#</a></h2>\n<p>Publish<br>subscribe</p>\
+                    <script>var x = 1;</script><h3>No id</h3><table><tr><td>a</td><td>b</td></tr></table>";
+        let got = sections(html);
+        assert_eq!(
+            got,
+            [
+                Section { anchor: String::new(), title: String::new(), text: "Intro & more1".into() },
+                Section {
+                    anchor: "mqtt".into(),
+                    title: "MQTT broker".into(),
+                    text: "Publish subscribe No id a b".into()
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn a_lone_less_than_sign_is_text() {
+        assert_eq!(sections("<p>1 < 2 &#x3c; 3 &bogus; &#0;</p>")[0].text, "1 < 2 < 3 &bogus; \u{fffd}");
+    }
+
+    #[test]
+    fn excerpts_are_cut_at_a_word_boundary() {
+        let long = "word ".repeat(EXCERPT_CHARS);
+        let cut = excerpt_text(long.trim_end());
+        assert!(cut.len() <= EXCERPT_CHARS && cut.ends_with("word"), "{}", cut.len());
+    }
+
+    #[test]
+    fn shard_files_are_named_safely() {
+        assert_eq!(file_key("pr"), "pr");
+        assert_eq!(file_key("é/"), "_e9_2f");
+        assert_eq!(shard_key("über", 2), "üb");
+        assert_eq!(shard_key("a", 2), "a");
+        assert!(is_reserved("search/t-pr.js") && is_reserved("search/index.js"));
+        assert!(!is_reserved("search/index.html") && !is_reserved("search/t-pr.css"));
+    }
+
+    #[test]
+    fn json_strings_are_safe_in_javascript() {
+        let mut out = String::new();
+        push_json(&mut out, "a\u{2028}b\"</script>");
+        assert_eq!(out, r#""a\u2028b\"</script>""#);
+    }
+}

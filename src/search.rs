@@ -15,9 +15,11 @@
 //! records into `search/d-<n>.js`; `search/index.js` then only lists the shards, and a query
 //! loads the term shards of its words and the record shards of its best results.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
+use ahash::AHashMap;
 use rayon::prelude::*;
 use unicode_normalization::UnicodeNormalization;
 
@@ -31,9 +33,11 @@ pub const CLIENT: &str = include_str!("search/client.js");
 pub const FILES: [&str; 2] = ["search/client.js", "search/index.js"];
 /// Sections a page may have in the index; later headings join the last one.
 const SECTIONS: usize = 64;
+/// Longer terms (a pasted hash, a long identifier) are not worth indexing.
+const MAX_TERM_BYTES: usize = 64;
 /// Characters of a section's text kept for excerpts (all of it is indexed).
-const EXCERPT_CHARS: usize = 1200;
-/// Words too common to be worth an entry.
+const EXCERPT_CHARS: usize = 400;
+/// Words too common to be worth an entry, sorted.
 const STOP_WORDS: [&str; 28] = [
     "an", "and", "are", "as", "at", "be", "but", "by", "for", "from", "has", "have", "in", "is", "it", "its",
     "of", "on", "or", "so", "that", "the", "this", "to", "was", "were", "will", "with",
@@ -46,8 +50,19 @@ pub struct Entry {
     pub id: PageId,
     /// The page's record for results: its link from the site root, title and sections, as JSON.
     record: String,
-    /// `(term, section, weight)`, one per term and section.
-    terms: Vec<(Box<str>, u8, u16)>,
+    /// The page's distinct terms, one after the other.
+    words: String,
+    /// One per term and section, sorted by term then section.
+    hits: Vec<Hit>,
+}
+
+/// A term in a section: the term is `words[start..start + len]`.
+#[derive(Debug, Clone, Copy)]
+struct Hit {
+    start: u32,
+    len: u8,
+    section: u8,
+    weight: u16,
 }
 
 /// A part of a page: the text before the first heading, or a heading and the text under it.
@@ -80,32 +95,46 @@ pub fn entry(site: &Site, id: PageId, html: &str) -> Option<Entry> {
         }
     }
     let front = &page.front;
-    let mut weights: HashMap<(String, u8), u16> = HashMap::new();
-    let mut add = |text: &str, section: u8, weight: u16, cap: u16| {
-        let mut seen: HashMap<String, u16> = HashMap::new();
-        for term in terms(text) {
-            let given = seen.entry(term.clone()).or_default();
-            if *given + weight > cap {
-                continue;
-            }
-            *given += weight;
-            *weights.entry((term, section)).or_default() += weight;
-        }
-    };
-    add(&front.title, 0, 10, 10);
-    for tag in &front.tags {
-        add(tag, 0, 6, 6);
-    }
-    if let Some(description) = &front.description {
-        add(description, 0, 3, 3);
-    }
+    // Each field adds `weight` per occurrence of a term, up to `cap`; a section's weight for a
+    // term is the sum over its fields. The maps and the word buffer are reused throughout, and
+    // each distinct term is stored once per page.
+    let (mut field, mut section) = (AHashMap::<String, u16>::new(), AHashMap::<String, u16>::new());
+    let mut known = AHashMap::<String, (u32, u8)>::new();
+    let (mut words_of_page, mut hits) = (String::new(), Vec::new());
+    let mut word = String::new();
     for (i, s) in sections.iter().enumerate() {
-        add(&s.title, i as u8, 8, 8);
-        add(&s.text, i as u8, 1, 6);
+        let mut fields = vec![(s.title.as_str(), 8, 8), (s.text.as_str(), 1, 6)];
+        if i == 0 {
+            fields.push((&front.title, 10, 10));
+            fields.extend(front.tags.iter().map(|t| (t.as_str(), 6, 6)));
+            fields.extend(front.description.as_deref().map(|d| (d, 3, 3)));
+        }
+        for (text, weight, cap) in fields {
+            for w in words(text) {
+                if !term_into(w, &mut word) || word.len() > MAX_TERM_BYTES {
+                    continue;
+                }
+                match field.get_mut(word.as_str()) {
+                    Some(given) => *given = (*given + weight).min(cap),
+                    None => {
+                        field.insert(word.clone(), weight);
+                    }
+                }
+            }
+            for (term, w) in field.drain() {
+                *section.entry(term).or_default() += w;
+            }
+        }
+        for (term, weight) in section.drain() {
+            let (start, len) = *known.entry(term).or_insert_with_key(|term| {
+                words_of_page.push_str(term);
+                ((words_of_page.len() - term.len()) as u32, term.len() as u8)
+            });
+            hits.push(Hit { start, len, section: i as u8, weight });
+        }
     }
-    let mut terms: Vec<(Box<str>, u8, u16)> =
-        weights.into_iter().map(|((t, s), w)| (t.into_boxed_str(), s, w)).collect();
-    terms.sort_unstable();
+    let text = |h: &Hit| &words_of_page[h.start as usize..][..h.len as usize];
+    hits.sort_unstable_by(|a, b| text(a).cmp(text(b)).then(a.section.cmp(&b.section)));
 
     if sections[0].text.is_empty()
         && let Some(description) = &front.description
@@ -130,7 +159,7 @@ pub fn entry(site: &Site, id: PageId, html: &str) -> Option<Entry> {
         record.push(']');
     }
     record.push_str("]]");
-    Some(Entry { id, record, terms })
+    Some(Entry { id, record, words: words_of_page, hits })
 }
 
 /// The index files, as (site path, contents): [`FILES`]' `search/index.js` and, when the index
@@ -231,22 +260,26 @@ pub fn sections(html: &str) -> Vec<Section> {
             continue;
         };
         i = tag.end;
-        let name = tag.name.to_ascii_lowercase();
+        let name: Cow<'_, str> = if tag.name.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(tag.name.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(tag.name)
+        };
         let current = sections.last_mut().expect("never empty");
         if !is_inline(&name) {
             separate(if heading.is_some() { &mut current.title } else { &mut current.text });
         }
-        match (tag.closing, name.as_str()) {
+        match (tag.closing, &*name) {
             (false, "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "dt") => {
                 let id = crate::html::tags(&html[start..tag.end])
                     .first()
-                    .and_then(|t| t.get("id").map(decode_entities));
+                    .and_then(|t| t.get("id").map(|id| decode_entities(id).into_owned()));
                 if let Some(id) = id {
-                    heading = Some(name);
+                    heading = Some(name.into_owned());
                     sections.push(Section { anchor: id, ..Section::default() });
                 }
             }
-            (true, _) if heading.as_deref() == Some(name.as_str()) => heading = None,
+            (true, _) if heading.as_deref() == Some(&*name) => heading = None,
             (false, "a")
                 if crate::html::tags(&html[start..tag.end])
                     .first()
@@ -270,9 +303,25 @@ pub fn sections(html: &str) -> Vec<Section> {
 /// words dropped, then stemmed ([`stem`]). The client does exactly the same to a query.
 pub fn terms(text: &str) -> impl Iterator<Item = String> + '_ {
     words(text).filter_map(|w| {
-        let folded = fold(w);
-        (folded.chars().nth(1).is_some() && !STOP_WORDS.contains(&folded.as_str())).then(|| stem(folded))
+        let mut term = String::new();
+        term_into(w, &mut term).then_some(term)
     })
+}
+
+/// Puts the index term of `word` into `out`; `false` when the word has none (a stop word or a
+/// one-letter word).
+fn term_into(word: &str, out: &mut String) -> bool {
+    out.clear();
+    if word.is_ascii() {
+        out.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+    } else {
+        out.push_str(&fold(word));
+    }
+    if out.chars().nth(1).is_none() || STOP_WORDS.binary_search(&out.as_str()).is_ok() {
+        return false;
+    }
+    stem(out);
+    true
 }
 
 /// The words of `text`: runs of letters and digits (Unicode `Alphabetic` or `Numeric`).
@@ -288,7 +337,7 @@ pub fn fold(word: &str) -> String {
 /// A light English stemmer: plurals (`-ies`, `-sses`, `-xes`, `-ches`, `-shes`, `-zes`, `-s`),
 /// then `-ing` and `-ed` on longer words. It conflates a word's common forms without the
 /// reach (and the surprises) of a full stemmer.
-pub fn stem(mut word: String) -> String {
+pub fn stem(word: &mut String) {
     let n = word.chars().count();
     if n > 4 && word.ends_with("ies") {
         word.truncate(word.len() - 3);
@@ -306,7 +355,6 @@ pub fn stem(mut word: String) -> String {
     } else if n >= 6 && word.ends_with("ed") {
         word.truncate(word.len() - 2);
     }
-    word
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -315,13 +363,15 @@ pub fn stem(mut word: String) -> String {
 /// Every term with its postings, sorted by term: `[section, weight, …]` as JSON numbers, the
 /// sections delta-coded (each the difference from the previous one).
 fn postings(entries: &[Entry]) -> Vec<(&str, String)> {
-    let mut by_term: HashMap<&str, Vec<(u32, u16)>> = HashMap::new();
+    let mut by_term: AHashMap<&str, Vec<(u32, u16)>> = AHashMap::new();
     for (page, entry) in entries.iter().enumerate() {
-        for (term, section, weight) in &entry.terms {
-            let doc = page as u32 * SECTIONS as u32 + u32::from(*section);
-            by_term.entry(term).or_default().push((doc, *weight));
+        for hit in &entry.hits {
+            let term = &entry.words[hit.start as usize..][..hit.len as usize];
+            let doc = page as u32 * SECTIONS as u32 + u32::from(hit.section);
+            by_term.entry(term).or_default().push((doc, hit.weight));
         }
     }
+    let by_term: Vec<(&str, Vec<(u32, u16)>)> = by_term.into_iter().collect();
     let mut postings: Vec<(&str, String)> = by_term
         .into_par_iter()
         .map(|(term, mut list)| {
@@ -447,12 +497,16 @@ fn read_tag(html: &str, start: usize) -> Option<RawTag<'_>> {
 
 /// The offset after the `</name>` that closes an element whose content starts at `from`.
 fn skip_element(html: &str, from: usize, name: &str) -> usize {
-    let close = format!("</{name}");
-    let lower = html[from..].to_ascii_lowercase();
-    match lower.find(&close) {
-        Some(at) => html[from + at..].find('>').map_or(html.len(), |e| from + at + e + 1),
-        None => html.len(),
+    let bytes = html.as_bytes();
+    let mut at = from;
+    while let Some(found) = memchr::memmem::find(&bytes[at..], b"</") {
+        let start = at + found + 2;
+        if bytes.get(start..start + name.len()).is_some_and(|n| n.eq_ignore_ascii_case(name.as_bytes())) {
+            return memchr::memchr(b'>', &bytes[start..]).map_or(html.len(), |e| start + e + 1);
+        }
+        at = start;
     }
+    html.len()
 }
 
 /// Inline elements join the words around them; every other tag separates words.
@@ -511,9 +565,9 @@ fn separate(out: &mut String) {
 
 /// Decodes the character references juxta and Markdown write (`&amp;`, `&lt;`, `&gt;`,
 /// `&quot;`, `&apos;`, `&nbsp;` and numeric ones); others are left as written.
-fn decode_entities(text: &str) -> String {
+fn decode_entities(text: &str) -> Cow<'_, str> {
     if !text.contains('&') {
-        return text.to_string();
+        return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
@@ -551,7 +605,7 @@ fn decode_entities(text: &str) -> String {
         }
     }
     out.push_str(rest);
-    out
+    Cow::Owned(out)
 }
 
 #[cfg(test)]
@@ -575,6 +629,11 @@ mod tests {
         );
         // Short words keep their endings, so `string` and `need` stay whole.
         assert_eq!(all_terms("string need bus gas"), ["string", "need", "bus", "gas"]);
+    }
+
+    #[test]
+    fn stop_words_are_sorted_for_binary_search() {
+        assert!(STOP_WORDS.windows(2).all(|w| w[0] < w[1]));
     }
 
     #[test]

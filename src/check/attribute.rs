@@ -120,8 +120,8 @@ impl Sources<'_> {
                 .into_iter()
                 .map(|raw| {
                     let (path, position) = self.in_templates("404.html", &raw);
-                    let message = self.with_hint(format!("in the 404 page, {}", raw.message), &raw, position);
-                    Problem { path: Some(path), position, message, pages: Vec::new() }
+                    let message = self.with_hint(raw.message.clone(), &raw, position);
+                    Problem { path: Some(path), position, message, pages: vec![PathBuf::from("404.html")] }
                 })
                 .collect(),
             Origin::Generated => raws

@@ -174,10 +174,6 @@ fn check_flavour(build: &crate::Options, progress: &Progress, report: &mut Check
         report.files = built.files;
     }
     let pages: Vec<String> = loaded.site.pages.iter().map(|p| p.output_file()).collect();
-    progress.phase(
-        format!("checking the {} build", if build.flavour == Flavour::Web { "web" } else { "offline" }),
-        0,
-    );
     let context = scan::Context {
         out: &out,
         flavour: build.flavour,

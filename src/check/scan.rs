@@ -108,41 +108,58 @@ pub fn scan(context: &Context<'_>) -> Result<Scan> {
         format!("checking the {} build", if context.flavour == Flavour::Web { "web" } else { "offline" }),
         total,
     );
-    let documents: Vec<Document> = crate::error::collect(
+    // Two passes keep memory to the ids of the site: the first reads every page's ids (and
+    // finds duplicates), the second reads each file again and resolves its references against
+    // them, keeping only problems, external links and the links between pages.
+    let first: Vec<(&String, BTreeMap<String, Vec<usize>>)> = crate::error::collect(
         readable
-            .into_par_iter()
-            .map(|file| {
-                let path = context.out.join(file);
-                let text = std::fs::read(&path).map_err(|e| crate::fs::io_error("cannot read", &path, e))?;
-                let text = String::from_utf8_lossy(&text);
-                let document = if file.ends_with(".css") { css(file, &text) } else { document(file, &text) };
+            .par_iter()
+            .map(|&file| {
+                let d = read(context.out, file)?;
                 context.progress.step();
-                Ok(document)
+                Ok((file, d.ids))
             })
             .collect(),
     )?;
-    let ids: HashMap<&str, HashSet<&str>> = documents
-        .iter()
-        .filter(|d| d.file.ends_with(".html"))
-        .map(|d| (d.file.as_str(), d.ids.keys().map(String::as_str).collect()))
-        .collect();
-    let resolver = Resolver { context, files: &files, ids: &ids };
-    let results: Vec<(Scan, Vec<(String, String)>)> =
-        documents.par_iter().map(|d| resolver.document(d)).collect();
     let mut scan = Scan::default();
-    let mut edges: HashMap<String, Vec<String>> = HashMap::new();
+    for (file, ids) in &first {
+        scan.raws.extend(duplicate_ids(file, ids));
+    }
+    let ids: HashMap<&str, HashSet<&str>> = first
+        .iter()
+        .filter(|(file, _)| file.ends_with(".html"))
+        .map(|(file, ids)| (file.as_str(), ids.keys().map(String::as_str).collect()))
+        .collect();
+    let numbers: HashMap<&str, u32> =
+        readable.iter().enumerate().map(|(i, f)| (f.as_str(), i as u32)).collect();
+    let resolver = Resolver { context, files: &files, ids: &ids, numbers: &numbers };
+    context.progress.phase("checking references", total);
+    let results: Vec<(Scan, Vec<u32>)> = crate::error::collect(
+        readable
+            .par_iter()
+            .map(|&file| {
+                let found = resolver.document(&read(context.out, file)?);
+                context.progress.step();
+                Ok(found)
+            })
+            .collect(),
+    )?;
+    let mut edges: Vec<Vec<u32>> = Vec::with_capacity(results.len());
     for (found, links) in results {
         scan.raws.extend(found.raws);
         scan.external.extend(found.external);
-        for (from, to) in links {
-            edges.entry(from).or_default().push(to);
-        }
+        edges.push(links);
     }
-    for d in &documents {
-        scan.raws.extend(duplicate_ids(d));
-    }
-    scan.raws.extend(unreachable(context, &edges));
+    scan.raws.extend(unreachable(context, &readable, &numbers, &edges));
     Ok(scan)
+}
+
+/// Reads and parses one HTML or CSS file of the output.
+fn read(out: &Path, file: &str) -> Result<Document> {
+    let path = out.join(file);
+    let bytes = std::fs::read(&path).map_err(|e| crate::fs::io_error("cannot read", &path, e))?;
+    let text = String::from_utf8_lossy(&bytes);
+    Ok(if file.ends_with(".css") { css(file, &text) } else { document(file, &text) })
 }
 
 /// Every file of the output, relative and `/`-separated, without juxta's marker.
@@ -306,6 +323,8 @@ struct Resolver<'a> {
     context: &'a Context<'a>,
     files: &'a HashSet<String>,
     ids: &'a HashMap<&'a str, HashSet<&'a str>>,
+    /// The number of each HTML and CSS file, for the links between pages.
+    numbers: &'a HashMap<&'a str, u32>,
 }
 
 /// Where a reference leads.
@@ -325,8 +344,8 @@ enum Resolved {
 
 impl Resolver<'_> {
     /// Checks a document's references; returns the problems and external links found, and the
-    /// links to pages it contains (from, to).
-    fn document(&self, d: &Document) -> (Scan, Vec<(String, String)>) {
+    /// numbers of the pages it links to.
+    fn document(&self, d: &Document) -> (Scan, Vec<u32>) {
         let mut scan = Scan::default();
         let mut links = Vec::new();
         let dir = match &d.base {
@@ -360,7 +379,7 @@ impl Resolver<'_> {
                     scan.raws.push(problem(reason, None));
                     // The page is there: only the form of the link is wrong.
                     if r.navigates {
-                        links.push((d.file.clone(), file));
+                        links.extend(self.numbers.get(file.as_str()));
                     }
                 }
                 Resolved::Internal { file, fragment } => {
@@ -370,11 +389,13 @@ impl Resolver<'_> {
                         scan.raws.push(Raw { message, ..problem(String::new(), Some(fragment)) });
                     }
                     if r.navigates && file.ends_with(".html") {
-                        links.push((d.file.clone(), file));
+                        links.extend(self.numbers.get(file.as_str()));
                     }
                 }
             }
         }
+        links.sort_unstable();
+        links.dedup();
         (scan, links)
     }
 
@@ -492,12 +513,11 @@ impl Resolver<'_> {
 }
 
 /// Ids used by more than one element of a page.
-fn duplicate_ids(d: &Document) -> Vec<Raw> {
-    d.ids
-        .iter()
+fn duplicate_ids(file: &str, ids: &BTreeMap<String, Vec<usize>>) -> Vec<Raw> {
+    ids.iter()
         .filter(|(_, offsets)| offsets.len() > 1)
         .map(|(id, offsets)| Raw {
-            file: d.file.clone(),
+            file: file.to_string(),
             offsets: offsets.clone(),
             what: What::DuplicateId(id.clone()),
             message: format!(
@@ -510,19 +530,22 @@ fn duplicate_ids(d: &Document) -> Vec<Raw> {
 }
 
 /// Pages that no chain of links from the home page reaches.
-fn unreachable(context: &Context<'_>, edges: &HashMap<String, Vec<String>>) -> Vec<Raw> {
-    let mut seen: HashSet<&str> = HashSet::new();
-    let mut queue: VecDeque<&str> = VecDeque::from(["index.html"]);
+fn unreachable(
+    context: &Context<'_>,
+    files: &[&String],
+    numbers: &HashMap<&str, u32>,
+    edges: &[Vec<u32>],
+) -> Vec<Raw> {
+    let mut seen = vec![false; files.len()];
+    let mut queue: VecDeque<u32> = numbers.get("index.html").copied().into_iter().collect();
     while let Some(file) = queue.pop_front() {
-        if !seen.insert(file) {
+        if std::mem::replace(&mut seen[file as usize], true) {
             continue;
         }
-        for next in edges.get(file).into_iter().flatten() {
-            if !seen.contains(next.as_str()) {
-                queue.push_back(next);
-            }
-        }
+        queue.extend(edges[file as usize].iter().filter(|&&next| !seen[next as usize]));
     }
+    let seen: HashSet<&str> =
+        files.iter().zip(&seen).filter(|&(_, &seen)| seen).map(|(file, _)| file.as_str()).collect();
     context
         .pages
         .iter()

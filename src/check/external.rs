@@ -116,7 +116,7 @@ impl Queue {
     }
 }
 
-/// The scheme and authority of `url` (`https://example.com:8443`), lowercase, which identify
+/// The scheme and authority of `url` (`https://example.com:8443`), which identify
 /// the server it goes to.
 fn host(url: &str) -> &str {
     let after_scheme = url.find("://").map_or(0, |i| i + 3);

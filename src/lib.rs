@@ -25,6 +25,7 @@
 //! - Nothing is written outside the output folder, whatever a slug, path or alias says.
 
 pub mod archive;
+pub mod check;
 pub mod comparison;
 pub mod config;
 pub mod data;
@@ -34,10 +35,12 @@ pub mod front_matter;
 mod fs;
 pub mod highlight;
 pub mod html;
+pub mod init;
 pub mod located;
 pub mod markdown;
 pub mod output;
 pub mod page;
+pub mod progress;
 pub mod search;
 pub mod site;
 pub mod source;
@@ -78,6 +81,8 @@ pub struct Options {
     /// Also packs the output into this zip file. The build is then offline, and goes to a
     /// temporary folder unless `out` is given.
     pub zip: Option<PathBuf>,
+    /// Where the build reports its progress (nowhere by default).
+    pub progress: progress::Progress,
 }
 
 /// What a successful build produced.
@@ -105,6 +110,7 @@ pub fn build(options: &Options) -> Result<Report> {
         )));
     }
     let mut clock = Clock::start();
+    options.progress.phase("reading the site", 0);
     let Loaded { site, templates } = load(options)?;
     clock.lap("read, check and assemble the site; compile templates");
 
@@ -121,15 +127,21 @@ pub fn build(options: &Options) -> Result<Report> {
     // Known before rendering, so that only the feed's pages keep their rendered content.
     let feed_entries = feeds::entries(&site);
     let feed_pages: HashSet<PageId> = feed_entries.iter().copied().collect();
+    options.progress.phase("rendering pages", site.pages.len());
     let results: Vec<Result<PageResult>> = site
         .ids()
         .collect::<Vec<_>>()
         .into_par_iter()
-        .map(|id| render_page(&site, &templates, &staging, id, &feed_pages))
+        .map(|id| {
+            let result = render_page(&site, &templates, &staging, id, &feed_pages);
+            options.progress.step();
+            result
+        })
         .collect();
     let mut results = error::collect(results)?;
     let pages_written = results.len();
     clock.lap("render and write pages");
+    options.progress.phase("writing files", 0);
     check_anchors(&site, &results)?;
     clock.lap("check anchors");
     let files = write_site_files(&site, &templates, &staging, &mut results, &feed_entries)?;

@@ -1,12 +1,15 @@
 //! The `juxta` command: parses arguments, calls the library, prints errors once, sets the exit
 //! code (0 success, 1 the site has an error, 2 bad usage or environment).
 
+use std::io::IsTerminal as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use clap::{Args, Parser, Subcommand};
+use juxta::check::{CheckOptions, external};
 use juxta::error::Kind;
+use juxta::progress::{Display, Progress};
 use juxta::{Flavour, Options};
 
 #[derive(Parser)]
@@ -20,6 +23,11 @@ struct Cli {
 enum Command {
     /// Builds the site into the output folder.
     Build(BuildArgs),
+    /// Builds the site in both flavours (in private folders) and checks every link, anchor, id and
+    /// asset of the output; exits with 1 when anything is wrong.
+    Check(CheckArgs),
+    /// Writes a new site (the flagship theme, a page and a comparison dataset) into DIR.
+    Init(InitArgs),
 }
 
 #[derive(Args)]
@@ -51,15 +59,88 @@ struct BuildArgs {
     verbose: bool,
 }
 
+#[derive(Args)]
+struct CheckArgs {
+    /// The project folder, holding site.toml.
+    #[arg(long, default_value = ".")]
+    root: PathBuf,
+    /// Replaces base_url from site.toml.
+    #[arg(long, value_name = "URL")]
+    base_url: Option<String>,
+    /// Includes pages marked as drafts.
+    #[arg(long)]
+    drafts: bool,
+    /// Also requests every link to another site (HEAD, then GET).
+    #[arg(long)]
+    external: bool,
+    /// Seconds one external request may take.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0, requires = "external")]
+    timeout: f64,
+    /// Further tries of an external link after a timeout, a failed connection, 429 or 502-504.
+    #[arg(long, value_name = "N", default_value_t = 2, requires = "external")]
+    retries: u32,
+    /// External requests at once, in all.
+    #[arg(long, value_name = "N", default_value_t = 8, requires = "external")]
+    concurrency: usize,
+    /// External requests at once to one host.
+    #[arg(long, value_name = "N", default_value_t = 2, requires = "external")]
+    per_host: usize,
+    /// Prints only the problems.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+#[derive(Args)]
+struct InitArgs {
+    /// The folder of the new site; created when missing, refused when not empty.
+    dir: PathBuf,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Build(args) => build(args),
+        Command::Check(args) => check(args),
+        Command::Init(args) => init(args),
+    }
+}
+
+/// An enabled progress handle and its display when stderr is a terminal and output is wanted;
+/// a silent handle otherwise.
+fn progress(quiet: bool) -> (Progress, Option<Display>) {
+    if quiet || !std::io::stderr().is_terminal() {
+        return (Progress::default(), None);
+    }
+    // JUXTA_PROGRESS_DELAY_MS shortens the wait before progress appears (for tests of it).
+    let delay = std::env::var("JUXTA_PROGRESS_DELAY_MS")
+        .ok()
+        .and_then(|ms| ms.parse().ok())
+        .map_or(juxta::progress::DELAY, Duration::from_millis);
+    let progress = Progress::enabled();
+    let display = Display::start(&progress, delay);
+    (progress, Some(display))
+}
+
+/// `3 pages`, `1 page`.
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// What a build or check covered: `12 pages and 30 other files`.
+fn counted(pages: usize, files: usize) -> String {
+    format!("{} and {}", plural(pages, "page", "pages"), plural(files, "other file", "other files"))
+}
+
+fn exit_code(kind: Kind) -> ExitCode {
+    match kind {
+        Kind::Site => ExitCode::from(1),
+        Kind::Environment => ExitCode::from(2),
     }
 }
 
 fn build(args: BuildArgs) -> ExitCode {
     let started = Instant::now();
+    let (progress, display) = progress(args.quiet);
     let options = Options {
         root: args.root,
         out: args.out,
@@ -67,16 +148,18 @@ fn build(args: BuildArgs) -> ExitCode {
         flavour: if args.offline { Flavour::Offline } else { Flavour::Web },
         drafts: args.drafts,
         zip: args.zip,
+        progress,
     };
-    match juxta::build(&options) {
+    let result = juxta::build(&options);
+    if let Some(display) = display {
+        display.finish();
+    }
+    match result {
         Ok(report) => {
             if !args.quiet {
-                let plural =
-                    |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
                 eprintln!(
-                    "juxta: built {} and {} into {} in {:.2} s",
-                    plural(report.pages, "page", "pages"),
-                    plural(report.files, "other file", "other files"),
+                    "juxta: built {} into {} in {:.2} s",
+                    counted(report.pages, report.files),
                     report.out.display(),
                     started.elapsed().as_secs_f64()
                 );
@@ -95,10 +178,74 @@ fn build(args: BuildArgs) -> ExitCode {
                 "juxta: the build failed with {count} error{}; the previous output is unchanged",
                 if count == 1 { "" } else { "s" }
             );
-            match e.kind() {
-                Kind::Site => ExitCode::from(1),
-                Kind::Environment => ExitCode::from(2),
-            }
+            exit_code(e.kind())
+        }
+    }
+}
+
+fn check(args: CheckArgs) -> ExitCode {
+    let started = Instant::now();
+    let (progress, display) = progress(args.quiet);
+    let external = args.external.then(|| external::Settings {
+        timeout: Duration::from_secs_f64(args.timeout.max(0.001)),
+        retries: args.retries,
+        concurrency: args.concurrency,
+        per_host: args.per_host,
+        ..external::Settings::default()
+    });
+    let options =
+        CheckOptions { root: args.root, base_url: args.base_url, drafts: args.drafts, external, progress };
+    let result = juxta::check::check(&options);
+    if let Some(display) = display {
+        display.finish();
+    }
+    let report = match result {
+        Ok(report) => report,
+        Err(e) => {
+            eprintln!("{e}");
+            eprintln!("juxta: the check could not run");
+            return exit_code(e.kind());
+        }
+    };
+    for problem in &report.problems {
+        eprintln!("{problem}");
+    }
+    let external = match report.external_links {
+        0 if options.external.is_none() => String::new(),
+        n => format!(" and {}", plural(n, "external link", "external links")),
+    };
+    let covered = format!("{}{external}, web and offline,", counted(report.pages, report.files));
+    let seconds = started.elapsed().as_secs_f64();
+    if report.problems.is_empty() {
+        if !args.quiet {
+            eprintln!("juxta: checked {covered} in {seconds:.2} s: no problems");
+        }
+        ExitCode::SUCCESS
+    } else {
+        let count = plural(report.problems.len(), "problem", "problems");
+        if report.pages == 0 {
+            eprintln!("juxta: the check found {count} in {seconds:.2} s: the site does not build");
+        } else {
+            eprintln!("juxta: the check found {count} in {covered} in {seconds:.2} s");
+        }
+        ExitCode::from(1)
+    }
+}
+
+fn init(args: InitArgs) -> ExitCode {
+    match juxta::init::init(&args.dir) {
+        Ok(report) => {
+            eprintln!(
+                "juxta: wrote a new site of {} into {}; `juxta build --root {}` builds it",
+                plural(report.files, "file", "files"),
+                report.dir.display(),
+                report.dir.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            exit_code(e.kind())
         }
     }
 }

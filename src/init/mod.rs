@@ -1,0 +1,110 @@
+//! `juxta init DIR`: writes a new, working site.
+//!
+//! The site gets the flagship site's theme (every file of this repository's `templates/` and
+//! `static/`, embedded in the binary when it is compiled, see `build.rs`), a `site.toml`, a home page
+//! and a guide page, and a comparison dataset that both show. It builds and checks clean as it is.
+//! `DIR` is created when missing; a folder that holds anything is refused, so nothing of the
+//! user's is ever overwritten.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// The theme: paths relative to the new site's root, and their bytes.
+const THEME: &[(&str, &[u8])] = include!(concat!(env!("OUT_DIR"), "/theme.rs"));
+
+/// The site's own files, besides the theme.
+const SCAFFOLD: [(&str, &str); 6] = [
+    ("site.toml", include_str!("scaffold/site.toml")),
+    (".gitignore", include_str!("scaffold/gitignore")),
+    ("content/_index.md", include_str!("scaffold/content/_index.md")),
+    ("content/guide.md", include_str!("scaffold/content/guide.md")),
+    // The theme's search box gives way to a link to this page when JavaScript is off.
+    ("content/site-map.md", include_str!("../../content/site-map.md")),
+    ("data/static_vs_server.toml", include_str!("scaffold/data/static_vs_server.toml")),
+];
+
+/// What `init` wrote.
+#[derive(Debug, Clone)]
+pub struct InitReport {
+    /// The new site's folder.
+    pub dir: PathBuf,
+    /// Files written.
+    pub files: usize,
+}
+
+/// Writes a new site into `dir`, which must be missing or empty.
+pub fn init(dir: &Path) -> Result<InitReport> {
+    let created = match std::fs::symlink_metadata(dir) {
+        Ok(meta) if !meta.is_dir() => {
+            return Err(refuse(dir, "it is a file, not a folder"));
+        }
+        Ok(_) => {
+            let mut entries = std::fs::read_dir(dir).map_err(|e| io("cannot read", dir, e))?;
+            if entries.next().is_some() {
+                return Err(refuse(dir, "it is not empty; choose a new or empty folder"));
+            }
+            false
+        }
+        Err(_) => {
+            std::fs::create_dir_all(dir).map_err(|e| io("cannot create", dir, e))?;
+            true
+        }
+    };
+    let files = THEME.iter().copied().chain(SCAFFOLD.iter().map(|(name, text)| (*name, text.as_bytes())));
+    let mut count = 0;
+    for (name, bytes) in files {
+        if let Err(e) = write(dir, name, bytes) {
+            // The folder was empty or new: removing what was written leaves it as it was.
+            if created {
+                let _ = std::fs::remove_dir_all(dir);
+            } else if let Ok(entries) = std::fs::read_dir(dir) {
+                for entry in entries.flatten() {
+                    let path = entry.path();
+                    let _ = if path.is_dir() {
+                        std::fs::remove_dir_all(path)
+                    } else {
+                        std::fs::remove_file(path)
+                    };
+                }
+            }
+            return Err(e);
+        }
+        count += 1;
+    }
+    Ok(InitReport { dir: dir.to_path_buf(), files: count })
+}
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
+    let path = dir.join(name);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| io("cannot create", parent, e))?;
+    }
+    std::fs::write(&path, bytes).map_err(|e| io("cannot write", &path, e))
+}
+
+fn refuse(dir: &Path, why: &str) -> Error {
+    Error::environment(format!("refusing to create a site in `{}`: {why}", dir.display()))
+}
+
+fn io(what: &str, path: &Path, e: std::io::Error) -> Error {
+    Error::environment(format!("{what} `{}`", path.display())).caused_by(e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_theme_is_embedded_whole() {
+        let names: Vec<&str> = THEME.iter().map(|(name, _)| *name).collect();
+        for expected in
+            ["templates/base.html", "templates/index.html", "templates/404.html", "static/style.css"]
+        {
+            assert!(names.contains(&expected), "{expected} is missing from {names:?}");
+        }
+        let on_disk = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("static/style.css")).unwrap();
+        let embedded = THEME.iter().find(|(name, _)| *name == "static/style.css").unwrap().1;
+        assert_eq!(embedded, on_disk.as_slice());
+    }
+}

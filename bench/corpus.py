@@ -314,7 +314,9 @@ def main():
     ids = page_ids(n)
     juxta, hugo, book = root / "juxta", root / "hugo", root / "mdbook"
 
-    write(juxta / "site.toml", 'title = "Bench"\nbase_url = "https://example.com/"\n')
+    # The peers build no search index here (Hugo has none; mdBook's is turned off), so neither does
+    # juxta; bench/search.py measures the index on its own.
+    write(juxta / "site.toml", 'title = "Bench"\nbase_url = "https://example.com/"\n\n[search]\nenabled = false\n')
     write(hugo / "hugo.toml", HUGO_CONFIG)
     write(book / "book.toml", BOOK_CONFIG)
     for name_, text in JUXTA_TEMPLATES.items():

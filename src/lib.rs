@@ -38,6 +38,7 @@ pub mod located;
 pub mod markdown;
 pub mod output;
 pub mod page;
+pub mod serve;
 pub mod site;
 pub mod source;
 mod suggest;
@@ -209,7 +210,7 @@ struct PageResult {
 fn render_page(
     site: &Site,
     templates: &Templates,
-    staging: &output::Staging,
+    staging: &impl output::Sink,
     id: PageId,
     feed_pages: &HashSet<PageId>,
 ) -> Result<PageResult> {
@@ -304,7 +305,7 @@ fn check_anchors(site: &Site, results: &[PageResult]) -> Result<()> {
 fn write_site_files(
     site: &Site,
     templates: &Templates,
-    staging: &output::Staging,
+    staging: &impl output::Sink,
     results: &[PageResult],
     feed_entries: &[PageId],
 ) -> Result<usize> {

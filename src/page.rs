@@ -22,7 +22,7 @@ impl PageId {
 }
 
 /// A resolved page, section or home page.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Page {
     /// Path relative to `content/`, with `/` separators (`guides/protocols.md`).
     pub source: String,

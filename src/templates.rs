@@ -5,6 +5,7 @@
 //! Every link a value or function hands to a template is page-relative (see [`crate::urls`]):
 //! the functions read the depth of the page being rendered from the context (`__depth`).
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -348,6 +349,40 @@ fn insert_base(html: &str, href: &str) -> String {
 }
 
 // ---------------------------------------------------------------------------------------------
+// What a render reads of other pages
+
+/// Something of another page that a render read through `get_page` or `get_section`. `juxta
+/// serve` records these so that an edit to a page's front matter re-renders the pages showing it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Read {
+    /// The page's own fields (`get_page`).
+    Page(PageId),
+    /// A section's fields and the summaries of its pages and subsections (`get_section`).
+    Listing(PageId),
+}
+
+thread_local! {
+    static READS: RefCell<Option<Vec<Read>>> = const { RefCell::new(None) };
+}
+
+/// Runs `render` and returns what it read of other pages. A render runs on one thread from start
+/// to end; recordings nest, so a render started inside another one records only its own reads.
+pub fn recording_reads<T>(render: impl FnOnce() -> T) -> (T, Vec<Read>) {
+    let outer = READS.with(|r| r.replace(Some(Vec::new())));
+    let value = render();
+    let reads = READS.with(|r| r.replace(outer)).unwrap_or_default();
+    (value, reads)
+}
+
+fn note_read(read: Read) {
+    READS.with(|r| {
+        if let Some(reads) = r.borrow_mut().as_mut() {
+            reads.push(read);
+        }
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
 // Functions
 
 /// The depth of the page being rendered, which every link a function returns is relative to.
@@ -368,6 +403,7 @@ fn register_functions(tera: &mut Tera, site: &Arc<Site>) {
     tera.register_function("get_page", move |kwargs: Kwargs, state: &State| -> tera::TeraResult<Value> {
         let path: String = kwargs.must_get("path")?;
         let id = find_page(&s, &path).map_err(tera::Error::message)?;
+        note_read(Read::Page(id));
         Ok(Value::from(page_map(&s, id, depth_of(state))))
     });
     let s = site.clone();
@@ -379,6 +415,7 @@ fn register_functions(tera: &mut Tera, site: &Arc<Site>) {
                 "get_section: `{path}` is a page, not a section (`_index.md`)"
             )));
         }
+        note_read(Read::Listing(id));
         let depth = depth_of(state);
         let mut map = page_map(&s, id, depth);
         let (pages, subsections) = listing(&s, id, depth);

@@ -43,6 +43,13 @@ impl Templates {
     /// Loads every template under `templates/`, registers juxta's functions, and checks that
     /// every page's template exists.
     pub fn load(site: Arc<Site>) -> Result<Templates> {
+        let ids: Vec<PageId> = site.ids().collect();
+        Templates::load_for(site, &ids)
+    }
+
+    /// Like [`Templates::load`], but prepares the section listings only for the pages `ids`
+    /// (a rebuild that renders a few pages); other renders compute theirs when they need them.
+    pub fn load_for(site: Arc<Site>, ids: &[PageId]) -> Result<Templates> {
         let mut tera = Tera::new();
         register_functions(&mut tera, &site);
         let dir = site.root.join(TEMPLATES_DIR);
@@ -76,7 +83,7 @@ impl Templates {
         let mut templates =
             Templates { tera, site: site.clone(), site_value, data_value, listings: HashMap::new() };
         templates.check_template_names()?;
-        templates.listings = listings(&site);
+        templates.listings = listings(&site, ids);
         Ok(templates)
     }
 
@@ -272,10 +279,10 @@ fn listing(site: &Site, section: PageId, depth: usize) -> (Value, Value) {
 }
 
 /// Builds, once, every listing some page will show: its section's pages from its own depth.
-fn listings(site: &Site) -> HashMap<(PageId, usize), (Value, Value)> {
+fn listings(site: &Site, ids: &[PageId]) -> HashMap<(PageId, usize), (Value, Value)> {
     use rayon::prelude::*;
     let mut wanted: Vec<(PageId, usize)> = Vec::new();
-    for id in site.ids() {
+    for &id in ids {
         let page = site.page(id);
         let depth = urls::depth(&page.path);
         if let Some(parent) = page.parent {

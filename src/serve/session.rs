@@ -247,7 +247,7 @@ impl Session {
         let reread = self.read_inputs()?;
         let inputs = &self.inputs;
         let sources = inputs.sources.as_ref().expect("read_inputs sets the sources");
-        let pages: Vec<Page> = sources.content.iter().map(|f| inputs.pages[&f.path].clone()).collect();
+        let pages: Vec<Page> = sources.content.par_iter().map(|f| inputs.pages[&f.path].clone()).collect();
         let parts = site::Parts {
             root: self.root.clone(),
             config: inputs.config.clone().expect("read_inputs sets the configuration"),
@@ -259,7 +259,6 @@ impl Session {
             build_date: inputs.build_date.clone().expect("read_inputs sets the build date"),
         };
         let site = Arc::new(Site::assemble(parts, pages)?);
-        let templates = Templates::load(site.clone())?;
         let feed_entries = feeds::entries(&site);
         let plan = match &self.good {
             Some(good) if !self.pending.everything => plan(good, &site, &reread, &feed_entries),
@@ -269,6 +268,7 @@ impl Session {
             Plan::All => site.ids().collect(),
             Plan::Some(ids) => ids.iter().copied().collect(),
         };
+        let templates = Templates::load_for(site.clone(), &ids)?;
         let feed_pages: HashSet<PageId> = feed_entries.iter().copied().collect();
         let sink = Memory::default();
         let rendered = ids
@@ -282,20 +282,23 @@ impl Session {
             .collect();
         let rendered = error::collect(rendered)?;
         let count = rendered.len();
-        match plan {
+        let everything = count == site.pages.len();
+        let replaced: Box<dyn Send> = match plan {
             Plan::All => {
                 let (results, reads): (Vec<_>, Vec<_>) = rendered.into_iter().unzip();
                 crate::check_anchors(&site, &results)?;
                 crate::write_site_files(&site, &templates, &sink, &results, &feed_entries)?;
                 let output = Arc::new(Output { files: sink.into_files() });
-                self.good = Some(Good { site, results, reads, feed_entries, output });
+                Box::new(self.good.replace(Good { site, results, reads, feed_entries, output }))
             }
             Plan::Some(_) => {
                 let good = self.good.as_mut().expect("a partial plan needs a good build");
-                good.update(site, &templates, rendered, sink, feed_entries)?;
+                Box::new(good.update(site, &templates, rendered, sink, feed_entries)?)
             }
-        }
-        Ok((count, count == self.good.as_ref().map_or(0, |g| g.site.pages.len())))
+        };
+        // Freeing a large site takes a while: it need not delay the reload.
+        rayon::spawn(move || drop((replaced, templates)));
+        Ok((count, everything))
     }
 
     /// Brings the inputs up to date with the pending changes; returns the source paths of the
@@ -341,7 +344,7 @@ impl Session {
 
 impl Good {
     /// Puts freshly rendered pages in place, checks anchors and rewrites the site-wide files;
-    /// on failure everything is left as it was.
+    /// on failure everything is left as it was. Returns the site and output replaced.
     fn update(
         &mut self,
         site: Arc<Site>,
@@ -349,7 +352,7 @@ impl Good {
         rendered: Vec<(PageResult, Vec<Read>)>,
         sink: Memory,
         feed_entries: Vec<PageId>,
-    ) -> Result<()> {
+    ) -> Result<(Arc<Site>, Arc<Output>)> {
         let mut displaced = Vec::with_capacity(rendered.len());
         for (result, reads) in rendered {
             let i = result.id.index();
@@ -370,10 +373,11 @@ impl Good {
         }
         let mut files = self.output.files.clone();
         files.extend(sink.into_files());
-        self.output = Arc::new(Output { files });
-        self.site = site;
         self.feed_entries = feed_entries;
-        Ok(())
+        Ok((
+            std::mem::replace(&mut self.site, site),
+            std::mem::replace(&mut self.output, Arc::new(Output { files })),
+        ))
     }
 }
 

@@ -155,6 +155,10 @@ def main():
             times = measure(kind, site, port, events, args.saves, args.pause)
             ms = [t * 1000 for t in times]
             print(f"| {kind} | {len(ms)} | {statistics.median(ms):.0f} ms | {min(ms):.0f} ms | {max(ms):.0f} ms |")
+        status = Path(f"/proc/{server.pid}/status")
+        if status.exists():
+            peak = next(line for line in status.read_text().splitlines() if line.startswith("VmHWM:"))
+            print(f"\npeak memory of the server: {int(peak.split()[1]) // 1024} MiB", file=sys.stderr)
     finally:
         server.terminate()
         server.wait()

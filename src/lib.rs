@@ -15,6 +15,9 @@
 //! | per page, in parallel: body through Tera (only if it uses it), Markdown, template, write | [`markdown`], [`highlight`], [`table`] |
 //! | anchors, feeds, static files, swap | [`output`], [`feeds`] |
 //!
+//! `juxta serve` ([`serve`]) runs the same stages into memory and, after a change, renders again
+//! only the pages that depend on it.
+//!
 //! Invariants:
 //! - Every internal link juxta writes is page-relative ([`urls`]); absolute URLs appear only in
 //!   canonical and OpenGraph tags, the sitemap and the feed.

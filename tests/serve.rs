@@ -4,6 +4,8 @@
 //! The fixture is `tests/serve_site/`, copied into a temporary folder per test (as `site/`, with
 //! a secret file beside it that no request may read).
 
+#![cfg(unix)]
+
 mod common;
 
 use std::collections::BTreeMap;

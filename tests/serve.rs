@@ -16,6 +16,7 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use common::audit::Tool;
 use juxta::serve::session::{Changes, Entry, Session};
 
 /// How long anything may take before a test fails.
@@ -201,6 +202,37 @@ fn broken_front_matter_shows_the_error_over_every_page_until_it_is_fixed() {
     events.wait_for("reload");
     assert!(server.get("/guide/page/").text().contains("Fixed version"));
     assert!(server.events(None).wait_for("hello").1.contains("\"error\":null"));
+}
+
+#[test]
+fn in_a_browser_the_error_overlay_appears_and_the_fix_reloads_the_page_without_it() {
+    let test = "in_a_browser_the_error_overlay_appears_and_the_fix_reloads_the_page_without_it";
+    if !common::audit::tools_ready(test, &[Tool::Chromium, Tool::Node, Tool::PlaywrightCore]) {
+        return;
+    }
+    let project = Project::new();
+    let server = Server::start(&project.site);
+    let mut browser = Command::new("node")
+        .arg(common::audit::test_tools().join("live.mjs"))
+        .arg(format!("http://{}/guide/page/", server.addr))
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("node runs");
+    let mut seen = BufReader::new(browser.stdout.take().unwrap()).lines();
+    let mut next = move || seen.next().expect("live.mjs reports").unwrap();
+    assert_eq!(next(), r#"{"ready":true}"#);
+
+    replace(&project.site, PAGE, "weight = 1", "weight = 1\ntitel = \"Typo\"");
+    let overlay = next();
+    assert!(overlay.contains("content/guide/page.md:5:1: unknown field `titel`"), "{overlay}");
+    assert!(overlay.contains("this page shows the last good build"), "{overlay}");
+
+    replace(&project.site, PAGE, "titel = \"Typo\"", "");
+    replace(&project.site, PAGE, "First version", "Fixed version");
+    let reloaded = next();
+    assert!(reloaded.starts_with(r#"{"reloaded":true,"overlay":false,"main":"Page"#), "{reloaded}");
+    assert!(reloaded.contains("Fixed version") && reloaded.ends_with(r#""errors":[]}"#), "{reloaded}");
+    assert!(wait(&mut browser, WAIT).is_some_and(|s| s.success()), "live.mjs failed");
 }
 
 #[test]

@@ -14,7 +14,7 @@ use crate::error::{Error, Position, Result};
 pub const DATA_DIR: &str = "data";
 
 /// Everything in `data/`, by file stem.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Data {
     /// Files by stem, sorted.
     pub files: BTreeMap<String, DataFile>,
@@ -23,7 +23,7 @@ pub struct Data {
 }
 
 /// One loaded data file.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct DataFile {
     /// Path shown in errors: `data/<file>`.
     pub shown: PathBuf,

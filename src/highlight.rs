@@ -3,7 +3,7 @@
 //!
 //! The syntax definitions are loaded once per process, and only when a page has a code block.
 
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use syntect::highlighting::ThemeSet;
 use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_style};
@@ -40,6 +40,20 @@ fn theme_names(themes: &ThemeSet) -> String {
 /// `data-theme="dark"` on `<html>`, or when the system prefers dark and the page has not chosen
 /// light.
 pub fn stylesheet(light: &str, dark: &str) -> Result<String> {
+    // `juxta serve` writes the site-wide files again after every save: keep the last stylesheet.
+    static LAST: Mutex<Option<(String, String, String)>> = Mutex::new(None);
+    let mut last = LAST.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((l, d, css)) = last.as_ref()
+        && (l.as_str(), d.as_str()) == (light, dark)
+    {
+        return Ok(css.clone());
+    }
+    let css = generate_stylesheet(light, dark)?;
+    *last = Some((light.to_string(), dark.to_string(), css.clone()));
+    Ok(css)
+}
+
+fn generate_stylesheet(light: &str, dark: &str) -> Result<String> {
     let themes = ThemeSet::load_defaults();
     let css = |name: &str| -> Result<String> {
         let theme = themes.themes.get(name).ok_or_else(|| {

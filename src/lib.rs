@@ -15,6 +15,9 @@
 //! | per page, in parallel: body through Tera (only if it uses it), Markdown, template, write | [`markdown`], [`highlight`], [`table`] |
 //! | anchors, feeds, static files, swap | [`output`], [`feeds`] |
 //!
+//! `juxta serve` ([`serve`]) runs the same stages into memory and, after a change, renders again
+//! only the pages that depend on it.
+//!
 //! Invariants:
 //! - Every internal link juxta writes is page-relative ([`urls`]); absolute URLs appear only in
 //!   canonical and OpenGraph tags, the sitemap and the feed.
@@ -42,6 +45,7 @@ pub mod output;
 pub mod page;
 pub mod progress;
 pub mod search;
+pub mod serve;
 pub mod site;
 pub mod source;
 mod suggest;
@@ -138,13 +142,13 @@ pub fn build(options: &Options) -> Result<Report> {
             result
         })
         .collect();
-    let mut results = error::collect(results)?;
+    let results = error::collect(results)?;
     let pages_written = results.len();
     clock.lap("render and write pages");
     options.progress.phase("writing files", 0);
     check_anchors(&site, &results)?;
     clock.lap("check anchors");
-    let files = write_site_files(&site, &templates, &staging, &mut results, &feed_entries)?;
+    let files = write_site_files(&site, &templates, &staging, &results, &feed_entries)?;
     clock.lap("write feeds, sitemap and static files");
     staging.commit()?;
     clock.lap("swap the output folder in");
@@ -224,7 +228,7 @@ struct PageResult {
 fn render_page(
     site: &Site,
     templates: &Templates,
-    staging: &output::Staging,
+    staging: &impl output::Sink,
     id: PageId,
     feed_pages: &HashSet<PageId>,
 ) -> Result<PageResult> {
@@ -321,8 +325,8 @@ fn check_anchors(site: &Site, results: &[PageResult]) -> Result<()> {
 fn write_site_files(
     site: &Site,
     templates: &Templates,
-    staging: &output::Staging,
-    results: &mut [PageResult],
+    staging: &impl output::Sink,
+    results: &[PageResult],
     feed_entries: &[PageId],
 ) -> Result<usize> {
     error::collect(
@@ -348,7 +352,7 @@ fn write_site_files(
     }
     let search = &site.config.search;
     if search.enabled {
-        let entries = results.iter_mut().filter_map(|r| r.search.take()).collect();
+        let entries = results.iter().filter_map(|r| r.search.as_ref()).collect();
         for (name, contents) in search::files(entries, search.shard_kib.saturating_mul(1024)) {
             staging.write(&name, contents.as_bytes())?;
             count += 1;

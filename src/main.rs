@@ -28,6 +28,24 @@ enum Command {
     Check(CheckArgs),
     /// Writes a new site (the flagship theme, a page and a comparison dataset) into DIR.
     Init(InitArgs),
+    /// Serves the site from memory on 127.0.0.1, rebuilding and reloading pages as files change.
+    Serve(ServeArgs),
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// The project folder, holding site.toml.
+    #[arg(long, default_value = ".")]
+    root: PathBuf,
+    /// The address to listen on; anything but a loopback address exposes the site to the network.
+    #[arg(long, default_value = "127.0.0.1")]
+    bind: std::net::IpAddr,
+    /// The port to listen on (0 picks a free one).
+    #[arg(long, default_value_t = 1111)]
+    port: u16,
+    /// Includes pages marked as drafts.
+    #[arg(long)]
+    drafts: bool,
 }
 
 #[derive(Args)]
@@ -102,6 +120,7 @@ fn main() -> ExitCode {
         Command::Build(args) => build(args),
         Command::Check(args) => check(args),
         Command::Init(args) => init(args),
+        Command::Serve(args) => serve::run(args),
     }
 }
 
@@ -246,6 +265,67 @@ fn init(args: InitArgs) -> ExitCode {
         Err(e) => {
             eprintln!("{e}");
             exit_code(e.kind())
+        }
+    }
+}
+
+mod serve {
+    //! `juxta serve`: prints what the server reports.
+
+    use std::process::ExitCode;
+
+    use juxta::error::Kind;
+    use juxta::serve::{Notice, ServeOptions};
+
+    pub(crate) fn run(args: super::ServeArgs) -> ExitCode {
+        let options = ServeOptions { root: args.root, bind: args.bind, port: args.port, drafts: args.drafts };
+        match juxta::serve::run(&options, &print) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("{e}");
+                ExitCode::from(if e.kind() == Kind::Environment { 2 } else { 1 })
+            }
+        }
+    }
+
+    fn print(notice: Notice<'_>) {
+        match notice {
+            Notice::Listening { url, exposed } => {
+                if exposed {
+                    eprintln!(
+                        "juxta: warning: listening on an address other machines can reach; the development \
+                         server is meant for this machine only"
+                    );
+                }
+                eprintln!("juxta: serving {url} (Ctrl-C stops)");
+            }
+            Notice::Built(rebuilt) if rebuilt.changed.is_empty() => {
+                eprintln!("juxta: built {} pages in {:.2} s", rebuilt.pages, rebuilt.took.as_secs_f64());
+            }
+            Notice::Built(rebuilt) => {
+                let mut changed = rebuilt.changed.iter().take(3).cloned().collect::<Vec<_>>().join(", ");
+                if rebuilt.changed.len() > 3 {
+                    changed.push_str(&format!(" and {} more", rebuilt.changed.len() - 3));
+                }
+                eprintln!(
+                    "juxta: {changed} changed: rendered {} of {} pages in {} ms",
+                    rebuilt.rendered,
+                    rebuilt.pages,
+                    rebuilt.took.as_millis()
+                );
+            }
+            Notice::Failed { error, served } => {
+                eprintln!("{error}");
+                let count = error.errors().len().max(1);
+                let errors = if count == 1 { "1 error".to_string() } else { format!("{count} errors") };
+                if served {
+                    eprintln!("juxta: the build failed with {errors}; still serving the last good build");
+                } else {
+                    eprintln!("juxta: the build failed with {errors}; pages show it until it is fixed");
+                }
+            }
+            Notice::Watch(error) => eprintln!("juxta: warning: {error}"),
+            Notice::Stopped => eprintln!("juxta: stopped"),
         }
     }
 }

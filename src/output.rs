@@ -150,6 +150,25 @@ impl Staging {
     }
 }
 
+/// Where a build puts the files it produces: [`Staging`] for `juxta build`, memory for
+/// `juxta serve`. Site paths are relative and `/`-separated.
+pub trait Sink: Sync {
+    /// Writes a file with `contents` at `site_path`.
+    fn write(&self, site_path: &str, contents: &[u8]) -> Result<()>;
+    /// Puts the file `source` at `site_path`.
+    fn copy(&self, source: &Path, site_path: &str) -> Result<()>;
+}
+
+impl Sink for Staging {
+    fn write(&self, site_path: &str, contents: &[u8]) -> Result<()> {
+        Staging::write(self, site_path, contents)
+    }
+
+    fn copy(&self, source: &Path, site_path: &str) -> Result<()> {
+        Staging::copy(self, source, site_path)
+    }
+}
+
 impl Drop for Staging {
     fn drop(&mut self) {
         if !self.committed {

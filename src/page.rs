@@ -22,7 +22,7 @@ impl PageId {
 }
 
 /// A resolved page, section or home page.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Page {
     /// Path relative to `content/`, with `/` separators (`guides/protocols.md`).
     pub source: String,
@@ -30,8 +30,9 @@ pub struct Page {
     pub kind: SourceKind,
     /// The front matter as written.
     pub front: FrontMatter,
-    /// The Markdown body, BOM removed and line endings normalised.
-    pub body: String,
+    /// The Markdown body, BOM removed and line endings normalised; shared, so that `juxta serve`
+    /// copies its unchanged pages cheaply into each rebuild.
+    pub body: std::sync::Arc<str>,
     /// The line of the source file on which the body starts.
     pub body_line: usize,
     /// Site path of the page's folder: `""` for home, `guides/protocols/` otherwise.
@@ -111,7 +112,7 @@ pub fn resolve(root: &Path, file: &ContentFile) -> Result<Page> {
     }
     let path = site_path(&file.path, file.kind, front.slug.as_deref())
         .map_err(|m| Error::at(&shown, format!("cannot make a URL from this file's path: {m}")))?;
-    let (body, body_line) = (split.body.to_string(), split.body_line);
+    let (body, body_line) = (std::sync::Arc::from(split.body), split.body_line);
     Ok(Page {
         source: file.path.clone(),
         kind: file.kind,

@@ -164,7 +164,7 @@ pub fn entry(site: &Site, id: PageId, html: &str) -> Option<Entry> {
 
 /// The index files, as (site path, contents): [`FILES`]' `search/index.js` and, when the index
 /// is larger than `shard_bytes`, its shards. `client.js` is written separately.
-pub fn files(mut entries: Vec<Entry>, shard_bytes: usize) -> Vec<(String, String)> {
+pub fn files(mut entries: Vec<&Entry>, shard_bytes: usize) -> Vec<(String, String)> {
     entries.sort_unstable_by_key(|e| e.id);
     let pages = entries.len();
     let postings = postings(&entries);
@@ -362,7 +362,7 @@ pub fn stem(word: &mut String) {
 
 /// Every term with its postings, sorted by term: `[section, weight, …]` as JSON numbers, the
 /// sections delta-coded (each the difference from the previous one).
-fn postings(entries: &[Entry]) -> Vec<(&str, String)> {
+fn postings<'a>(entries: &[&'a Entry]) -> Vec<(&'a str, String)> {
     let mut by_term: AHashMap<&str, Vec<(u32, u16)>> = AHashMap::new();
     for (page, entry) in entries.iter().enumerate() {
         for hit in &entry.hits {

@@ -48,7 +48,7 @@ pub struct ContentAsset {
 }
 
 /// Everything found in the project's source folders.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Sources {
     /// Markdown files, sorted by path.
     pub content: Vec<ContentFile>,

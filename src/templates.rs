@@ -5,6 +5,7 @@
 //! Every link a value or function hands to a template is page-relative (see [`crate::urls`]):
 //! the functions read the depth of the page being rendered from the context (`__depth`).
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -42,6 +43,13 @@ impl Templates {
     /// Loads every template under `templates/`, registers juxta's functions, and checks that
     /// every page's template exists.
     pub fn load(site: Arc<Site>) -> Result<Templates> {
+        let ids: Vec<PageId> = site.ids().collect();
+        Templates::load_for(site, &ids)
+    }
+
+    /// Like [`Templates::load`], but prepares the section listings only for the pages `ids`
+    /// (a rebuild that renders a few pages); other renders compute theirs when they need them.
+    pub fn load_for(site: Arc<Site>, ids: &[PageId]) -> Result<Templates> {
         let mut tera = Tera::new();
         register_functions(&mut tera, &site);
         let dir = site.root.join(TEMPLATES_DIR);
@@ -75,7 +83,7 @@ impl Templates {
         let mut templates =
             Templates { tera, site: site.clone(), site_value, data_value, listings: HashMap::new() };
         templates.check_template_names()?;
-        templates.listings = listings(&site);
+        templates.listings = listings(&site, ids);
         Ok(templates)
     }
 
@@ -271,10 +279,10 @@ fn listing(site: &Site, section: PageId, depth: usize) -> (Value, Value) {
 }
 
 /// Builds, once, every listing some page will show: its section's pages from its own depth.
-fn listings(site: &Site) -> HashMap<(PageId, usize), (Value, Value)> {
+fn listings(site: &Site, ids: &[PageId]) -> HashMap<(PageId, usize), (Value, Value)> {
     use rayon::prelude::*;
     let mut wanted: Vec<(PageId, usize)> = Vec::new();
-    for id in site.ids() {
+    for &id in ids {
         let page = site.page(id);
         let depth = urls::depth(&page.path);
         if let Some(parent) = page.parent {
@@ -349,6 +357,40 @@ fn insert_base(html: &str, href: &str) -> String {
 }
 
 // ---------------------------------------------------------------------------------------------
+// What a render reads of other pages
+
+/// Something of another page that a render read through `get_page` or `get_section`. `juxta
+/// serve` records these so that an edit to a page's front matter re-renders the pages showing it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Read {
+    /// The page's own fields (`get_page`).
+    Page(PageId),
+    /// A section's fields and the summaries of its pages and subsections (`get_section`).
+    Listing(PageId),
+}
+
+thread_local! {
+    static READS: RefCell<Option<Vec<Read>>> = const { RefCell::new(None) };
+}
+
+/// Runs `render` and returns what it read of other pages. A render runs on one thread from start
+/// to end; recordings nest, so a render started inside another one records only its own reads.
+pub fn recording_reads<T>(render: impl FnOnce() -> T) -> (T, Vec<Read>) {
+    let outer = READS.with(|r| r.replace(Some(Vec::new())));
+    let value = render();
+    let reads = READS.with(|r| r.replace(outer)).unwrap_or_default();
+    (value, reads)
+}
+
+fn note_read(read: Read) {
+    READS.with(|r| {
+        if let Some(reads) = r.borrow_mut().as_mut() {
+            reads.push(read);
+        }
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
 // Functions
 
 /// The depth of the page being rendered, which every link a function returns is relative to.
@@ -369,6 +411,7 @@ fn register_functions(tera: &mut Tera, site: &Arc<Site>) {
     tera.register_function("get_page", move |kwargs: Kwargs, state: &State| -> tera::TeraResult<Value> {
         let path: String = kwargs.must_get("path")?;
         let id = find_page(&s, &path).map_err(tera::Error::message)?;
+        note_read(Read::Page(id));
         Ok(Value::from(page_map(&s, id, depth_of(state))))
     });
     let s = site.clone();
@@ -380,6 +423,7 @@ fn register_functions(tera: &mut Tera, site: &Arc<Site>) {
                 "get_section: `{path}` is a page, not a section (`_index.md`)"
             )));
         }
+        note_read(Read::Listing(id));
         let depth = depth_of(state);
         let mut map = page_map(&s, id, depth);
         let (pages, subsections) = listing(&s, id, depth);

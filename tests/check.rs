@@ -76,21 +76,7 @@ fn each_kind_of_broken_link_is_reported_at_its_source() {
 
         let result = juxta_in(&site, &private, &["check"]);
         let stderr = normalized(&result);
-        let expected_code: i32 = std::fs::read_to_string(case.join("expected_exit"))
-            .map(|c| c.trim().parse().unwrap())
-            .unwrap_or(1);
-        if blessing() {
-            std::fs::write(case.join("expected_stderr"), stderr.as_bytes()).unwrap();
-        } else {
-            let expected = std::fs::read_to_string(case.join("expected_stderr")).unwrap_or_default();
-            if stderr != expected {
-                failures
-                    .push(format!("{name}: stderr differs\n--- actual\n{stderr}--- expected\n{expected}"));
-            }
-        }
-        if result.status.code() != Some(expected_code) {
-            failures.push(format!("{name}: exit code {:?}, expected {expected_code}", result.status.code()));
-        }
+        common::compare_pinned(&case, &name, &stderr, result.status.code(), &mut failures);
         if tree(&site) != before {
             failures.push(format!("{name}: the check changed the site's files"));
         }

@@ -89,21 +89,7 @@ fn invalid_sites_fail_with_their_pinned_error_and_keep_the_previous_output() {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let result = build(&root, &out, &args);
         let stderr = String::from_utf8_lossy(&result.stderr).replace(root.to_str().unwrap(), "<root>");
-        let expected_code: i32 = std::fs::read_to_string(case.join("expected_exit"))
-            .map(|c| c.trim().parse().unwrap())
-            .unwrap_or(1);
-        if blessing() {
-            std::fs::write(case.join("expected_stderr"), stderr.as_bytes()).unwrap();
-        } else {
-            let expected = std::fs::read_to_string(case.join("expected_stderr")).unwrap_or_default();
-            if stderr != expected {
-                failures
-                    .push(format!("{name}: stderr differs\n--- actual\n{stderr}--- expected\n{expected}"));
-            }
-        }
-        if result.status.code() != Some(expected_code) {
-            failures.push(format!("{name}: exit code {:?}, expected {expected_code}", result.status.code()));
-        }
+        common::compare_pinned(&case, &name, &stderr, result.status.code(), &mut failures);
         if tree(&out) != before {
             failures.push(format!("{name}: the previous output was changed"));
         }

@@ -78,3 +78,21 @@ pub fn cases(dir: &Path) -> Vec<PathBuf> {
     cases.sort();
     cases
 }
+
+/// Compares a failing run of fixture `case` with its pinned `expected_stderr` and `expected_exit`
+/// (1 when absent), or re-pins the stderr when blessing; each difference is pushed to `failures`.
+pub fn compare_pinned(case: &Path, name: &str, stderr: &str, code: Option<i32>, failures: &mut Vec<String>) {
+    let expected_code: i32 =
+        std::fs::read_to_string(case.join("expected_exit")).map(|c| c.trim().parse().unwrap()).unwrap_or(1);
+    if blessing() {
+        std::fs::write(case.join("expected_stderr"), stderr.as_bytes()).unwrap();
+    } else {
+        let expected = std::fs::read_to_string(case.join("expected_stderr")).unwrap_or_default();
+        if stderr != expected {
+            failures.push(format!("{name}: stderr differs\n--- actual\n{stderr}--- expected\n{expected}"));
+        }
+    }
+    if code != Some(expected_code) {
+        failures.push(format!("{name}: exit code {code:?}, expected {expected_code}"));
+    }
+}

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use common::{blessing, cases, copy_tree, fixtures, tree};
+use common::{cases, copy_tree, fixtures, tree};
 
 /// Runs `juxta` in `dir` with a private temporary folder and no proxy.
 fn juxta_in(dir: &Path, tmp: &Path, args: &[&str]) -> Output {

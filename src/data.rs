@@ -102,7 +102,12 @@ pub fn load(root: &Path) -> Result<Data> {
 /// Parses one file; returns its value and its normalised text.
 fn load_file(path: &Path, shown: &Path, ext: &str) -> Result<(serde_json::Value, String)> {
     let raw = crate::fs::read_source(path, shown)?;
-    let text = crate::front_matter::normalize(&raw).into_owned();
+    parse_file(&raw, shown, ext)
+}
+
+/// Parses the text of one data file in the format its extension `ext` names.
+pub(crate) fn parse_file(raw: &str, shown: &Path, ext: &str) -> Result<(serde_json::Value, String)> {
+    let text = crate::front_matter::normalize(raw).into_owned();
     let value = match ext.to_ascii_lowercase().as_str() {
         "toml" => toml::from_str(&text).map_err(|e| crate::config::toml_error(shown, &text, 0, &e)),
         "json" => serde_json::from_str(&text).map_err(|e| {

@@ -11,7 +11,11 @@ use crate::error::{Error, Result};
 /// Reads a source file as UTF-8. Invalid UTF-8 is a site error naming the line and column of the
 /// first bad byte, because it is something the author must fix in the file.
 pub(crate) fn read_source(path: &Path, shown: &Path) -> Result<String> {
-    let bytes = read_bytes(path, shown)?;
+    decode_source(read_bytes(path, shown)?, shown)
+}
+
+/// Decodes a source file's bytes as UTF-8; see [`read_source`].
+pub(crate) fn decode_source(bytes: Vec<u8>, shown: &Path) -> Result<String> {
     String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
         let bytes = e.as_bytes();

@@ -32,12 +32,15 @@ pub mod error;
 pub mod feeds;
 pub mod front_matter;
 mod fs;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod highlight;
 pub mod html;
 pub mod located;
 pub mod markdown;
 pub mod output;
 pub mod page;
+mod raw_html;
 pub mod site;
 pub mod source;
 mod suggest;

@@ -42,8 +42,6 @@ impl Templates {
     /// Loads every template under `templates/`, registers juxta's functions, and checks that
     /// every page's template exists.
     pub fn load(site: Arc<Site>) -> Result<Templates> {
-        let mut tera = Tera::new();
-        register_functions(&mut tera, &site);
         let dir = site.root.join(TEMPLATES_DIR);
         let mut sources = Vec::new();
         if dir.is_dir() {
@@ -67,6 +65,13 @@ impl Templates {
                 sources.push((name, crate::fs::read_source(entry.path(), &shown)?));
             }
         }
+        Templates::compile(site, sources)
+    }
+
+    /// Compiles templates given as (name, source) pairs; see [`Templates::load`].
+    pub(crate) fn compile(site: Arc<Site>, sources: Vec<(String, String)>) -> Result<Templates> {
+        let mut tera = Tera::new();
+        register_functions(&mut tera, &site);
         tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str())))
             .map_err(|e| tera_error(&e, None, None))?;
 
@@ -118,13 +123,19 @@ impl Templates {
     /// Runs a page's Markdown body through Tera when it contains `{{` or `{%`; otherwise the body
     /// is returned as it is, without touching the template engine.
     pub fn expand_body(&self, id: PageId) -> Result<std::borrow::Cow<'_, str>> {
+        self.expand_text(id, &self.site.page(id).body)
+    }
+
+    /// [`Templates::expand_body`] for `body` standing in for page `id`'s body.
+    pub(crate) fn expand_text<'b>(&self, id: PageId, body: &'b str) -> Result<std::borrow::Cow<'b, str>> {
         let page = self.site.page(id);
-        if !page.body.contains("{{") && !page.body.contains("{%") {
-            return Ok(std::borrow::Cow::Borrowed(&page.body));
+        if !body.contains("{{") && !body.contains("{%") {
+            return Ok(std::borrow::Cow::Borrowed(body));
         }
-        let context = self.context(id, None);
+        let mut context = self.context(id, None);
+        context.insert("__body", &true);
         // In Markdown `{#id}` sets a heading's id, so `{#` must not open a Tera comment there.
-        let shielded = page.body.replace("{#", COMMENT_SHIELD);
+        let shielded = body.replace("{#", COMMENT_SHIELD);
         self.tera
             .render_str(&shielded, &context, true)
             .map(|html| std::borrow::Cow::Owned(html.replace(COMMENT_SHIELD, "{#")))
@@ -353,6 +364,11 @@ fn insert_base(html: &str, href: &str) -> String {
 /// The depth of the page being rendered, which every link a function returns is relative to.
 pub(crate) fn depth_of(state: &State) -> usize {
     state.get::<usize>("__depth").ok().flatten().unwrap_or(0)
+}
+
+/// Whether a Markdown body is being rendered (rather than a page template).
+pub(crate) fn in_body(state: &State) -> bool {
+    state.get::<bool>("__body").ok().flatten().unwrap_or(false)
 }
 
 fn register_functions(tera: &mut Tera, site: &Arc<Site>) {

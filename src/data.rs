@@ -127,6 +127,14 @@ pub(crate) fn parse_file(raw: &str, shown: &Path, ext: &str) -> Result<(serde_js
 
 /// Reads CSV text into a list of records keyed by the header row.
 fn csv_records(text: &str, shown: &Path) -> Result<serde_json::Value> {
+    // The CSV reader takes an unclosed quote as running to the end of the file; that is a typo.
+    if let Some(offset) = unclosed_quote(text) {
+        return Err(Error::at_position(
+            shown,
+            Position::of_offset(text, offset),
+            "the quoted cell opened here is never closed: add the closing `\"`",
+        ));
+    }
     let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(text.as_bytes());
     let at = |line: u64, column: usize| Position::new(line.max(1) as usize, column);
     let headers = reader.headers().map_err(|e| Error::at_position(shown, at(1, 1), csv_message(&e)))?.clone();
@@ -162,6 +170,35 @@ fn csv_records(text: &str, shown: &Path) -> Result<serde_json::Value> {
         rows.push(serde_json::Value::Object(row));
     }
     Ok(serde_json::Value::Array(rows))
+}
+
+/// The byte offset of a `"` that opens a quoted cell and is never closed.
+fn unclosed_quote(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut open = None;
+    let mut cell_start = true;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if open.is_some() {
+            if b == b'"' {
+                if bytes.get(i + 1) == Some(&b'"') {
+                    i += 1;
+                } else {
+                    open = None;
+                    cell_start = false;
+                }
+            }
+        } else if matches!(b, b',' | b'\n' | b'\r') {
+            cell_start = true;
+        } else if b == b'"' && cell_start {
+            open = Some(i);
+        } else {
+            cell_start = false;
+        }
+        i += 1;
+    }
+    open
 }
 
 fn csv_message(e: &csv::Error) -> String {
@@ -228,6 +265,14 @@ mod tests {
     fn a_ragged_row_names_its_line() {
         let e = csv_records("a,b\n1,2\n3\n", Path::new("data/x.csv")).unwrap_err();
         assert_eq!(e.to_string(), "data/x.csv:3:1: this row has 1 cell but the header row has 2 columns");
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_an_error_at_the_quote() {
+        let e = csv_records("a,b\n1,\"two\n3,4\n", Path::new("data/x.csv")).unwrap_err();
+        assert_eq!(e.position(), Some(Position::new(2, 3)));
+        assert_eq!(unclosed_quote("a,\"b\"\"c\",d\n"), None);
+        assert_eq!(unclosed_quote("a,b\"c,d\n"), None, "a quote inside a cell opens nothing");
     }
 
     #[test]

@@ -158,7 +158,15 @@ pub(crate) fn yaml_message(e: &serde_saphyr::Error) -> String {
     let full = e.render_with_options(options);
     let first = full.lines().next().unwrap_or_default().trim();
     let cut = first.find(" at line ").map_or(first, |i| &first[..i]);
-    cut.trim_end_matches(['.', ',']).to_string()
+    let message = cut.trim_end_matches(['.', ',']);
+    // The parser's limits stop documents that would grow huge, such as aliases of aliases.
+    match message.strip_prefix("budget breached: ") {
+        Some(limit) => format!(
+            "the YAML grows past juxta's limits once its anchors and aliases (`&name`, `*name`) are \
+             expanded ({limit}): write the values out, or split the file"
+        ),
+        None => message.to_string(),
+    }
 }
 
 /// The position of `key` (a top-level key) in the front matter, for errors found after parsing.

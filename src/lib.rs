@@ -34,6 +34,7 @@ pub mod front_matter;
 mod fs;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod guard;
 pub mod highlight;
 pub mod html;
 pub mod located;
@@ -109,6 +110,7 @@ pub fn build(options: &Options) -> Result<Report> {
     let mut clock = Clock::start();
     let Loaded { site, templates } = load(options)?;
     clock.lap("read, check and assemble the site; compile templates");
+    guard::check()?;
 
     let temporary_out = (options.zip.is_some() && options.out.is_none())
         .then(|| std::env::temp_dir().join(format!("juxta-zip-{}", std::process::id())));
@@ -127,7 +129,11 @@ pub fn build(options: &Options) -> Result<Report> {
         .ids()
         .collect::<Vec<_>>()
         .into_par_iter()
-        .map(|id| render_page(&site, &templates, &staging, id, &feed_pages))
+        .map(|id| {
+            guard::catch(&site.page(id).shown_path(), || {
+                render_page(&site, &templates, &staging, id, &feed_pages)
+            })
+        })
         .collect();
     let results = error::collect(results)?;
     let pages_written = results.len();
@@ -136,6 +142,7 @@ pub fn build(options: &Options) -> Result<Report> {
     clock.lap("check anchors");
     let files = write_site_files(&site, &templates, &staging, &results, &feed_entries)?;
     clock.lap("write feeds, sitemap and static files");
+    guard::check()?;
     staging.commit()?;
     clock.lap("swap the output folder in");
     if let Some(zip) = &options.zip {
@@ -216,7 +223,9 @@ fn render_page(
     id: PageId,
     feed_pages: &HashSet<PageId>,
 ) -> Result<PageResult> {
+    guard::check()?;
     let page = site.page(id);
+    guard::crash_for_tests(&page.source);
     let body = templates.expand_body(id)?;
     let rendered = markdown::render(site, id, &body)?;
     let html = templates.render_page(id, &rendered)?;

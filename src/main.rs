@@ -53,6 +53,7 @@ struct BuildArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    stop_on_signals();
     match cli.command {
         Command::Build(args) => build(args),
     }
@@ -88,6 +89,10 @@ fn build(args: BuildArgs) -> ExitCode {
             }
             ExitCode::SUCCESS
         }
+        Err(e) if e.kind() == Kind::Interrupted => {
+            eprintln!("juxta: interrupted; the previous output is unchanged");
+            ExitCode::from(130)
+        }
         Err(e) => {
             eprintln!("{e}");
             let count = e.errors().len().max(1);
@@ -98,8 +103,20 @@ fn build(args: BuildArgs) -> ExitCode {
             match e.kind() {
                 Kind::Site => ExitCode::from(1),
                 Kind::Environment => ExitCode::from(2),
+                Kind::Interrupted => ExitCode::from(130),
             }
         }
+    }
+}
+
+/// Ctrl-C (SIGINT), SIGTERM and SIGHUP ask the build to stop: it removes its staging folder and
+/// exits with code 130, leaving the previous output as it was. A second signal exits at once.
+fn stop_on_signals() {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    for signal in [SIGINT, SIGTERM, SIGHUP] {
+        // The shutdown is registered first, so that it fires only from the second signal on.
+        let _ = signal_hook::flag::register_conditional_shutdown(signal, 130, &juxta::guard::INTERRUPTED);
+        let _ = signal_hook::flag::register(signal, &juxta::guard::INTERRUPTED);
     }
 }
 

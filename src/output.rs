@@ -95,6 +95,7 @@ impl Staging {
     }
 
     fn count(&self, bytes: u64) -> Result<()> {
+        crate::guard::check()?;
         let total = self.written.fetch_add(bytes, Ordering::Relaxed) + bytes;
         if total > self.limit {
             let message = format!(

@@ -146,9 +146,15 @@ impl Templates {
     pub fn render_page(&self, id: PageId, rendered: &Rendered) -> Result<String> {
         let page = self.site.page(id);
         let context = self.context(id, Some(rendered));
-        self.tera
-            .render(Self::template_of(page), &context)
-            .map_err(|e| tera_error(&e, Some(&page.shown_path()), None))
+        self.tera.render(Self::template_of(page), &context).map_err(|e| {
+            let error = tera_error(&e, Some(&page.shown_path()), None);
+            // Tera gives no place for some errors (a component recursing without end): the
+            // page's template is where to start looking.
+            match error.path() == Some(Path::new(TEMPLATES_DIR)) {
+                true => error.in_file(shown(Self::template_of(page))),
+                false => error,
+            }
+        })
     }
 
     /// Renders `404.html`. Under the web flavour a `<base>` element pointing at the site root is

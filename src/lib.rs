@@ -321,7 +321,10 @@ fn write_site_files(
     feed_entries: &[PageId],
 ) -> Result<usize> {
     error::collect(
-        site.copies.par_iter().map(|c| staging.copy(&site.root.join(&c.source), &c.output)).collect(),
+        site.copies
+            .par_iter()
+            .map(|c| staging.copy(&site.root.join(&c.source), &c.source, &c.output))
+            .collect(),
     )?;
     let mut count = site.copies.len();
     let feed_html: HashMap<PageId, &String> =

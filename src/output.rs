@@ -87,10 +87,14 @@ impl Staging {
         fs::write(&path, contents)
     }
 
-    /// Copies `source` to `site_path` in the staging folder.
-    pub fn copy(&self, source: &Path, site_path: &str) -> Result<()> {
+    /// Copies `source` (shown in errors as `shown`) to `site_path` in the staging folder. A
+    /// source that cannot be read is the site's error; a copy that cannot be written is the
+    /// environment's.
+    pub fn copy(&self, source: &Path, shown: &Path, site_path: &str) -> Result<()> {
+        let mut from =
+            File::open(source).map_err(|e| Error::at(shown, "cannot read the file").caused_by(e))?;
         let path = self.target(site_path)?;
-        let size = fs::copy(source, &path)?;
+        let size = fs::copy_from(&mut from, shown, &path)?;
         self.count(size)
     }
 

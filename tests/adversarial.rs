@@ -144,6 +144,29 @@ fn a_file_name_that_is_not_utf8_is_an_error_naming_its_folder() {
     }
 }
 
+#[test]
+fn unportable_file_names_are_errors_naming_the_file() {
+    for (folder, name, problem) in [
+        ("content/guide", "a\\b.md", "'\\\\'"),
+        ("content/guide", "up\\..\\..\\evil.md", "'\\\\'"),
+        ("content/guide", "diagram:v2.svg", "':'"),
+        ("static", "aux.css", "reserved file name on Windows"),
+        ("static/com1", "x.css", "reserved file name on Windows"),
+        ("static", "tab\there.txt", "'\\t'"),
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = base_site(tmp.path());
+        let out = tmp.path().join("public");
+        let before = first_build(&root, &out);
+        std::fs::create_dir_all(root.join(folder)).unwrap();
+        std::fs::write(root.join(folder).join(name), "+++\ntitle = \"x\"\n+++\n").unwrap();
+        let result = build(&root, &out, &[]);
+        assert_fails(&result, 1, &[&format!("{folder}/{name}: "), problem]);
+        assert_eq!(tree(&out), before, "{name}: the previous output changed");
+        assert_eq!(names_in(tmp.path()), ["public", "site"], "{name}");
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Markdown at scale
 

@@ -136,24 +136,41 @@ impl Templates {
         context.insert("__body", &true);
         // In Markdown `{#id}` sets a heading's id, so `{#` must not open a Tera comment there.
         let shielded = body.replace("{#", COMMENT_SHIELD);
-        self.tera
-            .render_str(&shielded, &context, true)
-            .map(|html| std::borrow::Cow::Owned(html.replace(COMMENT_SHIELD, "{#")))
-            .map_err(|e| tera_error(&e, Some(&page.shown_path()), Some((&page.shown_path(), page.body_line))))
+        let mut out = self.capped();
+        let result = self.tera.render_str_to(&shielded, &context, true, &mut out);
+        let html = out.finish(result, &page.shown_path()).map_err(|e| {
+            e.unwrap_or_else(|e| {
+                tera_error(&e, Some(&page.shown_path()), Some((&page.shown_path(), page.body_line)))
+            })
+        })?;
+        Ok(std::borrow::Cow::Owned(html.replace(COMMENT_SHIELD, "{#")))
+    }
+
+    /// A buffer for one page's rendering. It stops well past `[limits] max_page_kib` (four times
+    /// it, and at least 64 KiB more), so that a page merely over the limit gets the exact
+    /// message of the size check, and a runaway template stops before it fills the memory.
+    fn capped(&self) -> Capped {
+        let limit = self.site.config.limits.max_page_kib;
+        let cap = limit.saturating_mul(4).max(limit.saturating_add(64)).saturating_mul(1024);
+        Capped { bytes: Vec::new(), limit, cap: usize::try_from(cap).unwrap_or(usize::MAX), over: false }
     }
 
     /// Renders a page with its template.
     pub fn render_page(&self, id: PageId, rendered: &Rendered) -> Result<String> {
         let page = self.site.page(id);
         let context = self.context(id, Some(rendered));
-        self.tera.render(Self::template_of(page), &context).map_err(|e| {
-            let error = tera_error(&e, Some(&page.shown_path()), None);
-            // Tera gives no place for some errors (a component recursing without end): the
-            // page's template is where to start looking.
-            match error.path() == Some(Path::new(TEMPLATES_DIR)) {
-                true => error.in_file(shown(Self::template_of(page))),
-                false => error,
-            }
+        let mut out = self.capped();
+        let result = self.tera.render_to(Self::template_of(page), &context, &mut out);
+        out.finish(result, &page.shown_path()).map_err(|e| {
+            e.unwrap_or_else(|e| {
+                let error = tera_error(&e, Some(&page.shown_path()), None);
+                // Tera gives no place for some errors (a component recursing without end): the
+                // page's template is where to start looking.
+                match error.path() == Some(Path::new(TEMPLATES_DIR)) {
+                    true => error.in_file(shown(Self::template_of(page))),
+                    false => error,
+                }
+            })
         })
     }
 
@@ -173,10 +190,11 @@ impl Templates {
         page.insert("extra".into(), Value::from(Map::new()));
         page.insert("section".into(), self.summary(self.site.home, 0));
         context.insert_value("page", Value::from(page));
-        let html = self
-            .tera
-            .render("404.html", &context)
-            .map_err(|e| tera_error(&e, Some(&shown("404.html")), None))?;
+        let mut out = self.capped();
+        let result = self.tera.render_to("404.html", &context, &mut out);
+        let html = out
+            .finish(result, &shown("404.html"))
+            .map_err(|e| e.unwrap_or_else(|e| tera_error(&e, Some(&shown("404.html")), None)))?;
         let problems =
             crate::html::check_references(&crate::html::tags(&html), &self.site.config.base_url, false);
         if !problems.is_empty() {
@@ -246,6 +264,58 @@ impl Templates {
 
     fn page_map(&self, id: PageId, depth: usize) -> Map {
         page_map(&self.site, id, depth)
+    }
+}
+
+/// A buffer that refuses to grow past `limit` bytes, so that a template loop running far too
+/// long ends in an error instead of exhausting memory.
+struct Capped {
+    bytes: Vec<u8>,
+    /// `[limits] max_page_kib`, for the message.
+    limit: u64,
+    /// Bytes past which writing fails.
+    cap: usize,
+    over: bool,
+}
+
+impl std::io::Write for Capped {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.bytes.len().saturating_add(buf.len()) > self.cap {
+            self.over = true;
+            return Err(std::io::Error::other("the page grew past `[limits] max_page_kib`"));
+        }
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Capped {
+    /// The rendered text, or the error: `Err(Ok(error))` when the limit stopped the rendering,
+    /// `Err(Err(tera))` for Tera's own errors.
+    fn finish(
+        self,
+        result: tera::TeraResult<()>,
+        page: &Path,
+    ) -> std::result::Result<String, std::result::Result<Error, tera::Error>> {
+        if self.over {
+            return Err(Ok(Error::at(
+                page,
+                format!(
+                    "the page grew past {} KiB while its templates rendered, far over the limit of \
+                     {} KiB set by `[limits] max_page_kib` in site.toml: look for a template loop \
+                     that runs too long, split the page, or raise the limit",
+                    self.cap / 1024,
+                    self.limit
+                ),
+            )));
+        }
+        result.map_err(Err)?;
+        String::from_utf8(self.bytes)
+            .map_err(|_| Ok(Error::at(page, "the templates produced text that is not UTF-8")))
     }
 }
 

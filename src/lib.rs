@@ -23,6 +23,8 @@
 //! - The same inputs give byte-identical output: every collection is iterated in sorted order
 //!   and no wall-clock time is written.
 //! - Nothing is written outside the output folder, whatever a slug, path or alias says.
+//! - A stop request (a signal) or a crash while rendering a page ends the build with an error,
+//!   never with a half-written output ([`guard`]).
 
 pub mod archive;
 pub mod comparison;

@@ -89,6 +89,9 @@ pub struct MarkdownConfig {
     pub highlight_theme: String,
     /// The highlighting theme for the dark colour scheme.
     pub highlight_theme_dark: String,
+    /// Passes HTML written in Markdown through to the page. When `false` it is shown as text;
+    /// the HTML of components such as `comparison_table` is kept either way.
+    pub raw_html: bool,
 }
 
 impl Default for MarkdownConfig {
@@ -98,6 +101,7 @@ impl Default for MarkdownConfig {
             highlight_code: true,
             highlight_theme: "InspiredGitHub".into(),
             highlight_theme_dark: "base16-ocean.dark".into(),
+            raw_html: true,
         }
     }
 }
@@ -141,7 +145,13 @@ pub fn load(root: &Path, base_url_override: Option<&str>) -> Result<Config> {
         )));
     }
     let text = crate::fs::read_source(&path, shown)?;
-    let text = crate::front_matter::normalize(&text);
+    parse(&text, base_url_override)
+}
+
+/// Parses and validates the text of `site.toml`.
+pub(crate) fn parse(text: &str, base_url_override: Option<&str>) -> Result<Config> {
+    let shown = Path::new(FILE_NAME);
+    let text = crate::front_matter::normalize(text);
     let raw: RawConfig = toml::from_str(&text).map_err(|e| toml_error(shown, &text, 0, &e))?;
 
     let at = |span: std::ops::Range<usize>| Position::of_offset(&text, span.start);

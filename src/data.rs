@@ -102,10 +102,15 @@ pub fn load(root: &Path) -> Result<Data> {
 /// Parses one file; returns its value and its normalised text.
 fn load_file(path: &Path, shown: &Path, ext: &str) -> Result<(serde_json::Value, String)> {
     let raw = crate::fs::read_source(path, shown)?;
-    let text = crate::front_matter::normalize(&raw).into_owned();
+    parse_file(&raw, shown, ext)
+}
+
+/// Parses the text of one data file in the format its extension `ext` names.
+pub(crate) fn parse_file(raw: &str, shown: &Path, ext: &str) -> Result<(serde_json::Value, String)> {
+    let text = crate::front_matter::normalize(raw).into_owned();
     let value = match ext.to_ascii_lowercase().as_str() {
         "toml" => toml::from_str(&text).map_err(|e| crate::config::toml_error(shown, &text, 0, &e)),
-        "json" => serde_json::from_str(&text).map_err(|e| {
+        "json" => serde_json::from_str::<Strict>(&text).map(|s| s.0).map_err(|e| {
             let message = e.to_string();
             let message = message.find(" at line ").map_or(message.as_str(), |i| &message[..i]).to_string();
             Error::at_position(shown, Position::new(e.line().max(1), e.column().max(1)), message)
@@ -120,8 +125,93 @@ fn load_file(path: &Path, shown: &Path, ext: &str) -> Result<(serde_json::Value,
     Ok((value, text))
 }
 
+/// A JSON value read like `serde_json::Value`, except that a key written twice in one object is
+/// an error (at the second one) rather than silently replacing the first, as in the other
+/// formats.
+struct Strict(serde_json::Value);
+
+impl<'de> serde::Deserialize<'de> for Strict {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Strict, D::Error> {
+        deserializer.deserialize_any(StrictVisitor).map(Strict)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> serde::de::Visitor<'de> for StrictVisitor {
+    type Value = serde_json::Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> std::result::Result<serde_json::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_i64<E>(self, v: i64) -> std::result::Result<serde_json::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_u64<E>(self, v: u64) -> std::result::Result<serde_json::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_f64<E>(self, v: f64) -> std::result::Result<serde_json::Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(serde_json::Value::Null, serde_json::Value::Number))
+    }
+
+    fn visit_str<E>(self, v: &str) -> std::result::Result<serde_json::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_string<E>(self, v: String) -> std::result::Result<serde_json::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_unit<E>(self) -> std::result::Result<serde_json::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+        self,
+        mut seq: A,
+    ) -> std::result::Result<serde_json::Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(Strict(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(serde_json::Value::Array(items))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> std::result::Result<serde_json::Value, A::Error> {
+        let mut object = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if object.contains_key(&key) {
+                return Err(serde::de::Error::custom(format!(
+                    "the key `{key}` appears twice in this object"
+                )));
+            }
+            let Strict(value) = map.next_value()?;
+            object.insert(key, value);
+        }
+        Ok(serde_json::Value::Object(object))
+    }
+}
+
 /// Reads CSV text into a list of records keyed by the header row.
 fn csv_records(text: &str, shown: &Path) -> Result<serde_json::Value> {
+    // The CSV reader takes an unclosed quote as running to the end of the file; that is a typo.
+    if let Some(offset) = unclosed_quote(text) {
+        return Err(Error::at_position(
+            shown,
+            Position::of_offset(text, offset),
+            "the quoted cell opened here is never closed: add the closing `\"`",
+        ));
+    }
     let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(text.as_bytes());
     let at = |line: u64, column: usize| Position::new(line.max(1) as usize, column);
     let headers = reader.headers().map_err(|e| Error::at_position(shown, at(1, 1), csv_message(&e)))?.clone();
@@ -157,6 +247,35 @@ fn csv_records(text: &str, shown: &Path) -> Result<serde_json::Value> {
         rows.push(serde_json::Value::Object(row));
     }
     Ok(serde_json::Value::Array(rows))
+}
+
+/// The byte offset of a `"` that opens a quoted cell and is never closed.
+fn unclosed_quote(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut open = None;
+    let mut cell_start = true;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if open.is_some() {
+            if b == b'"' {
+                if bytes.get(i + 1) == Some(&b'"') {
+                    i += 1;
+                } else {
+                    open = None;
+                    cell_start = false;
+                }
+            }
+        } else if matches!(b, b',' | b'\n' | b'\r') {
+            cell_start = true;
+        } else if b == b'"' && cell_start {
+            open = Some(i);
+        } else {
+            cell_start = false;
+        }
+        i += 1;
+    }
+    open
 }
 
 fn csv_message(e: &csv::Error) -> String {
@@ -223,6 +342,14 @@ mod tests {
     fn a_ragged_row_names_its_line() {
         let e = csv_records("a,b\n1,2\n3\n", Path::new("data/x.csv")).unwrap_err();
         assert_eq!(e.to_string(), "data/x.csv:3:1: this row has 1 cell but the header row has 2 columns");
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_an_error_at_the_quote() {
+        let e = csv_records("a,b\n1,\"two\n3,4\n", Path::new("data/x.csv")).unwrap_err();
+        assert_eq!(e.position(), Some(Position::new(2, 3)));
+        assert_eq!(unclosed_quote("a,\"b\"\"c\",d\n"), None);
+        assert_eq!(unclosed_quote("a,b\"c,d\n"), None, "a quote inside a cell opens nothing");
     }
 
     #[test]

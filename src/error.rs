@@ -14,6 +14,8 @@ pub enum Kind {
     Site,
     /// Bad usage or a problem with the environment (permissions, disk, output folder). Exit code 2.
     Environment,
+    /// The build was asked to stop (a signal) and did. Exit code 130.
+    Interrupted,
 }
 
 /// A location in a source file, 1-based.
@@ -87,6 +89,13 @@ impl Error {
         e
     }
 
+    /// The build stopped because it was asked to (exit code 130).
+    pub fn interrupted() -> Error {
+        let mut e = Error::site("interrupted: the build was asked to stop");
+        e.0.kind = Kind::Interrupted;
+        e
+    }
+
     /// A site error about `path`.
     pub fn at(path: impl AsRef<Path>, message: impl Into<String>) -> Error {
         Error::site(message).in_file(path)
@@ -128,8 +137,10 @@ impl Error {
         if errors.len() == 1 {
             return errors.pop().expect("one error");
         }
-        let kind =
-            if errors.iter().any(|e| e.kind == Kind::Environment) { Kind::Environment } else { Kind::Site };
+        let kind = [Kind::Interrupted, Kind::Environment]
+            .into_iter()
+            .find(|k| errors.iter().any(|e| e.kind == *k))
+            .unwrap_or(Kind::Site);
         let mut e = Error::site(format!("{} errors", errors.len()));
         e.0.kind = kind;
         e.0.others = errors;

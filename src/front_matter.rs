@@ -166,7 +166,20 @@ pub(crate) fn yaml_message(e: &serde_saphyr::Error) -> String {
     let full = e.render_with_options(options);
     let first = full.lines().next().unwrap_or_default().trim();
     let cut = first.find(" at line ").map_or(first, |i| &first[..i]);
-    cut.trim_end_matches(['.', ',']).to_string()
+    let message = cut.trim_end_matches(['.', ',']);
+    // The parser's limits stop documents that would grow huge, such as aliases of aliases.
+    if let Some(limit) = message.strip_prefix("budget breached: ") {
+        return format!(
+            "the YAML grows past juxta's limits once its anchors and aliases (`&name`, `*name`) are \
+             expanded ({limit}): write the values out, or split the file"
+        );
+    }
+    // The parser's own advice names a setting of the library, not of juxta.
+    if let Some(rest) = message.strip_prefix("duplicate mapping key: ") {
+        let key = rest.split(", set DuplicateKeyPolicy").next().unwrap_or(rest);
+        return format!("the key `{key}` appears twice in this mapping");
+    }
+    message.to_string()
 }
 
 /// The position of `key` (a top-level key) in the front matter, for errors found after parsing.

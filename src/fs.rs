@@ -11,7 +11,11 @@ use crate::error::{Error, Result};
 /// Reads a source file as UTF-8. Invalid UTF-8 is a site error naming the line and column of the
 /// first bad byte, because it is something the author must fix in the file.
 pub(crate) fn read_source(path: &Path, shown: &Path) -> Result<String> {
-    let bytes = read_bytes(path, shown)?;
+    decode_source(read_bytes(path, shown)?, shown)
+}
+
+/// Decodes a source file's bytes as UTF-8; see [`read_source`].
+pub(crate) fn decode_source(bytes: Vec<u8>, shown: &Path) -> Result<String> {
     String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
         let bytes = e.as_bytes();
@@ -37,10 +41,12 @@ pub(crate) fn create_dir_all(path: &Path) -> Result<()> {
     std::fs::create_dir_all(path).map_err(|e| io_error("cannot create folder", path, e))
 }
 
-/// Copies a file's contents (not its permissions' quirks or timestamps).
-/// Copies a file; returns the number of bytes copied.
-pub(crate) fn copy(from: &Path, to: &Path) -> Result<u64> {
-    std::fs::copy(from, to).map_err(|e| io_error(&format!("cannot copy to `{}` from", to.display()), from, e))
+/// Copies an open file's contents (not its permissions or timestamps) to a new file `to`;
+/// returns the number of bytes copied. `shown` names the source in errors.
+pub(crate) fn copy_from(from: &mut std::fs::File, shown: &Path, to: &Path) -> Result<u64> {
+    let mut file = std::fs::File::create(to).map_err(|e| io_error("cannot create", to, e))?;
+    std::io::copy(from, &mut file)
+        .map_err(|e| io_error(&format!("cannot copy `{}` to", shown.display()), to, e))
 }
 
 /// Removes a folder tree; a missing folder is not an error.

@@ -26,6 +26,8 @@
 //! - The same inputs give byte-identical output: every collection is iterated in sorted order
 //!   and no wall-clock time is written.
 //! - Nothing is written outside the output folder, whatever a slug, path or alias says.
+//! - A stop request (a signal) or a crash while rendering a page ends the build with an error,
+//!   never with a half-written output ([`guard`]).
 
 pub mod archive;
 pub mod check;
@@ -36,6 +38,9 @@ pub mod error;
 pub mod feeds;
 pub mod front_matter;
 mod fs;
+#[doc(hidden)]
+pub mod fuzzing;
+pub mod guard;
 pub mod highlight;
 pub mod html;
 pub mod init;
@@ -44,6 +49,7 @@ pub mod markdown;
 pub mod output;
 pub mod page;
 pub mod progress;
+mod raw_html;
 pub mod search;
 pub mod serve;
 pub mod site;
@@ -117,6 +123,7 @@ pub fn build(options: &Options) -> Result<Report> {
     options.progress.phase("reading the site", 0);
     let Loaded { site, templates } = load(options)?;
     clock.lap("read, check and assemble the site; compile templates");
+    guard::check()?;
 
     let temporary_out = (options.zip.is_some() && options.out.is_none())
         .then(|| std::env::temp_dir().join(format!("juxta-zip-{}", std::process::id())));
@@ -137,9 +144,11 @@ pub fn build(options: &Options) -> Result<Report> {
         .collect::<Vec<_>>()
         .into_par_iter()
         .map(|id| {
-            let result = render_page(&site, &templates, &staging, id, &feed_pages);
-            options.progress.step();
-            result
+            guard::catch(&site.page(id).shown_path(), || {
+                let result = render_page(&site, &templates, &staging, id, &feed_pages);
+                options.progress.step();
+                result
+            })
         })
         .collect();
     let results = error::collect(results)?;
@@ -150,6 +159,7 @@ pub fn build(options: &Options) -> Result<Report> {
     clock.lap("check anchors");
     let files = write_site_files(&site, &templates, &staging, &results, &feed_entries)?;
     clock.lap("write feeds, sitemap and static files");
+    guard::check()?;
     staging.commit()?;
     clock.lap("swap the output folder in");
     if let Some(zip) = &options.zip {
@@ -232,7 +242,9 @@ fn render_page(
     id: PageId,
     feed_pages: &HashSet<PageId>,
 ) -> Result<PageResult> {
+    guard::check()?;
     let page = site.page(id);
+    guard::crash_for_tests(&page.source);
     let body = templates.expand_body(id)?;
     let rendered = markdown::render(site, id, &body)?;
     let html = templates.render_page(id, &rendered)?;
@@ -330,7 +342,10 @@ fn write_site_files(
     feed_entries: &[PageId],
 ) -> Result<usize> {
     error::collect(
-        site.copies.par_iter().map(|c| staging.copy(&site.root.join(&c.source), &c.output)).collect(),
+        site.copies
+            .par_iter()
+            .map(|c| staging.copy(&site.root.join(&c.source), &c.source, &c.output))
+            .collect(),
     )?;
     let mut count = site.copies.len();
     let feed_html: HashMap<PageId, &String> =

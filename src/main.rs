@@ -117,8 +117,15 @@ struct InitArgs {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Build(args) => build(args),
-        Command::Check(args) => check(args),
+        // serve stops on signals itself (it closes its connections and exits 0).
+        Command::Build(args) => {
+            stop_on_signals();
+            build(args)
+        }
+        Command::Check(args) => {
+            stop_on_signals();
+            check(args)
+        }
         Command::Init(args) => init(args),
         Command::Serve(args) => serve::run(args),
     }
@@ -154,6 +161,7 @@ fn exit_code(kind: Kind) -> ExitCode {
     match kind {
         Kind::Site => ExitCode::from(1),
         Kind::Environment => ExitCode::from(2),
+        Kind::Interrupted => ExitCode::from(130),
     }
 }
 
@@ -189,6 +197,10 @@ fn build(args: BuildArgs) -> ExitCode {
                 }
             }
             ExitCode::SUCCESS
+        }
+        Err(e) if e.kind() == Kind::Interrupted => {
+            eprintln!("juxta: interrupted; the previous output is unchanged");
+            ExitCode::from(130)
         }
         Err(e) => {
             eprintln!("{e}");
@@ -327,6 +339,17 @@ mod serve {
             Notice::Watch(error) => eprintln!("juxta: warning: {error}"),
             Notice::Stopped => eprintln!("juxta: stopped"),
         }
+    }
+}
+
+/// Ctrl-C (SIGINT), SIGTERM and SIGHUP ask the build to stop: it removes its staging folder and
+/// exits with code 130, leaving the previous output as it was. A second signal exits at once.
+fn stop_on_signals() {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    for signal in [SIGINT, SIGTERM, SIGHUP] {
+        // The shutdown is registered first, so that it fires only from the second signal on.
+        let _ = signal_hook::flag::register_conditional_shutdown(signal, 130, &juxta::guard::INTERRUPTED);
+        let _ = signal_hook::flag::register(signal, &juxta::guard::INTERRUPTED);
     }
 }
 

@@ -69,6 +69,7 @@ type Item<'a> = (Event<'a>, Range<usize>);
 pub fn render(site: &Site, id: PageId, body: &str) -> Result<Rendered> {
     let config = &site.config.markdown;
     let events: Vec<Item<'_>> = Parser::new_ext(body, options(config)).into_offset_iter().collect();
+    let events = if config.raw_html { events } else { crate::raw_html::filter(events) };
     let mut rendered = Rendered::default();
     let page = site.page(id);
     let at = |offset: usize| {

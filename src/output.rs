@@ -87,14 +87,19 @@ impl Staging {
         fs::write(&path, contents)
     }
 
-    /// Copies `source` to `site_path` in the staging folder.
-    pub fn copy(&self, source: &Path, site_path: &str) -> Result<()> {
+    /// Copies `source` (shown in errors as `shown`) to `site_path` in the staging folder. A
+    /// source that cannot be read is the site's error; a copy that cannot be written is the
+    /// environment's.
+    pub fn copy(&self, source: &Path, shown: &Path, site_path: &str) -> Result<()> {
+        let mut from =
+            File::open(source).map_err(|e| Error::at(shown, "cannot read the file").caused_by(e))?;
         let path = self.target(site_path)?;
-        let size = fs::copy(source, &path)?;
+        let size = fs::copy_from(&mut from, shown, &path)?;
         self.count(size)
     }
 
     fn count(&self, bytes: u64) -> Result<()> {
+        crate::guard::check()?;
         let total = self.written.fetch_add(bytes, Ordering::Relaxed) + bytes;
         if total > self.limit {
             let message = format!(
@@ -155,8 +160,8 @@ impl Staging {
 pub trait Sink: Sync {
     /// Writes a file with `contents` at `site_path`.
     fn write(&self, site_path: &str, contents: &[u8]) -> Result<()>;
-    /// Puts the file `source` at `site_path`.
-    fn copy(&self, source: &Path, site_path: &str) -> Result<()>;
+    /// Puts the file `source` (shown in errors as `shown`) at `site_path`.
+    fn copy(&self, source: &Path, shown: &Path, site_path: &str) -> Result<()>;
 }
 
 impl Sink for Staging {
@@ -164,8 +169,8 @@ impl Sink for Staging {
         Staging::write(self, site_path, contents)
     }
 
-    fn copy(&self, source: &Path, site_path: &str) -> Result<()> {
-        Staging::copy(self, source, site_path)
+    fn copy(&self, source: &Path, shown: &Path, site_path: &str) -> Result<()> {
+        Staging::copy(self, source, shown, site_path)
     }
 }
 

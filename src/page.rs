@@ -82,7 +82,13 @@ impl Page {
 pub fn resolve(root: &Path, file: &ContentFile) -> Result<Page> {
     let shown = Path::new(CONTENT_DIR).join(&file.path);
     let raw = crate::fs::read_source(&root.join(CONTENT_DIR).join(&file.path), &shown)?;
-    let text = front_matter::normalize(&raw);
+    parse(file, &raw)
+}
+
+/// Resolves one content file from its text.
+pub(crate) fn parse(file: &ContentFile, raw: &str) -> Result<Page> {
+    let shown = Path::new(CONTENT_DIR).join(&file.path);
+    let text = front_matter::normalize(raw);
     let split = front_matter::split(&text, &shown)?;
     let front = front_matter::parse(&split, &text, &shown)?;
     let positions = KeyPositions {

@@ -253,28 +253,37 @@ fn listing_order(a: &Page, b: &Page) -> std::cmp::Ordering {
     (weight(a), date(a), &a.front.title, &a.source).cmp(&(weight(b), date(b), &b.front.title, &b.source))
 }
 
-/// Refuses two sources that would write one output file; case-only differences count, since
-/// they collide on macOS and Windows file systems and on case-insensitive hosts.
+/// Refuses two sources that would write one output file; differences of case or of Unicode
+/// normalisation only (`é` as one character or as `e` and an accent) count, since they collide
+/// on macOS and Windows file systems and on case-insensitive hosts.
 fn check_collisions(
     pages: &[Page],
     copies: &[CopiedFile],
     generated: &[(String, PathBuf)],
 ) -> Result<HashSet<String>> {
-    let mut owners: HashMap<String, PathBuf> = HashMap::new();
+    let mut owners: HashMap<String, (PathBuf, String)> = HashMap::new();
     let mut errors = Vec::new();
     let mut claim = |output: String, owner: PathBuf| {
-        let key = output.to_lowercase();
-        if let Some(first) = owners.get(&key) {
+        let key = unicode_normalization::UnicodeNormalization::nfc(output.as_str())
+            .collect::<String>()
+            .to_lowercase();
+        if let Some((first, first_output)) = owners.get(&key) {
             let (a, b) = if *first <= owner { (first.clone(), owner) } else { (owner, first.clone()) };
+            let how = if *first_output == output {
+                ""
+            } else {
+                " (the two differ only in letter case or in how accents are encoded, which many file \
+                 systems treat as one name)"
+            };
             errors.push(Error::at(
                 &b,
                 format!(
-                    "writes `{output}`, which `{}` also writes: give one of them another name or slug",
+                    "writes `{output}`, which `{}` also writes{how}: give one of them another name or slug",
                     a.display()
                 ),
             ));
         } else {
-            owners.insert(key, owner);
+            owners.insert(key, (owner, output));
         }
     };
     for (name, owner) in generated {

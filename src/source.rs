@@ -140,7 +140,16 @@ fn walk(dir: &Path, shown: &str) -> Result<Vec<String>> {
                 "the file name is not valid UTF-8: rename the file",
             ));
         };
-        files.push(text.replace('\\', "/"));
+        // Every name becomes part of a URL and of a file in the output, on any system.
+        if let Some(problem) =
+            relative.iter().find_map(|s| crate::urls::check_portable(&s.to_string_lossy()).err())
+        {
+            return Err(Error::at(
+                display_path(dir, shown, entry.path()),
+                format!("{problem}: rename the file or folder"),
+            ));
+        }
+        files.push(text.to_string());
     }
     Ok(files)
 }

@@ -310,7 +310,11 @@ impl tera::Function<TeraResult<Value>> for TableFunction {
             ));
         }
         check(c, &selection).map_err(|m| tera::Error::message(format!("comparison_table: {m}")))?;
-        Ok(Value::safe_string(&render(c, &selection, &links(&self.0, c, state))))
+        let html = render(c, &selection, &links(&self.0, c, state));
+        if !self.0.config.markdown.raw_html && crate::templates::in_body(state) {
+            return Ok(Value::safe_string(&crate::raw_html::seal(&html)));
+        }
+        Ok(Value::safe_string(&html))
     }
 
     fn is_safe(&self) -> bool {

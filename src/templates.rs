@@ -50,8 +50,6 @@ impl Templates {
     /// Like [`Templates::load`], but prepares the section listings only for the pages `ids`
     /// (a rebuild that renders a few pages); other renders compute theirs when they need them.
     pub fn load_for(site: Arc<Site>, ids: &[PageId]) -> Result<Templates> {
-        let mut tera = Tera::new();
-        register_functions(&mut tera, &site);
         let dir = site.root.join(TEMPLATES_DIR);
         let mut sources = Vec::new();
         if dir.is_dir() {
@@ -75,6 +73,18 @@ impl Templates {
                 sources.push((name, crate::fs::read_source(entry.path(), &shown)?));
             }
         }
+        Templates::compile(site, sources, ids)
+    }
+
+    /// Compiles templates given as (name, source) pairs, with the section listings of the pages
+    /// `ids`; see [`Templates::load`].
+    pub(crate) fn compile(
+        site: Arc<Site>,
+        sources: Vec<(String, String)>,
+        ids: &[PageId],
+    ) -> Result<Templates> {
+        let mut tera = Tera::new();
+        register_functions(&mut tera, &site);
         tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str())))
             .map_err(|e| tera_error(&e, None, None))?;
 
@@ -126,26 +136,51 @@ impl Templates {
     /// Runs a page's Markdown body through Tera when it contains `{{` or `{%`; otherwise the body
     /// is returned as it is, without touching the template engine.
     pub fn expand_body(&self, id: PageId) -> Result<std::borrow::Cow<'_, str>> {
+        self.expand_text(id, &self.site.page(id).body)
+    }
+
+    /// [`Templates::expand_body`] for `body` standing in for page `id`'s body.
+    pub(crate) fn expand_text<'b>(&self, id: PageId, body: &'b str) -> Result<std::borrow::Cow<'b, str>> {
         let page = self.site.page(id);
-        if !page.body.contains("{{") && !page.body.contains("{%") {
-            return Ok(std::borrow::Cow::Borrowed(&page.body));
+        if !body.contains("{{") && !body.contains("{%") {
+            return Ok(std::borrow::Cow::Borrowed(body));
         }
-        let context = self.context(id, None);
+        let mut context = self.context(id, None);
+        context.insert("__body", &true);
         // In Markdown `{#id}` sets a heading's id, so `{#` must not open a Tera comment there.
-        let shielded = page.body.replace("{#", COMMENT_SHIELD);
-        self.tera
-            .render_str(&shielded, &context, true)
-            .map(|html| std::borrow::Cow::Owned(html.replace(COMMENT_SHIELD, "{#")))
-            .map_err(|e| tera_error(&e, Some(&page.shown_path()), Some((&page.shown_path(), page.body_line))))
+        let shielded = body.replace("{#", COMMENT_SHIELD);
+        let mut out = self.capped();
+        let result = self.tera.render_str_to(&shielded, &context, true, &mut out);
+        let shown = page.shown_path();
+        let html =
+            out.finish(result, &shown, |e| tera_error(&e, Some(&shown), Some((&shown, page.body_line))))?;
+        Ok(std::borrow::Cow::Owned(html.replace(COMMENT_SHIELD, "{#")))
+    }
+
+    /// A buffer for one page's rendering. It stops well past `[limits] max_page_kib` (four times
+    /// it, and at least 64 KiB more), so that a page merely over the limit gets the exact
+    /// message of the size check, and a runaway template stops before it fills the memory.
+    fn capped(&self) -> Capped {
+        let limit = self.site.config.limits.max_page_kib;
+        let cap = limit.saturating_mul(4).max(limit.saturating_add(64)).saturating_mul(1024);
+        Capped { bytes: Vec::new(), limit, cap: usize::try_from(cap).unwrap_or(usize::MAX), over: false }
     }
 
     /// Renders a page with its template.
     pub fn render_page(&self, id: PageId, rendered: &Rendered) -> Result<String> {
         let page = self.site.page(id);
         let context = self.context(id, Some(rendered));
-        self.tera
-            .render(Self::template_of(page), &context)
-            .map_err(|e| tera_error(&e, Some(&page.shown_path()), None))
+        let mut out = self.capped();
+        let result = self.tera.render_to(Self::template_of(page), &context, &mut out);
+        out.finish(result, &page.shown_path(), |e| {
+            let error = tera_error(&e, Some(&page.shown_path()), None);
+            // Tera gives no place for some errors (a component recursing without end): the
+            // page's template is where to start looking.
+            match error.path() == Some(Path::new(TEMPLATES_DIR)) {
+                true => error.in_file(shown(Self::template_of(page))),
+                false => error,
+            }
+        })
     }
 
     /// Renders `404.html`. Under the web flavour a `<base>` element pointing at the site root is
@@ -164,10 +199,10 @@ impl Templates {
         page.insert("extra".into(), Value::from(Map::new()));
         page.insert("section".into(), self.summary(self.site.home, 0));
         context.insert_value("page", Value::from(page));
-        let html = self
-            .tera
-            .render("404.html", &context)
-            .map_err(|e| tera_error(&e, Some(&shown("404.html")), None))?;
+        let mut out = self.capped();
+        let result = self.tera.render_to("404.html", &context, &mut out);
+        let html =
+            out.finish(result, &shown("404.html"), |e| tera_error(&e, Some(&shown("404.html")), None))?;
         let problems =
             crate::html::check_references(&crate::html::tags(&html), &self.site.config.base_url, false);
         if !problems.is_empty() {
@@ -237,6 +272,58 @@ impl Templates {
 
     fn page_map(&self, id: PageId, depth: usize) -> Map {
         page_map(&self.site, id, depth)
+    }
+}
+
+/// A buffer that refuses to grow past `limit` bytes, so that a template loop running far too
+/// long ends in an error instead of exhausting memory.
+struct Capped {
+    bytes: Vec<u8>,
+    /// `[limits] max_page_kib`, for the message.
+    limit: u64,
+    /// Bytes past which writing fails.
+    cap: usize,
+    over: bool,
+}
+
+impl std::io::Write for Capped {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.bytes.len().saturating_add(buf.len()) > self.cap {
+            self.over = true;
+            return Err(std::io::Error::other("the page grew past `[limits] max_page_kib`"));
+        }
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Capped {
+    /// The rendered text; or the error, with Tera's own errors converted by `convert`.
+    fn finish(
+        self,
+        result: tera::TeraResult<()>,
+        page: &Path,
+        convert: impl FnOnce(tera::Error) -> Error,
+    ) -> Result<String> {
+        if self.over {
+            return Err(Error::at(
+                page,
+                format!(
+                    "the page grew past {} KiB while its templates rendered, far over the limit of \
+                     {} KiB set by `[limits] max_page_kib` in site.toml: look for a template loop \
+                     that runs too long, split the page, or raise the limit",
+                    self.cap / 1024,
+                    self.limit
+                ),
+            ));
+        }
+        result.map_err(convert)?;
+        String::from_utf8(self.bytes)
+            .map_err(|_| Error::at(page, "the templates produced text that is not UTF-8"))
     }
 }
 
@@ -396,6 +483,11 @@ fn note_read(read: Read) {
 /// The depth of the page being rendered, which every link a function returns is relative to.
 pub(crate) fn depth_of(state: &State) -> usize {
     state.get::<usize>("__depth").ok().flatten().unwrap_or(0)
+}
+
+/// Whether a Markdown body is being rendered (rather than a page template).
+pub(crate) fn in_body(state: &State) -> bool {
+    state.get::<bool>("__body").ok().flatten().unwrap_or(false)
 }
 
 fn register_functions(tera: &mut Tera, site: &Arc<Site>) {

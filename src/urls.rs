@@ -70,27 +70,38 @@ pub fn slugify(text: &str) -> String {
 /// Checks one path segment of a URL taken from a slug, file name or alias. It must not be able to
 /// point outside the output folder or be unusable on any common file system.
 pub fn check_segment(segment: &str) -> Result<(), String> {
-    const RESERVED: [&str; 22] = [
-        "con", "prn", "aux", "nul", "com1", "com2", "com3", "com4", "com5", "com6", "com7", "com8", "com9",
-        "lpt1", "lpt2", "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9",
-    ];
     if segment.is_empty() {
         return Err("an empty path segment".into());
     }
     if segment == "." || segment == ".." {
         return Err(format!("`{segment}` would leave the page's folder"));
     }
-    if let Some(c) = segment.chars().find(|c| {
-        matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' | '#' | '%') || c.is_control()
-    }) {
+    if let Some(c) = segment.chars().find(|c| matches!(c, '/' | '#' | '%')) {
         return Err(format!("the character {c:?} is not allowed in a URL segment"));
     }
-    let stem = segment.split('.').next().unwrap_or_default().to_ascii_lowercase();
-    if RESERVED.contains(&stem.as_str()) {
-        return Err(format!("`{segment}` is a reserved file name on Windows"));
-    }
+    check_portable(segment)?;
     if segment.ends_with('.') || segment.ends_with(' ') || segment.starts_with('.') {
         return Err(format!("`{segment}` must not start with a dot or end with a dot or space"));
+    }
+    Ok(())
+}
+
+/// Checks that a file or folder name can be written on every common file system: no `\`, `:`,
+/// `*`, `?`, `"`, `<`, `>`, `|` or control character, and no name Windows reserves (`con`,
+/// `nul.txt`…).
+pub fn check_portable(name: &str) -> Result<(), String> {
+    const RESERVED: [&str; 22] = [
+        "con", "prn", "aux", "nul", "com1", "com2", "com3", "com4", "com5", "com6", "com7", "com8", "com9",
+        "lpt1", "lpt2", "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9",
+    ];
+    if let Some(c) =
+        name.chars().find(|c| matches!(c, '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') || c.is_control())
+    {
+        return Err(format!("the character {c:?} is not allowed in a URL segment"));
+    }
+    let stem = name.split('.').next().unwrap_or_default().to_ascii_lowercase();
+    if RESERVED.contains(&stem.as_str()) {
+        return Err(format!("`{name}` is a reserved file name on Windows"));
     }
     Ok(())
 }

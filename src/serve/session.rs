@@ -453,7 +453,8 @@ impl Sink for Memory {
         Ok(())
     }
 
-    fn copy(&self, source: &Path, site_path: &str) -> Result<()> {
+    // The file is read when it is requested; an unreadable one is answered with an error then.
+    fn copy(&self, source: &Path, _shown: &Path, site_path: &str) -> Result<()> {
         refuse_escape(site_path)?;
         self.put(site_path, Entry::File(source.to_path_buf()));
         Ok(())

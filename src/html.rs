@@ -170,9 +170,60 @@ pub fn check_references(tags: &[Tag<'_>], base_url: &str, allow_base: bool) -> V
     problems
 }
 
+/// Decodes the character references juxta and Markdown write (`&amp;`, `&lt;`, `&gt;`,
+/// `&quot;`, `&apos;`, `&nbsp;` and numeric ones); others are left as written. Text and
+/// attribute values read by the search index and by `juxta check` go through it.
+pub(crate) fn decode_entities(text: &str) -> Cow<'_, str> {
+    if !text.contains('&') {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let decoded = rest.find(';').filter(|&end| end <= 10).and_then(|end| {
+            let c = match &rest[1..end] {
+                "amp" => Some('&'),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                "nbsp" => Some('\u{a0}'),
+                name => name.strip_prefix('#').and_then(|n| {
+                    let code = match n.strip_prefix(['x', 'X']) {
+                        Some(hex) => u32::from_str_radix(hex, 16).ok(),
+                        None => n.parse().ok(),
+                    };
+                    // As in HTML, NUL and numbers that are not characters become U+FFFD.
+                    code.map(|c| char::from_u32(c).filter(|&c| c != '\0').unwrap_or('\u{fffd}'))
+                }),
+            }?;
+            Some((c, end))
+        });
+        match decoded {
+            Some((c, end)) => {
+                out.push(c);
+                rest = &rest[end + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn entities_in_attributes_are_decoded() {
+        assert_eq!(decode_entities("a&amp;b&#39;c&#x41;&bogus&nbsp;&#0;"), "a&b'cA&bogus\u{a0}\u{fffd}");
+    }
 
     #[test]
     fn tags_skip_comments_and_script_text() {

@@ -273,7 +273,7 @@ pub fn sections(html: &str) -> Vec<Section> {
             (false, "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "dt") => {
                 let id = crate::html::tags(&html[start..tag.end])
                     .first()
-                    .and_then(|t| t.get("id").map(|id| decode_entities(id).into_owned()));
+                    .and_then(|t| t.get("id").map(|id| crate::html::decode_entities(id).into_owned()));
                 if let Some(id) = id {
                     heading = Some(name.into_owned());
                     sections.push(Section { anchor: id, ..Section::default() });
@@ -547,7 +547,7 @@ fn push_text(sections: &mut [Section], in_heading: bool, raw: &str) {
     }
     let section = sections.last_mut().expect("never empty");
     let out = if in_heading { &mut section.title } else { &mut section.text };
-    let decoded = decode_entities(raw);
+    let decoded = crate::html::decode_entities(raw);
     for (i, word) in decoded.split(|c: char| c.is_whitespace()).enumerate() {
         if i > 0 {
             separate(out);
@@ -561,51 +561,6 @@ fn separate(out: &mut String) {
     if !out.is_empty() && !out.ends_with(' ') {
         out.push(' ');
     }
-}
-
-/// Decodes the character references juxta and Markdown write (`&amp;`, `&lt;`, `&gt;`,
-/// `&quot;`, `&apos;`, `&nbsp;` and numeric ones); others are left as written.
-fn decode_entities(text: &str) -> Cow<'_, str> {
-    if !text.contains('&') {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.find('&') {
-        out.push_str(&rest[..at]);
-        rest = &rest[at..];
-        let decoded = rest.find(';').filter(|&end| end <= 10).and_then(|end| {
-            let c = match &rest[1..end] {
-                "amp" => Some('&'),
-                "lt" => Some('<'),
-                "gt" => Some('>'),
-                "quot" => Some('"'),
-                "apos" => Some('\''),
-                "nbsp" => Some('\u{a0}'),
-                name => name.strip_prefix('#').and_then(|n| {
-                    let code = match n.strip_prefix(['x', 'X']) {
-                        Some(hex) => u32::from_str_radix(hex, 16).ok(),
-                        None => n.parse().ok(),
-                    };
-                    // As in HTML, NUL and numbers that are not characters become U+FFFD.
-                    code.map(|c| char::from_u32(c).filter(|&c| c != '\0').unwrap_or('\u{fffd}'))
-                }),
-            }?;
-            Some((c, end))
-        });
-        match decoded {
-            Some((c, end)) => {
-                out.push(c);
-                rest = &rest[end + 1..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    Cow::Owned(out)
 }
 
 #[cfg(test)]

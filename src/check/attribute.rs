@@ -16,9 +16,10 @@ use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use super::Problem;
-use super::scan::{Raw, What, decode_entities};
+use super::scan::{Raw, What};
 use crate::Loaded;
 use crate::error::Position;
+use crate::html::decode_entities;
 use crate::page::PageId;
 use crate::templates::{self, TEMPLATES_DIR};
 
@@ -228,7 +229,7 @@ fn needles(raw: &Raw) -> Vec<String> {
         What::Reference { literal } if literal.len() > 1 => {
             let decoded = decode_entities(literal);
             let unescaped = crate::markdown::percent_decode(&decoded);
-            vec![literal.clone(), decoded, unescaped]
+            vec![literal.clone(), decoded.into_owned(), unescaped]
         }
         What::DuplicateId(id) => {
             vec![format!("id=\"{id}\""), format!("id='{id}'"), format!("{{#{id}}}"), format!("{{#{id} ")]

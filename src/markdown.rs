@@ -1,12 +1,18 @@
-//! Markdown to HTML: pulldown-cmark with GitHub's extensions, then a few small passes over the
-//! event list, each owning one concern:
+//! Markdown to HTML: pulldown-cmark with GitHub's extensions, then four passes over the events,
+//! each owning one concern:
 //!
-//! 1. `links`: relative links to `.md` files become links to the target page; other relative
+//! 1. links: relative links to `.md` files become links to the target page; other relative
 //!    links to content files are re-based on the page's output folder; `javascript:`, `vbscript:`
 //!    and `data:` URLs are neutralised.
-//! 2. `headings`: unique, stable ids, a self-link, and the table of contents.
-//! 3. `footnotes`: numbered references, definitions gathered at the end with back-links.
-//! 4. `blocks`: GitHub alerts as callouts, fenced code highlighted, task-list markers.
+//! 2. headings: unique, stable ids, a self-link, and the table of contents.
+//! 3. footnotes: numbered references, definitions gathered at the end with back-links.
+//! 4. blocks: GitHub alerts as callouts, fenced code highlighted, task-list markers.
+//!
+//! The passes run as one stream ([`Passes`]): each event goes through them in that order, every
+//! pass handing what it produces to the next, so the events are stored twice (as parsed, and
+//! as handed to the HTML writer) rather than once per pass. What a pass needs to know about the
+//! whole page beforehand (ids written explicitly or in raw HTML, which footnotes are defined) is
+//! read from the parsed events first.
 //!
 //! Anchors of links to other pages are checked after every page is rendered (they need the
 //! target's heading ids); [`Rendered::anchors`] lists them.
@@ -70,28 +76,23 @@ pub fn render(site: &Site, id: PageId, body: &str) -> Result<Rendered> {
     let config = &site.config.markdown;
     let events: Vec<Item<'_>> = Parser::new_ext(body, options(config)).into_offset_iter().collect();
     let events = if config.raw_html { events } else { crate::raw_html::filter(events) };
-    let mut rendered = Rendered::default();
+    let mut passes = Passes::new(Some((site, id)), &events, config.highlight_code);
+    for (event, range) in events {
+        passes.link(event, range);
+    }
+    let (rendered, errors) = passes.finish(body.len() * 3 / 2);
+    if errors.is_empty() {
+        return Ok(rendered);
+    }
     let page = site.page(id);
-    let at = |offset: usize| {
-        let p = Position::of_offset(body, offset);
-        Position::new(p.line + page.body_line - 1, p.column)
-    };
-
-    let events = links(site, id, events, &mut rendered.anchors).map_err(|errors| {
-        Error::many(
-            errors
-                .into_iter()
-                .map(|(offset, m)| Error::at_position(page.shown_path(), at(offset), m))
-                .collect(),
-        )
-    })?;
-    let events = headings(events, &mut rendered);
-    let events = footnotes(events, &mut rendered.ids);
-    let events = blocks(events, config.highlight_code, &mut rendered.words);
-
-    rendered.html.reserve(body.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut rendered.html, events.into_iter());
-    Ok(rendered)
+    Err(Error::many(
+        errors
+            .into_iter()
+            .map(|(offset, m)| {
+                Error::at_position(page.shown_path(), anchor_position(site, id, body, offset), m)
+            })
+            .collect(),
+    ))
 }
 
 /// Where a deferred anchor error points, as a position in the page's source file.
@@ -123,27 +124,124 @@ enum Target {
     Neutralise,
 }
 
-fn links<'a>(
-    site: &Site,
-    id: PageId,
-    events: Vec<Item<'a>>,
-    anchors: &mut Vec<AnchorRef>,
-) -> std::result::Result<Vec<Item<'a>>, Vec<(usize, String)>> {
-    let mut errors = Vec::new();
-    let mut out = Vec::with_capacity(events.len());
-    let mut dropped_image = false;
-    for (event, range) in events {
+/// The four passes over one page's events, run as one stream: [`Passes::link`] takes each
+/// parsed event and hands what it produces to [`Passes::heading`], which hands on to
+/// [`Passes::footnote`], then [`Passes::block`], which collects the events for the HTML writer.
+struct Passes<'a, 's> {
+    /// The site and page whose links are resolved; `None` leaves links as written (unit tests).
+    page: Option<(&'s Site, PageId)>,
+    highlight: bool,
+    rendered: Rendered,
+    /// Broken links: byte offset in the body and message.
+    errors: Vec<(usize, String)>,
+    /// Inside an image whose URL was neutralised: its events are dropped up to its end.
+    dropped_image: bool,
+    /// Heading ids in use, with the last number given to a repeated one.
+    taken: HashMap<String, usize>,
+    /// The heading being read: its start and the events inside it.
+    heading: Option<(Tag<'a>, Vec<Event<'a>>)>,
+    /// Labels of the footnotes defined on the page; `None` when nothing refers to a footnote,
+    /// and definitions are dropped.
+    defined: Option<HashSet<String>>,
+    /// Depth of footnote definitions around the current event.
+    definition_depth: usize,
+    /// The definition being read: its label and events.
+    definition: Option<(String, Vec<Event<'a>>)>,
+    definitions: HashMap<String, Vec<Event<'a>>>,
+    /// Labels in order of first reference, and how often each was referred to so far.
+    order: Vec<String>,
+    uses: HashMap<String, usize>,
+    /// The code block being read: its kind and text.
+    code: Option<(CodeBlockKind<'a>, String)>,
+    out: Vec<Event<'a>>,
+}
+
+impl<'a, 's> Passes<'a, 's> {
+    /// Prepares the passes, reading from the parsed `events` what must be known up front: ids
+    /// written explicitly or in raw HTML are reserved first, so an automatic id never takes one
+    /// written later, and such raw HTML ids count as anchors of the page (the rows of a
+    /// comparison table); footnote references need to know which labels are defined.
+    fn new(page: Option<(&'s Site, PageId)>, events: &[Item<'a>], highlight: bool) -> Self {
+        let mut rendered = Rendered::default();
+        let mut taken = HashMap::new();
+        let mut referred = false;
+        let mut defined = HashSet::new();
+        let mut depth = 0usize;
+        for (event, _) in events {
+            match event {
+                Event::Start(Tag::Heading { id: Some(id), .. }) => {
+                    taken.insert(id.to_string(), 0);
+                }
+                Event::Html(html) | Event::InlineHtml(html) => {
+                    for id in crate::html::ids(&crate::html::tags(html)) {
+                        taken.insert(id.to_string(), 0);
+                        rendered.ids.insert(id.to_string());
+                    }
+                }
+                Event::FootnoteReference(_) => referred = true,
+                Event::Start(Tag::FootnoteDefinition(label)) => {
+                    if depth == 0 {
+                        defined.insert(label.to_string());
+                    }
+                    depth += 1;
+                }
+                Event::End(TagEnd::FootnoteDefinition) => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        Passes {
+            page,
+            highlight,
+            rendered,
+            errors: Vec::new(),
+            dropped_image: false,
+            taken,
+            heading: None,
+            defined: referred.then_some(defined),
+            definition_depth: 0,
+            definition: None,
+            definitions: HashMap::new(),
+            order: Vec::new(),
+            uses: HashMap::new(),
+            code: None,
+            out: Vec::with_capacity(events.len() + 16),
+        }
+    }
+
+    /// Ends the stream: the footnotes section, then the HTML, for which `capacity` bytes are
+    /// reserved.
+    fn finish(mut self, capacity: usize) -> (Rendered, Vec<(usize, String)>) {
+        if let Some((start, inner)) = self.heading.take() {
+            self.close_heading(start, inner);
+        }
+        if let Some(last) = self.rendered.headings.last_mut() {
+            last.text.truncate(last.text.trim_end().len());
+        }
+        self.footnote_section();
+        let mut rendered = std::mem::take(&mut self.rendered);
+        rendered.html.reserve(capacity);
+        pulldown_cmark::html::push_html(&mut rendered.html, self.out.into_iter());
+        (rendered, self.errors)
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Pass 1: links
+
+    fn link(&mut self, event: Event<'a>, range: Range<usize>) {
+        let Some((site, id)) = self.page else {
+            return self.heading(event);
+        };
         let event = match event {
-            Event::End(TagEnd::Image) if dropped_image => {
-                dropped_image = false;
-                continue;
+            Event::End(TagEnd::Image) if self.dropped_image => {
+                self.dropped_image = false;
+                return;
             }
             Event::Start(tag @ (Tag::Link { .. } | Tag::Image { .. })) => {
                 let dest = match &tag {
                     Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. } => dest_url.to_string(),
                     _ => String::new(),
                 };
-                match resolve(site, id, &dest, range.start, anchors) {
+                match resolve(site, id, &dest, range.start, &mut self.rendered.anchors) {
                     Ok(Target::Keep) => Event::Start(tag),
                     Ok(Target::Replace(url)) => Event::Start(with_destination(tag, url)),
                     // A link keeps its text without a destination (`End(Link)` still closes it);
@@ -152,20 +250,19 @@ fn links<'a>(
                         Event::InlineHtml("<a>".into())
                     }
                     Ok(Target::Neutralise) => {
-                        dropped_image = true;
-                        continue;
+                        self.dropped_image = true;
+                        return;
                     }
                     Err(message) => {
-                        errors.push((range.start, message));
-                        continue;
+                        self.errors.push((range.start, message));
+                        return;
                     }
                 }
             }
             other => other,
         };
-        out.push((event, range));
+        self.heading(event);
     }
-    if errors.is_empty() { Ok(out) } else { Err(errors) }
 }
 
 /// The same link or image with another destination.
@@ -341,49 +438,41 @@ pub fn percent_decode(s: &str) -> String {
 // ---------------------------------------------------------------------------------------------
 // Pass 2: headings
 
-fn headings<'a>(events: Vec<Item<'a>>, rendered: &mut Rendered) -> Vec<Event<'a>> {
-    // Explicit ids are reserved first, so an automatic id never takes one written later.
-    // So are ids written in raw HTML, such as the rows of a comparison table; they count as
-    // anchors of the page.
-    let mut taken: HashMap<String, usize> = HashMap::new();
-    for (event, _) in &events {
-        match event {
-            Event::Start(Tag::Heading { id: Some(id), .. }) => {
-                taken.insert(id.to_string(), 0);
+impl<'a> Passes<'a, '_> {
+    fn heading(&mut self, event: Event<'a>) {
+        if let Some((_, inner)) = &mut self.heading {
+            if matches!(event, Event::End(TagEnd::Heading(_))) {
+                let (start, inner) = self.heading.take().expect("a heading is open");
+                self.close_heading(start, inner);
+            } else {
+                inner.push(event);
             }
-            Event::Html(html) | Event::InlineHtml(html) => {
-                for id in crate::html::ids(&crate::html::tags(html)) {
-                    taken.insert(id.to_string(), 0);
-                    rendered.ids.insert(id.to_string());
-                }
-            }
-            _ => {}
+            return;
         }
-    }
-    let mut out = Vec::with_capacity(events.len() + 8);
-    let mut iter = events.into_iter().map(|(e, _)| e);
-    while let Some(event) = iter.next() {
-        let Event::Start(Tag::Heading { level, id, classes, attrs }) = event else {
-            if let Some(heading) = rendered.headings.last_mut() {
-                match &event {
-                    Event::Text(t) | Event::Code(t) => heading.text.push_str(t),
-                    Event::SoftBreak | Event::HardBreak | Event::End(_)
-                        if !heading.text.ends_with(' ') && !is_inline_end(&event) =>
-                    {
-                        heading.text.push(' ');
-                    }
-                    _ => {}
+        if let Event::Start(start @ Tag::Heading { .. }) = event {
+            self.heading = Some((start, Vec::new()));
+            return;
+        }
+        if let Some(heading) = self.rendered.headings.last_mut() {
+            match &event {
+                Event::Text(t) | Event::Code(t) => heading.text.push_str(t),
+                Event::SoftBreak | Event::HardBreak | Event::End(_)
+                    if !heading.text.ends_with(' ') && !is_inline_end(&event) =>
+                {
+                    heading.text.push(' ');
                 }
+                _ => {}
             }
-            out.push(event);
-            continue;
-        };
-        let inner: Vec<Event<'a>> =
-            iter.by_ref().take_while(|e| !matches!(e, Event::End(TagEnd::Heading(_)))).collect();
+        }
+        self.footnote(event);
+    }
+
+    fn close_heading(&mut self, start: Tag<'a>, inner: Vec<Event<'a>>) {
+        let Tag::Heading { level, id, classes, attrs } = start else { return };
         let title = plain_text(&inner);
         let id = match id {
             Some(id) => id.to_string(),
-            None => unique_id(&mut taken, &title),
+            None => unique_id(&mut self.taken, &title),
         };
         let level = level as u8;
         let mut open = format!("<h{level} id=\"");
@@ -400,22 +489,20 @@ fn headings<'a>(events: Vec<Item<'a>>, rendered: &mut Rendered) -> Vec<Event<'a>
             open.push('"');
         }
         open.push('>');
-        out.push(Event::Html(open.into()));
-        out.extend(inner);
+        self.footnote(Event::Html(open.into()));
+        for event in inner {
+            self.footnote(event);
+        }
         let mut close = String::from("<a class=\"anchor\" href=\"#");
         escape_into(&mut close, &id);
         let _ = writeln!(close, "\" aria-hidden=\"true\" tabindex=\"-1\">#</a></h{level}>");
-        out.push(Event::Html(close.into()));
-        rendered.ids.insert(id.clone());
-        if let Some(previous) = rendered.headings.last_mut() {
+        self.footnote(Event::Html(close.into()));
+        self.rendered.ids.insert(id.clone());
+        if let Some(previous) = self.rendered.headings.last_mut() {
             previous.text.truncate(previous.text.trim_end().len());
         }
-        rendered.headings.push(Heading { level, id, title, text: String::new() });
+        self.rendered.headings.push(Heading { level, id, title, text: String::new() });
     }
-    if let Some(last) = rendered.headings.last_mut() {
-        last.text.truncate(last.text.trim_end().len());
-    }
-    out
 }
 
 /// Whether an event closes inline markup (after which no space is added to plain text).
@@ -480,85 +567,82 @@ fn plain_text(events: &[Event<'_>]) -> String {
 // ---------------------------------------------------------------------------------------------
 // Pass 3: footnotes
 
-fn footnotes<'a>(events: Vec<Event<'a>>, ids: &mut HashSet<String>) -> Vec<Event<'a>> {
-    if !events.iter().any(|e| matches!(e, Event::FootnoteReference(_))) {
-        return events
-            .into_iter()
-            .scan(0usize, |depth, e| {
-                // Definitions without references are dropped, as GitHub does.
-                let inside = *depth > 0;
-                match &e {
-                    Event::Start(Tag::FootnoteDefinition(_)) => *depth += 1,
-                    Event::End(TagEnd::FootnoteDefinition) => *depth -= 1,
-                    _ => {}
-                }
-                Some((inside || matches!(e, Event::End(TagEnd::FootnoteDefinition)), e))
-            })
-            .filter(|(skip, _)| !skip)
-            .map(|(_, e)| e)
-            .collect();
-    }
-    let mut body = Vec::with_capacity(events.len());
-    let mut definitions: HashMap<String, Vec<Event<'a>>> = HashMap::new();
-    let mut iter = events.into_iter();
-    while let Some(event) = iter.next() {
-        if let Event::Start(Tag::FootnoteDefinition(label)) = event {
-            let mut depth = 1;
-            let inner: Vec<Event<'a>> = iter
-                .by_ref()
-                .take_while(|e| {
-                    match e {
-                        Event::Start(Tag::FootnoteDefinition(_)) => depth += 1,
-                        Event::End(TagEnd::FootnoteDefinition) => depth -= 1,
-                        _ => {}
-                    }
-                    depth > 0
-                })
-                .collect();
-            definitions.insert(label.to_string(), inner);
-        } else {
-            body.push(event);
+impl<'a> Passes<'a, '_> {
+    fn footnote(&mut self, event: Event<'a>) {
+        let starts = matches!(event, Event::Start(Tag::FootnoteDefinition(_)));
+        let ends = matches!(event, Event::End(TagEnd::FootnoteDefinition));
+        let inside = self.definition_depth > 0;
+        if starts {
+            self.definition_depth += 1;
+        } else if ends {
+            self.definition_depth = self.definition_depth.saturating_sub(1);
         }
-    }
-    let mut order: Vec<String> = Vec::new();
-    let mut uses: HashMap<String, usize> = HashMap::new();
-    let mut out = Vec::with_capacity(body.len() + definitions.len() * 4);
-    for event in body {
-        let Event::FootnoteReference(label) = &event else {
-            out.push(event);
-            continue;
+        let Some(defined) = &self.defined else {
+            // Definitions without references are dropped, as GitHub does.
+            if !inside && !starts {
+                self.block(event);
+            }
+            return;
         };
-        if !definitions.contains_key(label.as_ref()) {
-            out.push(Event::Text(format!("[^{label}]").into()));
-            continue;
+        if inside {
+            if self.definition_depth == 0 {
+                // The definition's own end: its events wait for the footnotes section.
+                if let Some((label, events)) = self.definition.take() {
+                    self.definitions.insert(label, events);
+                }
+            } else if let Some((_, events)) = &mut self.definition {
+                events.push(event);
+            }
+            return;
         }
-        if !uses.contains_key(label.as_ref()) {
-            order.push(label.to_string());
+        match event {
+            Event::Start(Tag::FootnoteDefinition(label)) => {
+                self.definition = Some((label.to_string(), Vec::new()))
+            }
+            Event::FootnoteReference(label) if !defined.contains(label.as_ref()) => {
+                self.block(Event::Text(format!("[^{label}]").into()));
+            }
+            Event::FootnoteReference(label) => {
+                if !self.uses.contains_key(label.as_ref()) {
+                    self.order.push(label.to_string());
+                }
+                let count = self.uses.entry(label.to_string()).or_default();
+                *count += 1;
+                let count = *count;
+                let number = self.order.iter().position(|l| l == label.as_ref()).unwrap_or(0) + 1;
+                let slug = footnote_slug(&label, number);
+                let ref_id =
+                    if count == 1 { format!("fnref-{slug}") } else { format!("fnref-{slug}-{count}") };
+                self.rendered.ids.insert(ref_id.clone());
+                self.block(Event::InlineHtml(
+                    format!("<sup class=\"footnote-ref\"><a href=\"#fn-{slug}\" id=\"{ref_id}\">{number}</a></sup>")
+                        .into(),
+                ));
+            }
+            other => self.block(other),
         }
-        let count = uses.entry(label.to_string()).or_default();
-        *count += 1;
-        let number = order.iter().position(|l| l == label.as_ref()).unwrap_or(0) + 1;
-        let slug = footnote_slug(label, number);
-        let ref_id = if *count == 1 { format!("fnref-{slug}") } else { format!("fnref-{slug}-{count}") };
-        ids.insert(ref_id.clone());
-        out.push(Event::InlineHtml(
-            format!("<sup class=\"footnote-ref\"><a href=\"#fn-{slug}\" id=\"{ref_id}\">{number}</a></sup>")
-                .into(),
-        ));
     }
-    out.push(Event::Html("<section class=\"footnotes\" aria-label=\"Footnotes\">\n<ol>\n".into()));
-    for (i, label) in order.iter().enumerate() {
-        let slug = footnote_slug(label, i + 1);
-        ids.insert(format!("fn-{slug}"));
-        out.push(Event::Html(format!("<li id=\"fn-{slug}\">\n").into()));
-        out.extend(definitions.remove(label).unwrap_or_default());
-        out.push(Event::Html(
-            format!("<a href=\"#fnref-{slug}\" class=\"footnote-back\" aria-label=\"Back to reference {}\">↩</a>\n</li>\n", i + 1)
-                .into(),
-        ));
+
+    /// The definitions, in order of first reference, at the end of the page.
+    fn footnote_section(&mut self) {
+        if self.defined.is_none() {
+            return;
+        }
+        self.block(Event::Html("<section class=\"footnotes\" aria-label=\"Footnotes\">\n<ol>\n".into()));
+        for (i, label) in std::mem::take(&mut self.order).iter().enumerate() {
+            let slug = footnote_slug(label, i + 1);
+            self.rendered.ids.insert(format!("fn-{slug}"));
+            self.block(Event::Html(format!("<li id=\"fn-{slug}\">\n").into()));
+            for event in self.definitions.remove(label).unwrap_or_default() {
+                self.block(event);
+            }
+            self.block(Event::Html(
+                format!("<a href=\"#fnref-{slug}\" class=\"footnote-back\" aria-label=\"Back to reference {}\">↩</a>\n</li>\n", i + 1)
+                    .into(),
+            ));
+        }
+        self.block(Event::Html("</ol>\n</section>\n".into()));
     }
-    out.push(Event::Html("</ol>\n</section>\n".into()));
-    out
 }
 
 fn footnote_slug(label: &str, number: usize) -> String {
@@ -569,43 +653,61 @@ fn footnote_slug(label: &str, number: usize) -> String {
 // ---------------------------------------------------------------------------------------------
 // Pass 4: blocks
 
-fn blocks<'a>(events: Vec<Event<'a>>, highlight: bool, words: &mut usize) -> Vec<Event<'a>> {
-    let mut out = Vec::with_capacity(events.len());
-    let mut iter = events.into_iter();
-    while let Some(event) = iter.next() {
-        match event {
+impl<'a> Passes<'a, '_> {
+    fn block(&mut self, event: Event<'a>) {
+        if let Some((_, code)) = &mut self.code {
+            match event {
+                Event::Text(t) => code.push_str(&t),
+                Event::End(TagEnd::CodeBlock) => {
+                    let (kind, code) = self.code.take().expect("a code block is open");
+                    self.out.push(Event::Html(code_block(&kind, &code, self.highlight).into()));
+                }
+                _ => {}
+            }
+            return;
+        }
+        let event = match event {
             Event::Start(Tag::BlockQuote(Some(kind))) => {
                 let (class, label) = alert(kind);
-                out.push(Event::Html(
+                Event::Html(
                     format!("<div class=\"callout callout-{class}\" role=\"note\">\n<p class=\"callout-title\">{label}</p>\n").into(),
-                ));
+                )
             }
-            Event::End(TagEnd::BlockQuote(Some(_))) => out.push(Event::Html("</div>\n".into())),
+            Event::End(TagEnd::BlockQuote(Some(_))) => Event::Html("</div>\n".into()),
             Event::Start(Tag::CodeBlock(kind)) => {
-                let mut code = String::new();
-                for e in iter.by_ref() {
-                    match e {
-                        Event::Text(t) => code.push_str(&t),
-                        Event::End(TagEnd::CodeBlock) => break,
-                        _ => {}
-                    }
-                }
-                out.push(Event::Html(code_block(&kind, &code, highlight).into()));
+                self.code = Some((kind, String::new()));
+                return;
             }
             Event::TaskListMarker(done) => {
                 let (checked, label) = if done { (" checked", "Done") } else { ("", "Not done") };
-                out.push(Event::InlineHtml(
+                Event::InlineHtml(
                     format!("<input type=\"checkbox\" disabled{checked} aria-label=\"{label}\"> ").into(),
-                ));
+                )
             }
             Event::Text(t) => {
-                *words += t.split_whitespace().count();
-                out.push(Event::Text(t));
+                self.rendered.words += count_words(&t);
+                Event::Text(t)
             }
-            other => out.push(other),
-        }
+            other => other,
+        };
+        self.out.push(event);
     }
-    out
+}
+
+/// The number of words in `text`, as `split_whitespace` counts them, with a fast path for ASCII
+/// (every page's text passes through here).
+fn count_words(text: &str) -> usize {
+    if !text.is_ascii() {
+        return text.split_whitespace().count();
+    }
+    let mut count = 0;
+    let mut in_word = false;
+    for b in text.bytes() {
+        let space = matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c');
+        count += usize::from(!space && !in_word);
+        in_word = !space;
+    }
+    count
 }
 
 fn alert(kind: BlockQuoteKind) -> (&'static str, &'static str) {
@@ -674,17 +776,16 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-/// Runs the passes that need no site, for unit tests.
+/// Runs the passes that need no site (links stay as written), for unit tests.
 #[cfg(test)]
-fn render_plain(body: &str) -> String {
-    let events: Vec<Event<'_>> = Parser::new_ext(body, options(&MarkdownConfig::default())).collect();
-    let mut rendered = Rendered::default();
-    let events = headings(events.into_iter().map(|e| (e, 0..0)).collect(), &mut rendered);
-    let events = footnotes(events, &mut rendered.ids);
-    let events = blocks(events, true, &mut rendered.words);
-    let mut html = String::new();
-    pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    html
+fn render_plain(body: &str) -> Rendered {
+    let events: Vec<Item<'_>> =
+        Parser::new_ext(body, options(&MarkdownConfig::default())).into_offset_iter().collect();
+    let mut passes = Passes::new(None, &events, true);
+    for (event, range) in events {
+        passes.link(event, range);
+    }
+    passes.finish(body.len() * 3 / 2).0
 }
 
 #[cfg(test)]
@@ -693,7 +794,7 @@ mod tests {
 
     #[test]
     fn duplicate_headings_get_numbered_ids_and_explicit_ids_win() {
-        let html = render_plain("# Intro\n\n## Intro\n\n## Other {#intro-1}\n");
+        let html = render_plain("# Intro\n\n## Intro\n\n## Other {#intro-1}\n").html;
         assert!(html.contains("<h1 id=\"intro\">"), "{html}");
         assert!(html.contains("<h2 id=\"intro-2\">"), "{html}");
         assert!(html.contains("<h2 id=\"intro-1\">"), "{html}");
@@ -701,13 +802,7 @@ mod tests {
 
     #[test]
     fn each_heading_carries_the_plain_text_under_it() {
-        let events: Vec<Event<'_>> = Parser::new_ext(
-            "## Why?\n\nBecause *it* `works`.\n\n- one\n- two\n\n## Next\n\nEnd.\n",
-            Options::all(),
-        )
-        .collect();
-        let mut rendered = Rendered::default();
-        headings(events.into_iter().map(|e| (e, 0..0)).collect(), &mut rendered);
+        let rendered = render_plain("## Why?\n\nBecause *it* `works`.\n\n- one\n- two\n\n## Next\n\nEnd.\n");
         let texts: Vec<&str> = rendered.headings.iter().map(|h| h.text.as_str()).collect();
         assert_eq!(texts, ["Because it works. one two", "End."]);
     }
@@ -717,7 +812,7 @@ mod tests {
         let tags = crate::html::tags("<tr id=\"reach\"><td data-id=\"no\" id='yes'>valid=\"x\"");
         let ids: Vec<&str> = crate::html::ids(&tags).collect();
         assert_eq!(ids, ["reach", "yes"]);
-        let html = render_plain("<p id=\"reach\">row</p>\n\n## Reach\n");
+        let html = render_plain("<p id=\"reach\">row</p>\n\n## Reach\n").html;
         assert!(html.contains("<h2 id=\"reach-1\">"), "{html}");
     }
 
@@ -737,8 +832,16 @@ mod tests {
     }
 
     #[test]
+    fn words_are_counted_as_split_whitespace_counts_them() {
+        for text in ["", " ", "one", " one  two\tthree\n", "a\x0bb\x0cc\rd", "é à", "x\u{2003}y\u{a0}z"] {
+            assert_eq!(count_words(text), text.split_whitespace().count(), "{text:?}");
+        }
+    }
+
+    #[test]
     fn unreferenced_footnotes_are_dropped() {
-        let html = render_plain("Text.\n\n[^a]: never used\n");
-        assert!(!html.contains("never used"), "{html}");
+        // Neither the text nor the definition's opening element is left behind.
+        let html = render_plain("Text.\n\n[^a]: never used\n\nMore.\n").html;
+        assert_eq!(html, "<p>Text.</p>\n<p>More.</p>\n");
     }
 }

@@ -36,7 +36,7 @@ pub struct Templates {
     site_value: Value,
     data_value: Value,
     /// `section.pages` listings by (section, depth of the viewing page).
-    listings: HashMap<(PageId, usize), (Value, Value)>,
+    listings: HashMap<(PageId, usize), Listing>,
 }
 
 impl Templates {
@@ -234,27 +234,33 @@ impl Templates {
         let depth = urls::depth(&page.path);
         let mut context = self.base_context(depth);
         context.insert("current_path", &page.path);
-        let mut value = self.page_map(id, depth);
+        // The section's listing at this depth already holds the page and its neighbours.
+        let listing = page.parent.map(|parent| self.listing(parent, depth));
+        let sibling = |other: PageId| sibling(&self.site, page.parent, listing.as_ref(), other);
+        let mut value = match sibling(id).and_then(Value::as_map) {
+            Some(map) => map.clone(),
+            None => self.page_map(id, depth),
+        };
         if let Some(r) = rendered {
             value.insert("content".into(), Value::safe_string(&r.html));
             value.insert("toc".into(), toc(&r.headings));
             value.insert("word_count".into(), r.words.into());
             value.insert("reading_time".into(), r.words.div_ceil(200).max(1).into());
         }
-        if let Some(parent) = page.parent {
-            let mut section = self.page_map(parent, depth);
-            let (pages, subsections) = self.listing(parent, depth);
-            section.insert("pages".into(), pages);
-            section.insert("subsections".into(), subsections);
-            value.insert("section".into(), Value::from(section));
+        if let Some(listing) = &listing {
+            value.insert("section".into(), listing.section.clone());
         }
         let (previous, next) = self.site.neighbours(id);
-        value.insert("previous".into(), previous.map(|p| self.summary(p, depth)).unwrap_or(Value::none()));
-        value.insert("next".into(), next.map(|p| self.summary(p, depth)).unwrap_or(Value::none()));
+        let summary = |other: Option<PageId>| match other {
+            Some(p) => sibling(p).cloned().unwrap_or_else(|| self.summary(p, depth)),
+            None => Value::none(),
+        };
+        value.insert("previous".into(), summary(previous));
+        value.insert("next".into(), summary(next));
         if page.is_section() {
-            let (pages, subsections) = self.listing(id, depth);
-            value.insert("pages".into(), pages);
-            value.insert("subsections".into(), subsections);
+            let own = self.listing(id, depth);
+            value.insert("pages".into(), own.pages);
+            value.insert("subsections".into(), own.subsections);
             context.insert_value("section", Value::from(value));
         } else {
             context.insert_value("page", Value::from(value));
@@ -262,7 +268,7 @@ impl Templates {
         context
     }
 
-    fn listing(&self, section: PageId, depth: usize) -> (Value, Value) {
+    fn listing(&self, section: PageId, depth: usize) -> Listing {
         self.listings.get(&(section, depth)).cloned().unwrap_or_else(|| listing(&self.site, section, depth))
     }
 
@@ -356,17 +362,45 @@ fn page_map(site: &Site, id: PageId, depth: usize) -> Map {
     map
 }
 
-/// Listings of a section's pages and subsections as seen from a page at `depth`.
-fn listing(site: &Site, section: PageId, depth: usize) -> (Value, Value) {
-    let section = site.page(section);
+/// A section as a page at some depth sees it: its summary with its `pages` and `subsections`
+/// (the value of `page.section`), and the two lists on their own.
+#[derive(Clone)]
+struct Listing {
+    section: Value,
+    pages: Value,
+    subsections: Value,
+}
+
+/// The summary of `other`, a page of `parent`, from `parent`'s listing.
+fn sibling<'a>(
+    site: &Site,
+    parent: Option<PageId>,
+    listing: Option<&'a Listing>,
+    other: PageId,
+) -> Option<&'a Value> {
+    let (parent, listing) = (site.page(parent?), listing?);
+    let (ids, values) = if site.page(other).is_section() {
+        (&parent.subsections, &listing.subsections)
+    } else {
+        (&parent.pages, &listing.pages)
+    };
+    values.as_array()?.get(ids.iter().position(|&p| p == other)?)
+}
+
+/// The listing of `section` as seen from a page at `depth`.
+fn listing(site: &Site, section: PageId, depth: usize) -> Listing {
     let list = |ids: &[PageId]| {
         Value::from(ids.iter().map(|&p| Value::from(page_map(site, p, depth))).collect::<Vec<_>>())
     };
-    (list(&section.pages), list(&section.subsections))
+    let (pages, subsections) = (list(&site.page(section).pages), list(&site.page(section).subsections));
+    let mut map = page_map(site, section, depth);
+    map.insert("pages".into(), pages.clone());
+    map.insert("subsections".into(), subsections.clone());
+    Listing { section: Value::from(map), pages, subsections }
 }
 
 /// Builds, once, every listing some page will show: its section's pages from its own depth.
-fn listings(site: &Site, ids: &[PageId]) -> HashMap<(PageId, usize), (Value, Value)> {
+fn listings(site: &Site, ids: &[PageId]) -> HashMap<(PageId, usize), Listing> {
     use rayon::prelude::*;
     let mut wanted: Vec<(PageId, usize)> = Vec::new();
     for &id in ids {
@@ -516,12 +550,7 @@ fn register_functions(tera: &mut Tera, site: &Arc<Site>) {
             )));
         }
         note_read(Read::Listing(id));
-        let depth = depth_of(state);
-        let mut map = page_map(&s, id, depth);
-        let (pages, subsections) = listing(&s, id, depth);
-        map.insert("pages".into(), pages);
-        map.insert("subsections".into(), subsections);
-        Ok(Value::from(map))
+        Ok(listing(&s, id, depth_of(state)).section)
     });
 }
 

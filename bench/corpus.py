@@ -11,10 +11,18 @@ a language, 3-5 relative links to other pages and a footnote. Every 20th page sh
 comparison dataset `data/bench.toml` (a table component in juxta, a shortcode in Hugo; mdBook has
 no data files, so its copy of those pages carries the same table as Markdown). Every page's
 template lists the pages of its section, as real navigation does.
+
+For the comparison with the pulldown-cmark floor, which writes only the rendered Markdown, two
+more juxta projects hold the same content with a page template that has no navigation:
+`juxta-flat/` (code highlighted, as in `juxta/`) and `juxta-plain/` (highlighting off, as the
+floor has none). `--no-variants` leaves them out.
 """
 
+import argparse
 import datetime
 import random
+import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -304,10 +312,23 @@ def write(path, text):
     path.write_text(text, encoding="utf-8")
 
 
+def write_variants(juxta, root):
+    """The floor's like-for-like projects: the same content without per-page navigation."""
+    flat_page = re.sub(r"<aside>.*?</aside>\n", "", JUXTA_TEMPLATES["page.html"], flags=re.S)
+    for name_, extra in (("juxta-flat", ""), ("juxta-plain", "\n[markdown]\nhighlight_code = false\n")):
+        shutil.copytree(juxta, root / name_)
+        write(root / name_ / "templates/page.html", flat_page)
+        config = root / name_ / "site.toml"
+        config.write_text(config.read_text(encoding="utf-8") + extra, encoding="utf-8")
+
+
 def main():
-    if len(sys.argv) != 3:
-        sys.exit("usage: corpus.py N DIR")
-    n, root = int(sys.argv[1]), Path(sys.argv[2])
+    parser = argparse.ArgumentParser(description="Writes the benchmark corpus.")
+    parser.add_argument("n", type=int, help="number of pages")
+    parser.add_argument("dir", type=Path, help="an empty or absent folder")
+    parser.add_argument("--no-variants", action="store_true", help="skip juxta-flat/ and juxta-plain/")
+    args = parser.parse_args()
+    n, root = args.n, args.dir
     if root.exists() and any(root.iterdir()):
         sys.exit(f"{root} is not empty")
     rng = random.Random(n)
@@ -365,6 +386,8 @@ def main():
             f"# {page.title}\n\n" + page.markdown(juxta_link, comparison_markdown()),
         )
     write(book / "src/SUMMARY.md", "\n".join(summary) + "\n")
+    if not args.no_variants:
+        write_variants(juxta, root)
 
 
 HUGO_CONFIG = """baseURL = "https://example.com/"

@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Builds the benchmark corpus with juxta, Hugo and mdBook, and renders its Markdown with
 pulldown-cmark alone (the floor); prints the median, min and max wall time over several runs,
-the peak RSS, and juxta's ratio to each peer, as a Markdown table.
+the peak RSS, and juxta's ratio to each peer, as a Markdown table. A second table compares
+the floor with juxta on the same content without per-page navigation (the floor writes only
+the rendered Markdown): `juxta-flat` highlights code as juxta always does, `juxta-plain` has
+highlighting off, as the floor has none.
 
     python3 bench/run.py                       # N = 1,000 and 10,000, 5 runs; juxta at 100,000
     python3 bench/run.py --sizes 1000 --runs 3 --big 0
@@ -35,6 +38,10 @@ def tools(corpus, out):
     return {
         "juxta": ([str(JUXTA), "build", "-q", "--root", str(corpus / "juxta"), "--out", str(out)],
                   "s*/p*/index.html"),
+        "juxta-flat": ([str(JUXTA), "build", "-q", "--root", str(corpus / "juxta-flat"), "--out", str(out)],
+                       "s*/p*/index.html"),
+        "juxta-plain": ([str(JUXTA), "build", "-q", "--root", str(corpus / "juxta-plain"), "--out", str(out)],
+                        "s*/p*/index.html"),
         "hugo": (["hugo", "--quiet", "--source", str(corpus / "hugo"), "--destination", str(out)],
                  "s*/p*/index.html"),
         "mdbook": ([mdbook, "build", str(corpus / "mdbook"), "--dest-dir", str(out)], "s*/p*.html"),
@@ -86,12 +93,14 @@ def measure(name, command, pattern, out, n, runs, slow):
     }
 
 
-def ensure_corpus(base, n):
+def ensure_corpus(base, n, variants):
     corpus = base / str(n)
-    if not (corpus / "juxta/site.toml").exists():
+    wanted = ["juxta"] + (["juxta-flat", "juxta-plain"] if variants else [])
+    if not all((corpus / w / "site.toml").exists() for w in wanted):
         shutil.rmtree(corpus, ignore_errors=True)
         print(f"writing the {n}-page corpus…", file=sys.stderr)
-        subprocess.run([sys.executable, str(REPO / "bench/corpus.py"), str(n), str(corpus)], check=True)
+        extra = [] if variants else ["--no-variants"]
+        subprocess.run([sys.executable, str(REPO / "bench/corpus.py"), str(n), str(corpus), *extra], check=True)
     return corpus
 
 
@@ -101,6 +110,8 @@ def table(results):
         "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
+        if r["tool"] in ("floor", *FLOOR_PEERS):
+            continue
         juxta = next((j for j in results if j["tool"] == "juxta" and j["n"] == r["n"]), None)
         ratio_time = f"{juxta['median'] / r['median']:.2f}" if juxta and r["tool"] != "juxta" else ""
         ratio_rss = f"{juxta['rss_mib'] / r['rss_mib']:.2f}" if juxta and r["tool"] != "juxta" else ""
@@ -111,13 +122,34 @@ def table(results):
     return "\n".join(lines)
 
 
+FLOOR_PEERS = ("juxta-flat", "juxta-plain")
+
+
+def floor_table(results):
+    """juxta without navigation against the floor, per size."""
+    lines = [
+        "| Pages | Build | Runs | Median | Min | Max | Peak RSS | ÷ floor (time) |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        if r["tool"] not in ("floor", *FLOOR_PEERS):
+            continue
+        floor = next((f for f in results if f["tool"] == "floor" and f["n"] == r["n"]), None)
+        ratio = f"{r['median'] / floor['median']:.2f}" if floor and r["tool"] != "floor" else ""
+        lines.append(
+            f"| {r['n']:,} | {r['tool']} | {r['runs']} | {r['median']:.2f} s | {r['min']:.2f} s "
+            f"| {r['max']:.2f} s | {r['rss_mib']:.0f} MiB | {ratio} |"
+        )
+    return "\n".join(lines)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1000,10000", help="corpus sizes built by every tool")
     parser.add_argument("--runs", type=int, default=5, help="counted runs per tool and size")
     parser.add_argument("--big", type=int, default=100000, help="a size built by juxta alone (0: none)")
     parser.add_argument("--big-runs", type=int, default=3)
-    parser.add_argument("--tools", default="juxta,hugo,mdbook,floor")
+    parser.add_argument("--tools", default="juxta,hugo,mdbook,floor,juxta-flat,juxta-plain")
     parser.add_argument("--dir", type=Path, default=Path("/dev/shm/juxta-bench"))
     parser.add_argument("--slow", type=float, default=60, help="a warm-up longer than this many seconds is the only run")
     parser.add_argument("--json", type=Path, help="also write the results here")
@@ -131,7 +163,7 @@ def main():
         plan.append((args.big, args.big_runs, ["juxta"]))
     results = []
     for n, runs, names in plan:
-        corpus = ensure_corpus(args.dir, n)
+        corpus = ensure_corpus(args.dir, n, variants=any(name in FLOOR_PEERS for name in names))
         for name in names:
             command, pattern = tools(corpus, args.dir / f"out-{name}")[name]
             if not available(command[0]):
@@ -140,6 +172,9 @@ def main():
             print(f"{name} at {n:,} pages, {runs} runs…", file=sys.stderr)
             results.append(measure(name, command, pattern, args.dir / f"out-{name}", n, runs, args.slow))
     print(table(results))
+    if any(r["tool"] == "floor" for r in results):
+        print()
+        print(floor_table(results))
     small = {r["n"]: r for r in results if r["tool"] == "juxta"}
     if 10000 in small and 100000 in small:
         print(f"\njuxta 10k → 100k time ratio: {small[100000]['median'] / small[10000]['median']:.1f}")

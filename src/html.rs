@@ -140,17 +140,18 @@ pub fn check_references(tags: &[Tag<'_>], base_url: &str, allow_base: bool) -> V
         if tag.name == "base" && allow_base {
             continue;
         }
-        let rel = tag.get("rel").unwrap_or_default().to_ascii_lowercase();
-        let own_address_allowed =
-            tag.name == "link" && rel.split_whitespace().any(|r| r == "canonical" || r == "alternate");
+        let own_address_allowed = tag.name == "link"
+            && tag
+                .get("rel")
+                .unwrap_or_default()
+                .split_ascii_whitespace()
+                .any(|r| r.eq_ignore_ascii_case("canonical") || r.eq_ignore_ascii_case("alternate"));
         for attribute in URL_ATTRIBUTES {
             let Some(value) = tag.get(attribute) else { continue };
-            let urls: Vec<&str> = if attribute == "srcset" {
-                value.split(',').filter_map(|c| c.split_whitespace().next()).collect()
-            } else {
-                vec![value.trim()]
-            };
-            for url in urls {
+            let srcset =
+                (attribute == "srcset").then(|| value.split(',').filter_map(|c| c.split_whitespace().next()));
+            let single = (attribute != "srcset").then(|| value.trim());
+            for url in srcset.into_iter().flatten().chain(single) {
                 if url.starts_with('/') && !url.starts_with("//") {
                     problems.push(format!(
                         "`{}`: a root-relative address breaks under a sub-path and offline; use \

@@ -337,7 +337,8 @@ impl Capped {
 fn page_map(site: &Site, id: PageId, depth: usize) -> Map {
     let page = site.page(id);
     let front = &page.front;
-    let mut map = Map::new();
+    // Room for these keys and those the page's own value adds, so the map never regrows.
+    let mut map = Map::with_capacity(24);
     map.insert("title".into(), front.title.as_str().into());
     map.insert("description".into(), front.description.as_deref().into());
     map.insert("date".into(), front.date.as_ref().map(|d| d.to_string()).into());

@@ -104,6 +104,11 @@ def ensure_corpus(base, n, variants):
     return corpus
 
 
+def ratio(x):
+    """A ratio with two significant digits for small values, two decimals otherwise."""
+    return f"{x:.2g}" if x < 0.1 else f"{x:.2f}"
+
+
 def table(results):
     lines = [
         "| Pages | Tool | Runs | Median | Min | Max | Peak RSS | juxta ÷ tool (time) | juxta ÷ tool (RSS) |",
@@ -113,8 +118,8 @@ def table(results):
         if r["tool"] in ("floor", *FLOOR_PEERS):
             continue
         juxta = next((j for j in results if j["tool"] == "juxta" and j["n"] == r["n"]), None)
-        ratio_time = f"{juxta['median'] / r['median']:.2f}" if juxta and r["tool"] != "juxta" else ""
-        ratio_rss = f"{juxta['rss_mib'] / r['rss_mib']:.2f}" if juxta and r["tool"] != "juxta" else ""
+        ratio_time = ratio(juxta['median'] / r['median']) if juxta and r["tool"] != "juxta" else ""
+        ratio_rss = ratio(juxta['rss_mib'] / r['rss_mib']) if juxta and r["tool"] != "juxta" else ""
         lines.append(
             f"| {r['n']:,} | {r['tool']} | {r['runs']} | {r['median']:.2f} s | {r['min']:.2f} s | {r['max']:.2f} s "
             f"| {r['rss_mib']:.0f} MiB | {ratio_time} | {ratio_rss} |"
@@ -135,10 +140,10 @@ def floor_table(results):
         if r["tool"] not in ("floor", *FLOOR_PEERS):
             continue
         floor = next((f for f in results if f["tool"] == "floor" and f["n"] == r["n"]), None)
-        ratio = f"{r['median'] / floor['median']:.2f}" if floor and r["tool"] != "floor" else ""
+        times = ratio(r['median'] / floor['median']) if floor and r["tool"] != "floor" else ""
         lines.append(
             f"| {r['n']:,} | {r['tool']} | {r['runs']} | {r['median']:.2f} s | {r['min']:.2f} s "
-            f"| {r['max']:.2f} s | {r['rss_mib']:.0f} MiB | {ratio} |"
+            f"| {r['max']:.2f} s | {r['rss_mib']:.0f} MiB | {times} |"
         )
     return "\n".join(lines)
 

@@ -62,7 +62,6 @@ pub mod urls;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::UNIX_EPOCH;
 
 use rayon::prelude::*;
 
@@ -170,6 +169,9 @@ pub fn build(options: &Options) -> Result<Report> {
         zipped?;
         clock.lap("pack the zip");
     }
+    // Freeing every page's values is serial work (about 20 ms at 10,000 pages): the site is
+    // written, so it happens on another thread, which a process that exits next never waits for.
+    std::thread::spawn(move || drop((results, templates, site)));
     Ok(Report { pages: pages_written, files, out: options.zip.clone().unwrap_or(out), phases: clock.laps })
 }
 
@@ -208,7 +210,9 @@ pub fn load(options: &Options) -> Result<Loaded> {
     let sources = source::discover(root)?;
     let pages = error::collect(sources.content.par_iter().map(|f| page::resolve(root, f)).collect())?;
     let data = data::load(root)?;
-    let build_date = build_date(root, &sources)?;
+    // The pages' times were read with their text; only the other inputs need a look.
+    let newest_page = pages.iter().filter_map(|p| p.modified).max();
+    let build_date = build_date(root, &sources, Some(newest_page))?;
     let parts = site::Parts {
         root: root.to_path_buf(),
         config,
@@ -227,7 +231,7 @@ pub fn load(options: &Options) -> Result<Loaded> {
 /// What is kept of a rendered page once it is written.
 struct PageResult {
     id: PageId,
-    ids: HashSet<String>,
+    ids: ahash::AHashSet<String>,
     anchors: Vec<AnchorRef>,
     /// The rendered Markdown, kept only for pages the feed may carry.
     feed_html: Option<String>,
@@ -247,15 +251,23 @@ fn render_page(
     guard::crash_for_tests(&page.source);
     let body = templates.expand_body(id)?;
     let rendered = markdown::render(site, id, &body)?;
-    let html = templates.render_page(id, &rendered)?;
+    let (html, spans) = templates.render_page_marked(id, &rendered)?;
     check_page_size(site, id, html.len())?;
-    // One read of the page's tags serves both the reference guard and the anchor ids.
-    let tags = html::tags(&html);
-    check_references(site, id, &tags, templates.template_name(id))?;
+    // The content's elements were checked as the Markdown was rendered: only the rest of the
+    // page is read here, once for both the reference guard and the anchor ids.
+    let around = without_spans(&html, &spans);
+    let tags = html::tags(&around);
+    let content = (!spans.is_empty()).then_some(rendered.references.as_slice());
+    check_references(site, id, &tags, content, templates.template_name(id))?;
     staging.write(&page.output_file(), html.as_bytes())?;
     // Templates add ids of their own (`#main`, a table's rows): links may point at those too.
     let mut ids = rendered.ids;
-    ids.extend(html::ids(&tags).map(str::to_string));
+    for id in html::ids(&tags) {
+        // Most are the content's own, already there.
+        if !ids.contains(id) {
+            ids.insert(id.to_string());
+        }
+    }
     for alias in &page.front.aliases {
         let file = site::alias_file(alias).map_err(|m| Error::at(page.shown_path(), m))?;
         staging.write(&file, redirect_page(site, id, &file).as_bytes())?;
@@ -286,10 +298,33 @@ fn check_page_size(site: &Site, id: PageId, bytes: usize) -> Result<()> {
     ))
 }
 
+/// `html` with the `spans` taken out.
+fn without_spans<'h>(html: &'h str, spans: &[std::ops::Range<usize>]) -> std::borrow::Cow<'h, str> {
+    if spans.is_empty() {
+        return std::borrow::Cow::Borrowed(html);
+    }
+    let mut rest = String::with_capacity(html.len() - spans.iter().map(|s| s.len()).sum::<usize>());
+    let mut from = 0;
+    for span in spans {
+        rest.push_str(&html[from..span.start]);
+        from = span.end;
+    }
+    rest.push_str(&html[from..]);
+    std::borrow::Cow::Owned(rest)
+}
+
 /// The guard against references that only work at the domain root: see
-/// [`html::check_references`].
-fn check_references(site: &Site, id: PageId, tags: &[html::Tag<'_>], template: &str) -> Result<()> {
-    let problems = html::check_references(tags, &site.config.base_url, false);
+/// [`html::check_references`]. `tags` are those of the page outside its content, if it was taken
+/// out, with what the guard found in the content.
+fn check_references(
+    site: &Site,
+    id: PageId,
+    tags: &[html::Tag<'_>],
+    content: Option<&[String]>,
+    template: &str,
+) -> Result<()> {
+    let mut problems = html::check_references(tags, &site.config.base_url, false);
+    problems.extend(content.iter().flat_map(|found| found.iter().cloned()));
     if problems.is_empty() {
         return Ok(());
     }
@@ -307,7 +342,7 @@ fn check_references(site: &Site, id: PageId, tags: &[html::Tag<'_>], template: &
 
 /// Checks every `#anchor` of a link against the ids of its target page.
 fn check_anchors(site: &Site, results: &[PageResult]) -> Result<()> {
-    let ids: HashMap<PageId, &HashSet<String>> = results.iter().map(|r| (r.id, &r.ids)).collect();
+    let ids: HashMap<PageId, &ahash::AHashSet<String>> = results.iter().map(|r| (r.id, &r.ids)).collect();
     let mut errors = Vec::new();
     for result in results {
         for anchor in &result.anchors {
@@ -341,30 +376,43 @@ fn write_site_files(
     results: &[PageResult],
     feed_entries: &[PageId],
 ) -> Result<usize> {
-    error::collect(
-        site.copies
-            .par_iter()
-            .map(|c| staging.copy(&site.root.join(&c.source), &c.source, &c.output))
-            .collect(),
-    )?;
-    let mut count = site.copies.len();
     let feed_html: HashMap<PageId, &String> =
         results.iter().filter_map(|r| r.feed_html.as_ref().map(|h| (r.id, h))).collect();
-    let mut generated: Vec<(&str, String)> = vec![
-        ("404.html", templates.render_404()?),
-        ("sitemap.xml", feeds::sitemap(site)),
-        ("robots.txt", feeds::robots(site)),
-        ("atom.xml", feeds::atom(site, feed_entries, &|id| feed_html.get(&id).map(|h| h.to_string()))),
-        (".nojekyll", String::new()),
-    ];
     let markdown = &site.config.markdown;
-    generated.push((
-        "highlight.css",
-        highlight::stylesheet(&markdown.highlight_theme, &markdown.highlight_theme_dark)?,
-    ));
+    // Each file is made on its own, in parallel with the others and with the copies.
+    type Make<'m> = Box<dyn Fn() -> Result<String> + Send + Sync + 'm>;
+    let mut makers: Vec<(&str, Make<'_>)> = vec![
+        ("404.html", Box::new(|| templates.render_404())),
+        ("sitemap.xml", Box::new(|| Ok(feeds::sitemap(site)))),
+        ("robots.txt", Box::new(|| Ok(feeds::robots(site)))),
+        (
+            "atom.xml",
+            Box::new(|| Ok(feeds::atom(site, feed_entries, &|id| feed_html.get(&id).map(|h| h.to_string())))),
+        ),
+        (".nojekyll", Box::new(|| Ok(String::new()))),
+        (
+            "highlight.css",
+            Box::new(|| highlight::stylesheet(&markdown.highlight_theme, &markdown.highlight_theme_dark)),
+        ),
+    ];
     if let Some(cname) = &site.config.cname {
-        generated.push((site::CNAME_FILE, format!("{cname}\n")));
+        makers.push((site::CNAME_FILE, Box::new(move || Ok(format!("{cname}\n")))));
     }
+    let (copied, generated) = rayon::join(
+        || {
+            let copies = site.copies.par_iter();
+            error::collect(
+                copies.map(|c| staging.copy(&site.root.join(&c.source), &c.source, &c.output)).collect(),
+            )
+        },
+        || {
+            let made = makers.into_par_iter().map(|(name, make)| make().map(|contents| (name, contents)));
+            error::collect(made.collect())
+        },
+    );
+    copied?;
+    let generated: Vec<(&str, String)> = generated?;
+    let mut count = site.copies.len();
     let search = &site.config.search;
     if search.enabled {
         let entries = results.iter().filter_map(|r| r.search.as_ref()).collect();
@@ -405,7 +453,9 @@ fn redirect_page(site: &Site, id: PageId, alias_file: &str) -> String {
 }
 
 /// `SOURCE_DATE_EPOCH` if set, else the newest modification time of the site's inputs.
-fn build_date(root: &Path, sources: &source::Sources) -> Result<Date> {
+/// `pages_newest` is the newest time among the content files when already known (`Some(None)`
+/// when none of them has one); with `None` they are looked at here.
+fn build_date(root: &Path, sources: &source::Sources, pages_newest: Option<Option<i64>>) -> Result<Date> {
     if let Ok(value) = std::env::var("SOURCE_DATE_EPOCH") {
         let seconds: i64 = value.trim().parse().map_err(|_| {
             Error::environment(format!("SOURCE_DATE_EPOCH `{value}` is not a number of seconds"))
@@ -413,7 +463,9 @@ fn build_date(root: &Path, sources: &source::Sources) -> Result<Date> {
         return Ok(Date::from_timestamp(seconds));
     }
     let mut paths: Vec<PathBuf> = vec![root.join(config::FILE_NAME)];
-    paths.extend(sources.content.iter().map(|f| root.join(source::CONTENT_DIR).join(&f.path)));
+    if pages_newest.is_none() {
+        paths.extend(sources.content.iter().map(|f| root.join(source::CONTENT_DIR).join(&f.path)));
+    }
     paths.extend(sources.static_files.iter().map(|f| root.join(source::STATIC_DIR).join(f)));
     for dir in [data::DATA_DIR, templates::TEMPLATES_DIR] {
         if let Ok(entries) =
@@ -425,8 +477,8 @@ fn build_date(root: &Path, sources: &source::Sources) -> Result<Date> {
     let newest = paths
         .par_iter()
         .filter_map(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok())
-        .filter_map(|t| t.duration_since(UNIX_EPOCH).ok())
-        .map(|d| d.as_secs() as i64)
+        .filter_map(fs::seconds_since_epoch)
+        .chain(pages_newest.flatten())
         .max()
         .unwrap_or(0);
     Ok(Date::from_timestamp(newest))

@@ -45,6 +45,8 @@ pub struct Page {
     pub pages: Vec<PageId>,
     /// For sections: their direct subsections, sorted like pages.
     pub subsections: Vec<PageId>,
+    /// When the source file was last modified, in seconds since 1970, if known.
+    pub modified: Option<i64>,
 }
 
 /// Positions of front matter keys that are validated after parsing.
@@ -81,8 +83,10 @@ impl Page {
 /// Reads and resolves one content file; `root` is the project root.
 pub fn resolve(root: &Path, file: &ContentFile) -> Result<Page> {
     let shown = Path::new(CONTENT_DIR).join(&file.path);
-    let raw = crate::fs::read_source(&root.join(CONTENT_DIR).join(&file.path), &shown)?;
-    parse(file, &raw)
+    let (raw, modified) = crate::fs::read_source_dated(&root.join(CONTENT_DIR).join(&file.path), &shown)?;
+    let mut page = parse(file, &raw)?;
+    page.modified = modified.and_then(crate::fs::seconds_since_epoch);
+    Ok(page)
 }
 
 /// Resolves one content file from its text.
@@ -92,8 +96,11 @@ pub(crate) fn parse(file: &ContentFile, raw: &str) -> Result<Page> {
     let split = front_matter::split(&text, &shown)?;
     let front = front_matter::parse(&split, &text, &shown)?;
     let positions = KeyPositions {
-        template: front_matter::key_position(&split, &text, "template"),
-        aliases: front_matter::key_position(&split, &text, "aliases"),
+        // Looked for only when written: most pages have neither.
+        template: front.template.as_ref().and_then(|_| front_matter::key_position(&split, &text, "template")),
+        aliases: (!front.aliases.is_empty())
+            .then(|| front_matter::key_position(&split, &text, "aliases"))
+            .flatten(),
     };
     let slug_at = || front_matter::key_position(&split, &text, "slug").unwrap_or(Position::new(1, 1));
 
@@ -130,6 +137,7 @@ pub(crate) fn parse(file: &ContentFile, raw: &str) -> Result<Page> {
         parent: None,
         pages: Vec::new(),
         subsections: Vec::new(),
+        modified: None,
     })
 }
 

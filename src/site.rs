@@ -1,8 +1,10 @@
 //! The assembled [`Site`]: every page with its section, sorted listings, content files, static
 //! files and data. Built once per build and read-only afterwards, so rendering can share it.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+
+use ahash::{AHashMap as HashMap, AHashSet as HashSet};
 
 use crate::config::Config;
 use crate::data::Data;
@@ -261,44 +263,40 @@ fn check_collisions(
     copies: &[CopiedFile],
     generated: &[(String, PathBuf)],
 ) -> Result<HashSet<String>> {
-    let mut owners: HashMap<String, (PathBuf, String)> = HashMap::new();
+    use rayon::prelude::*;
+    // Every output file with what writes it; the source's shown path is only made for errors.
+    let mut claims: Vec<(String, Owner<'_>)> =
+        generated.iter().map(|(name, owner)| (name.clone(), Owner::Path(owner))).collect();
+    claims.par_extend(pages.par_iter().flat_map_iter(|page| {
+        let aliases = page.front.aliases.iter().filter_map(|alias| alias_file(alias).ok());
+        std::iter::once(page.output_file()).chain(aliases).map(move |file| (file, Owner::Page(page)))
+    }));
+    claims.extend(copies.iter().map(|copy| (copy.output.clone(), Owner::Path(&copy.source))));
+    let keys: Vec<String> = claims.par_iter().map(|(output, _)| collision_key(output)).collect();
+
+    let mut owners: HashMap<String, usize> = HashMap::with_capacity(claims.len());
     let mut errors = Vec::new();
-    let mut claim = |output: String, owner: PathBuf| {
-        let key = unicode_normalization::UnicodeNormalization::nfc(output.as_str())
-            .collect::<String>()
-            .to_lowercase();
-        if let Some((first, first_output)) = owners.get(&key) {
-            let (a, b) = if *first <= owner { (first.clone(), owner) } else { (owner, first.clone()) };
-            let how = if *first_output == output {
-                ""
-            } else {
-                " (the two differ only in letter case or in how accents are encoded, which many file \
-                 systems treat as one name)"
-            };
-            errors.push(Error::at(
-                &b,
-                format!(
-                    "writes `{output}`, which `{}` also writes{how}: give one of them another name or slug",
-                    a.display()
-                ),
-            ));
+    for (index, key) in keys.into_iter().enumerate() {
+        let Some(&first) = owners.get(&key) else {
+            owners.insert(key, index);
+            continue;
+        };
+        let ((first_output, first), (output, owner)) = (&claims[first], &claims[index]);
+        let (first, owner) = (first.shown(), owner.shown());
+        let (a, b) = if first <= owner { (first, owner) } else { (owner, first) };
+        let how = if first_output == output {
+            ""
         } else {
-            owners.insert(key, (owner, output));
-        }
-    };
-    for (name, owner) in generated {
-        claim(name.clone(), owner.clone());
-    }
-    for page in pages {
-        claim(page.output_file(), page.shown_path());
-        for alias in &page.front.aliases {
-            if let Ok(file) = alias_file(alias) {
-                claim(file, page.shown_path());
-            }
-        }
-    }
-    for copy in copies {
-        claim(copy.output.clone(), copy.source.clone());
+            " (the two differ only in letter case or in how accents are encoded, which many file \
+             systems treat as one name)"
+        };
+        errors.push(Error::at(
+            &b,
+            format!(
+                "writes `{output}`, which `{}` also writes{how}: give one of them another name or slug",
+                a.display()
+            ),
+        ));
     }
     errors.extend(copies.iter().filter(|c| crate::search::is_reserved(&c.output)).map(|c| {
         Error::at(
@@ -312,6 +310,30 @@ fn check_collisions(
     let mut files: HashSet<String> = copies.iter().map(|c| c.output.clone()).collect();
     files.extend(generated.iter().map(|(f, _)| f.clone()));
     Ok(files)
+}
+
+/// What writes an output file, for collision errors.
+enum Owner<'a> {
+    Page(&'a Page),
+    Path(&'a Path),
+}
+
+impl Owner<'_> {
+    fn shown(&self) -> PathBuf {
+        match self {
+            Owner::Page(page) => page.shown_path(),
+            Owner::Path(path) => path.to_path_buf(),
+        }
+    }
+}
+
+/// Output names that many file systems treat as one (letter case, accents composed or not)
+/// share this key.
+fn collision_key(output: &str) -> String {
+    if output.is_ascii() {
+        return output.to_ascii_lowercase();
+    }
+    unicode_normalization::UnicodeNormalization::nfc(output).collect::<String>().to_lowercase()
 }
 
 /// The output file of an alias: `old/path/` → `old/path/index.html`; `old.html` stays as it is.

@@ -118,40 +118,69 @@ pub fn discover(root: &Path) -> Result<Sources> {
 }
 
 /// Lists the regular files under `dir`, relative to it, sorted, skipping hidden names and links.
+/// The folders at the top are walked in parallel (a site's pages are usually spread over a few
+/// of them); the order is the one a single sorted walk gives.
 fn walk(dir: &Path, shown: &str) -> Result<Vec<String>> {
+    use rayon::prelude::*;
+    let top = sorted_walk(dir).min_depth(1).max_depth(1).into_iter().filter_entry(is_visible);
+    let top = top.map(|entry| entry_of(dir, shown, entry)).collect::<Result<Vec<_>>>()?;
+    let parts: Vec<Result<Vec<String>>> = top
+        .par_iter()
+        .map(|entry| {
+            if !entry.file_type().is_dir() {
+                return Ok(accept(dir, shown, entry)?.into_iter().collect());
+            }
+            let mut files = Vec::new();
+            for entry in sorted_walk(entry.path()).into_iter().filter_entry(is_visible) {
+                files.extend(accept(dir, shown, &entry_of(dir, shown, entry)?)?);
+            }
+            Ok(files)
+        })
+        .collect();
     let mut files = Vec::new();
-    let walker = WalkDir::new(dir)
-        .follow_links(false)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
-    for entry in walker {
-        let entry = entry.map_err(|e| {
-            let path = e.path().map(|p| display_path(dir, shown, p)).unwrap_or_else(|| PathBuf::from(shown));
-            Error::at(path, "cannot read this folder entry").caused_by(e)
-        })?;
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let relative = entry.path().strip_prefix(dir).unwrap_or(entry.path());
-        let Some(text) = relative.to_str() else {
-            return Err(Error::at(
-                display_path(dir, shown, entry.path()),
-                "the file name is not valid UTF-8: rename the file",
-            ));
-        };
-        // Every name becomes part of a URL and of a file in the output, on any system.
-        if let Some(problem) =
-            relative.iter().find_map(|s| crate::urls::check_portable(&s.to_string_lossy()).err())
-        {
-            return Err(Error::at(
-                display_path(dir, shown, entry.path()),
-                format!("{problem}: rename the file or folder"),
-            ));
-        }
-        files.push(text.to_string());
+    for part in parts {
+        files.extend(part?);
     }
     Ok(files)
+}
+
+fn sorted_walk(dir: &Path) -> WalkDir {
+    WalkDir::new(dir).follow_links(false).sort_by_file_name()
+}
+
+fn is_visible(entry: &walkdir::DirEntry) -> bool {
+    !entry.file_name().to_string_lossy().starts_with('.')
+}
+
+fn entry_of(dir: &Path, shown: &str, entry: walkdir::Result<walkdir::DirEntry>) -> Result<walkdir::DirEntry> {
+    entry.map_err(|e| {
+        let path = e.path().map(|p| display_path(dir, shown, p)).unwrap_or_else(|| PathBuf::from(shown));
+        Error::at(path, "cannot read this folder entry").caused_by(e)
+    })
+}
+
+/// The path of `entry` relative to `dir` if it is a regular file with a portable name.
+fn accept(dir: &Path, shown: &str, entry: &walkdir::DirEntry) -> Result<Option<String>> {
+    if !entry.file_type().is_file() {
+        return Ok(None);
+    }
+    let relative = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+    let Some(text) = relative.to_str() else {
+        return Err(Error::at(
+            display_path(dir, shown, entry.path()),
+            "the file name is not valid UTF-8: rename the file",
+        ));
+    };
+    // Every name becomes part of a URL and of a file in the output, on any system.
+    if let Some(problem) =
+        relative.iter().find_map(|s| crate::urls::check_portable(&s.to_string_lossy()).err())
+    {
+        return Err(Error::at(
+            display_path(dir, shown, entry.path()),
+            format!("{problem}: rename the file or folder"),
+        ));
+    }
+    Ok(Some(text.to_string()))
 }
 
 fn display_path(dir: &Path, shown: &str, path: &Path) -> PathBuf {

@@ -7,8 +7,10 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use tera::{Context, Kwargs, Map, State, Tera, Value};
 use walkdir::WalkDir;
@@ -36,7 +38,15 @@ pub struct Templates {
     site_value: Value,
     data_value: Value,
     /// `section.pages` listings by (section, depth of the viewing page).
-    listings: HashMap<(PageId, usize), Listing>,
+    listings: HashMap<(PageId, usize), Slot>,
+}
+
+/// A listing some pages will show: made by the first of them rendered, dropped once all have
+/// been, so that the listings of a large site are not all in memory at once.
+struct Slot {
+    listing: Mutex<Option<Listing>>,
+    /// Pages still to be rendered that show it.
+    users: AtomicUsize,
 }
 
 impl Templates {
@@ -47,8 +57,8 @@ impl Templates {
         Templates::load_for(site, &ids)
     }
 
-    /// Like [`Templates::load`], but prepares the section listings only for the pages `ids`
-    /// (a rebuild that renders a few pages); other renders compute theirs when they need them.
+    /// Like [`Templates::load`], but shares section listings only among the pages `ids` (a
+    /// rebuild that renders a few pages), each rendered once; other renders make their own.
     pub fn load_for(site: Arc<Site>, ids: &[PageId]) -> Result<Templates> {
         let dir = site.root.join(TEMPLATES_DIR);
         let mut sources = Vec::new();
@@ -76,8 +86,8 @@ impl Templates {
         Templates::compile(site, sources, ids)
     }
 
-    /// Compiles templates given as (name, source) pairs, with the section listings of the pages
-    /// `ids`; see [`Templates::load`].
+    /// Compiles templates given as (name, source) pairs, sharing section listings among the
+    /// pages `ids`; see [`Templates::load_for`].
     pub(crate) fn compile(
         site: Arc<Site>,
         sources: Vec<(String, String)>,
@@ -93,7 +103,7 @@ impl Templates {
         let mut templates =
             Templates { tera, site: site.clone(), site_value, data_value, listings: HashMap::new() };
         templates.check_template_names()?;
-        templates.listings = listings(&site, ids);
+        templates.listings = slots(&site, ids);
         Ok(templates)
     }
 
@@ -149,7 +159,7 @@ impl Templates {
         context.insert("__body", &true);
         // In Markdown `{#id}` sets a heading's id, so `{#` must not open a Tera comment there.
         let shielded = body.replace("{#", COMMENT_SHIELD);
-        let mut out = self.capped();
+        let mut out = self.capped(body.len() * 2);
         let result = self.tera.render_str_to(&shielded, &context, true, &mut out);
         let shown = page.shown_path();
         let html =
@@ -160,19 +170,43 @@ impl Templates {
     /// A buffer for one page's rendering. It stops well past `[limits] max_page_kib` (four times
     /// it, and at least 64 KiB more), so that a page merely over the limit gets the exact
     /// message of the size check, and a runaway template stops before it fills the memory.
-    fn capped(&self) -> Capped {
+    /// `expected` is the room made at first, in bytes.
+    fn capped(&self, expected: usize) -> Capped {
         let limit = self.site.config.limits.max_page_kib;
         let cap = limit.saturating_mul(4).max(limit.saturating_add(64)).saturating_mul(1024);
-        Capped { bytes: Vec::new(), limit, cap: usize::try_from(cap).unwrap_or(usize::MAX), over: false }
+        let cap = usize::try_from(cap).unwrap_or(usize::MAX);
+        Capped {
+            bytes: Vec::with_capacity(expected.min(cap)),
+            limit,
+            cap,
+            over: false,
+            content: None,
+            spans: Vec::new(),
+        }
     }
 
     /// Renders a page with its template.
     pub fn render_page(&self, id: PageId, rendered: &Rendered) -> Result<String> {
+        self.render_page_marked(id, rendered).map(|(html, _)| html)
+    }
+
+    /// Renders a page with its template; also returns where the page's content was written as it
+    /// is (what `{{ page.content }}` writes, not what a filter made of it).
+    pub fn render_page_marked(&self, id: PageId, rendered: &Rendered) -> Result<(String, Vec<Range<usize>>)> {
         let page = self.site.page(id);
-        let context = self.context(id, Some(rendered));
-        let mut out = self.capped();
+        let content = Value::safe_string(&rendered.html);
+        let context = self.context(id, Some((rendered, &content)));
+        // The content and the template around it.
+        let mut out = self.capped(rendered.html.len() + rendered.html.len() / 2 + 8192);
+        // A short string is held inside each copy of the value, so only a long one is recognised
+        // by its address; a page with a short content is read whole.
+        let text = content.as_str().unwrap_or_default();
+        out.content = (text.len() > 64).then_some((text.as_ptr() as usize, text.len()));
         let result = self.tera.render_to(Self::template_of(page), &context, &mut out);
-        out.finish(result, &page.shown_path(), |e| {
+        drop(context);
+        self.release_listings(id);
+        let spans = std::mem::take(&mut out.spans);
+        let html = out.finish(result, &page.shown_path(), |e| {
             let error = tera_error(&e, Some(&page.shown_path()), None);
             // Tera gives no place for some errors (a component recursing without end): the
             // page's template is where to start looking.
@@ -180,7 +214,8 @@ impl Templates {
                 true => error.in_file(shown(Self::template_of(page))),
                 false => error,
             }
-        })
+        })?;
+        Ok((html, spans))
     }
 
     /// Renders `404.html`. Under the web flavour a `<base>` element pointing at the site root is
@@ -199,7 +234,7 @@ impl Templates {
         page.insert("extra".into(), Value::from(Map::new()));
         page.insert("section".into(), self.summary(self.site.home, 0));
         context.insert_value("page", Value::from(page));
-        let mut out = self.capped();
+        let mut out = self.capped(8192);
         let result = self.tera.render_to("404.html", &context, &mut out);
         let html =
             out.finish(result, &shown("404.html"), |e| tera_error(&e, Some(&shown("404.html")), None))?;
@@ -229,7 +264,9 @@ impl Templates {
         context
     }
 
-    fn context(&self, id: PageId, rendered: Option<&Rendered>) -> Context {
+    /// The values page `id` is rendered with; `rendered` is its Markdown and the value of
+    /// `page.content`, absent while the Markdown body itself goes through Tera.
+    fn context(&self, id: PageId, rendered: Option<(&Rendered, &Value)>) -> Context {
         let page = self.site.page(id);
         let depth = urls::depth(&page.path);
         let mut context = self.base_context(depth);
@@ -237,12 +274,14 @@ impl Templates {
         // The section's listing at this depth already holds the page and its neighbours.
         let listing = page.parent.map(|parent| self.listing(parent, depth));
         let sibling = |other: PageId| sibling(&self.site, page.parent, listing.as_ref(), other);
-        let mut value = match sibling(id).and_then(Value::as_map) {
-            Some(map) => map.clone(),
-            None => self.page_map(id, depth),
-        };
-        if let Some(r) = rendered {
-            value.insert("content".into(), Value::safe_string(&r.html));
+        // Room for the keys added below, so the map is made once and never regrows.
+        let mut value = Map::with_capacity(PAGE_KEYS + 9);
+        match sibling(id).and_then(Value::as_map) {
+            Some(map) => value.extend(map.iter().map(|(k, v)| (k.clone(), v.clone()))),
+            None => value.extend(self.page_map(id, depth)),
+        }
+        if let Some((r, content)) = rendered {
+            value.insert("content".into(), content.clone());
             value.insert("toc".into(), toc(&r.headings));
             value.insert("word_count".into(), r.words.into());
             value.insert("reading_time".into(), r.words.div_ceil(200).max(1).into());
@@ -269,7 +308,22 @@ impl Templates {
     }
 
     fn listing(&self, section: PageId, depth: usize) -> Listing {
-        self.listings.get(&(section, depth)).cloned().unwrap_or_else(|| listing(&self.site, section, depth))
+        let Some(slot) = self.listings.get(&(section, depth)) else {
+            return listing(&self.site, section, depth);
+        };
+        let mut kept = slot.listing.lock().unwrap_or_else(|e| e.into_inner());
+        kept.get_or_insert_with(|| listing(&self.site, section, depth)).clone()
+    }
+
+    /// The listings page `id` shows, once it is rendered: the last page to show one drops it.
+    fn release_listings(&self, id: PageId) {
+        for key in listing_keys(&self.site, id) {
+            if let Some(slot) = self.listings.get(&key)
+                && slot.users.fetch_sub(1, Ordering::AcqRel) == 1
+            {
+                slot.listing.lock().unwrap_or_else(|e| e.into_inner()).take();
+            }
+        }
     }
 
     fn summary(&self, id: PageId, depth: usize) -> Value {
@@ -290,6 +344,10 @@ struct Capped {
     /// Bytes past which writing fails.
     cap: usize,
     over: bool,
+    /// The address and length of the page's content, recognised when written as it is.
+    content: Option<(usize, usize)>,
+    /// Where the content was written.
+    spans: Vec<Range<usize>>,
 }
 
 impl std::io::Write for Capped {
@@ -297,6 +355,9 @@ impl std::io::Write for Capped {
         if self.bytes.len().saturating_add(buf.len()) > self.cap {
             self.over = true;
             return Err(std::io::Error::other("the page grew past `[limits] max_page_kib`"));
+        }
+        if self.content == Some((buf.as_ptr() as usize, buf.len())) {
+            self.spans.push(self.bytes.len()..self.bytes.len() + buf.len());
         }
         self.bytes.extend_from_slice(buf);
         Ok(buf.len())
@@ -333,12 +394,15 @@ impl Capped {
     }
 }
 
+/// How many keys [`page_map`] writes.
+const PAGE_KEYS: usize = 13;
+
 /// The fields every view of a page has, with links relative to a page at `depth`.
 fn page_map(site: &Site, id: PageId, depth: usize) -> Map {
     let page = site.page(id);
     let front = &page.front;
-    // Room for these keys and those the page's own value adds, so the map never regrows.
-    let mut map = Map::with_capacity(24);
+    // A section's listing holds one of these for each of its pages: no room to spare.
+    let mut map = Map::with_capacity(PAGE_KEYS);
     map.insert("title".into(), front.title.as_str().into());
     map.insert("description".into(), front.description.as_deref().into());
     map.insert("date".into(), front.date.as_ref().map(|d| d.to_string()).into());
@@ -400,23 +464,25 @@ fn listing(site: &Site, section: PageId, depth: usize) -> Listing {
     Listing { section: Value::from(map), pages, subsections }
 }
 
-/// Builds, once, every listing some page will show: its section's pages from its own depth.
-fn listings(site: &Site, ids: &[PageId]) -> HashMap<(PageId, usize), Listing> {
-    use rayon::prelude::*;
-    let mut wanted: Vec<(PageId, usize)> = Vec::new();
+/// The listings page `id` shows, seen from its depth: its section's, and its own if it is one.
+fn listing_keys(site: &Site, id: PageId) -> impl Iterator<Item = (PageId, usize)> {
+    let page = site.page(id);
+    let depth = urls::depth(&page.path);
+    let own = page.is_section().then_some((id, depth));
+    page.parent.map(|parent| (parent, depth)).into_iter().chain(own)
+}
+
+/// A slot for every listing the pages `ids` show, counting the pages that show it.
+fn slots(site: &Site, ids: &[PageId]) -> HashMap<(PageId, usize), Slot> {
+    let mut slots: HashMap<(PageId, usize), Slot> = HashMap::new();
     for &id in ids {
-        let page = site.page(id);
-        let depth = urls::depth(&page.path);
-        if let Some(parent) = page.parent {
-            wanted.push((parent, depth));
-        }
-        if page.is_section() {
-            wanted.push((id, depth));
+        for key in listing_keys(site, id) {
+            let slot =
+                slots.entry(key).or_insert_with(|| Slot { listing: Mutex::new(None), users: 0.into() });
+            *slot.users.get_mut() += 1;
         }
     }
-    wanted.sort();
-    wanted.dedup();
-    wanted.into_par_iter().map(|(s, d)| ((s, d), listing(site, s, d))).collect()
+    slots
 }
 
 /// The table of contents: headings nested under the previous heading of a higher level.
@@ -427,7 +493,7 @@ fn toc(headings: &[Heading]) -> Value {
             let h = &headings[*i];
             *i += 1;
             let children = take(headings, i, h.level);
-            let mut map = Map::new();
+            let mut map = Map::with_capacity(6);
             map.insert("level".into(), h.level.into());
             map.insert("id".into(), h.id.as_str().into());
             map.insert("title".into(), h.title.as_str().into());

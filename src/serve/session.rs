@@ -322,7 +322,7 @@ impl Session {
         let sources = inputs.sources.as_ref().expect("just set");
         if inputs.build_date.is_none() {
             // Fixed for the session: a save must not change every page that shows the date.
-            inputs.build_date = Some(crate::build_date(root, sources)?);
+            inputs.build_date = Some(crate::build_date(root, sources, None)?);
         }
         let stale: Vec<&source::ContentFile> = sources
             .content

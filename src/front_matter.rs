@@ -5,7 +5,7 @@
 //! to the line and column of the whole file, which is what the author's editor shows.
 
 use std::borrow::Cow;
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::path::Path;
 
 use serde::de::{self, Deserializer, MapAccess, Visitor};
@@ -260,9 +260,8 @@ impl Date {
 
     /// A date from a Unix timestamp (used for the build date).
     pub fn from_timestamp(timestamp: i64) -> Date {
-        let (y, m, d) = civil_from_days(timestamp.div_euclid(86_400));
-        let s = timestamp.rem_euclid(86_400);
-        let text = format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", s / 3600, s / 60 % 60, s % 60);
+        let mut text = String::with_capacity(20);
+        push_rfc3339(&mut text, timestamp);
         Date { text, timestamp }
     }
 
@@ -274,6 +273,11 @@ impl Date {
     /// The date as RFC 3339 in UTC, as feeds and sitemaps want it.
     pub fn rfc3339(&self) -> String {
         Date::from_timestamp(self.timestamp).text
+    }
+
+    /// Appends [`Date::rfc3339`] to `out`.
+    pub fn push_rfc3339(&self, out: &mut String) {
+        push_rfc3339(out, self.timestamp);
     }
 
     /// The calendar date, `YYYY-MM-DD`, as written.
@@ -345,6 +349,29 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// Appends `timestamp` as RFC 3339 in UTC (`2024-01-31T09:30:00Z`). Sitemaps write one per page,
+/// so the common years are written digit by digit rather than through `format!`.
+fn push_rfc3339(out: &mut String, timestamp: i64) {
+    let (y, m, d) = civil_from_days(timestamp.div_euclid(86_400));
+    let s = timestamp.rem_euclid(86_400);
+    let (hour, minute, second) = (s / 3600, s / 60 % 60, s % 60);
+    if !(0..=9999).contains(&y) {
+        let _ = write!(out, "{y:04}-{m:02}-{d:02}T{hour:02}:{minute:02}:{second:02}Z");
+        return;
+    }
+    let digits = |out: &mut String, n: i64, width: u32| {
+        for place in (0..width).rev() {
+            out.push(char::from(b'0' + (n / 10_i64.pow(place) % 10) as u8));
+        }
+    };
+    for (n, width, after) in
+        [(y, 4, '-'), (m, 2, '-'), (d, 2, 'T'), (hour, 2, ':'), (minute, 2, ':'), (second, 2, 'Z')]
+    {
+        digits(out, n, width);
+        out.push(after);
+    }
+}
+
 fn civil_from_days(z: i64) -> (i64, i64, i64) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
@@ -375,6 +402,10 @@ mod tests {
     #[test]
     fn timestamps_round_trip() {
         assert_eq!(Date::from_timestamp(0).to_string(), "1970-01-01T00:00:00Z");
+        // Years outside 0000-9999 are written as `format!` writes them.
+        assert_eq!(Date::from_timestamp(-62_167_219_201).to_string(), "-001-12-31T23:59:59Z");
+        assert_eq!(Date::from_timestamp(253_402_300_800).to_string(), "10000-01-01T00:00:00Z");
+        assert_eq!(Date::from_timestamp(1_709_211_845).to_string(), "2024-02-29T13:04:05Z");
         assert_eq!(Date::from_timestamp(1_706_659_200).to_string(), "2024-01-31T00:00:00Z");
     }
 

@@ -88,10 +88,10 @@ impl Site {
         }
         let mut pages = drop_drafts(pages, parts.drafts);
         pages.sort_by(|a, b| a.source.cmp(&b.source));
-        let by_source: HashMap<String, PageId> =
-            pages.iter().enumerate().map(|(i, p)| (p.source.clone(), PageId(i as u32))).collect();
-        let by_path: HashMap<String, PageId> =
-            pages.iter().enumerate().map(|(i, p)| (p.path.clone(), PageId(i as u32))).collect();
+        let index = |key: fn(&Page) -> &String| -> HashMap<String, PageId> {
+            pages.iter().enumerate().map(|(i, p)| (key(p).clone(), PageId(i as u32))).collect()
+        };
+        let (by_source, by_path) = rayon::join(|| index(|p| &p.source), || index(|p| &p.path));
         let home = by_source
             .get("_index.md")
             .copied()
@@ -184,7 +184,7 @@ impl Site {
 }
 
 fn drop_drafts(pages: Vec<Page>, keep_drafts: bool) -> Vec<Page> {
-    if keep_drafts {
+    if keep_drafts || !pages.iter().any(|p| p.front.draft) {
         return pages;
     }
     // A draft section takes its whole folder with it.

@@ -164,23 +164,33 @@ fn accept(dir: &Path, shown: &str, entry: &walkdir::DirEntry) -> Result<Option<S
     if !entry.file_type().is_file() {
         return Ok(None);
     }
-    let relative = entry.path().strip_prefix(dir).unwrap_or(entry.path());
-    let Some(text) = relative.to_str() else {
+    let Some(text) = relative_text(dir, entry.path()) else {
         return Err(Error::at(
             display_path(dir, shown, entry.path()),
             "the file name is not valid UTF-8: rename the file",
         ));
     };
     // Every name becomes part of a URL and of a file in the output, on any system.
-    if let Some(problem) =
-        relative.iter().find_map(|s| crate::urls::check_portable(&s.to_string_lossy()).err())
-    {
+    if let Some(problem) = text.split('/').find_map(|s| crate::urls::check_portable(s).err()) {
         return Err(Error::at(
             display_path(dir, shown, entry.path()),
             format!("{problem}: rename the file or folder"),
         ));
     }
-    Ok(Some(text.to_string()))
+    Ok(Some(text))
+}
+
+/// `path` relative to `dir`; `None` if it is not valid UTF-8. Where `/` is the separator (as on
+/// every Unix) the text is cut rather than parsed into components: every file of a site passes
+/// through here.
+fn relative_text(dir: &Path, path: &Path) -> Option<String> {
+    if std::path::MAIN_SEPARATOR == '/'
+        && let (Some(dir), Some(path)) = (dir.to_str(), path.to_str())
+        && let Some(rest) = path.strip_prefix(dir).and_then(|rest| rest.strip_prefix('/'))
+    {
+        return Some(rest.to_string());
+    }
+    path.strip_prefix(dir).unwrap_or(path).to_str().map(str::to_string)
 }
 
 fn display_path(dir: &Path, shown: &str, path: &Path) -> PathBuf {

@@ -274,36 +274,33 @@ impl Templates {
         // The section's listing at this depth already holds the page and its neighbours.
         let listing = page.parent.map(|parent| self.listing(parent, depth));
         let sibling = |other: PageId| sibling(&self.site, page.parent, listing.as_ref(), other);
-        // Room for the keys added below, so the map is made once and never regrows.
-        let mut value = Map::with_capacity(PAGE_KEYS + 9);
-        match sibling(id).and_then(Value::as_map) {
-            Some(map) => value.extend(map.iter().map(|(k, v)| (k.clone(), v.clone()))),
-            None => value.extend(self.page_map(id, depth)),
-        }
+        let own = sibling(id).cloned().unwrap_or_else(|| self.summary(id, depth));
+        let mut more: Vec<(&'static str, Value)> = Vec::with_capacity(9);
         if let Some((r, content)) = rendered {
-            value.insert("content".into(), content.clone());
-            value.insert("toc".into(), toc(&r.headings));
-            value.insert("word_count".into(), r.words.into());
-            value.insert("reading_time".into(), r.words.div_ceil(200).max(1).into());
+            more.push(("content", content.clone()));
+            more.push(("toc", Value::from_serializable(&toc(&r.headings))));
+            more.push(("word_count", r.words.into()));
+            more.push(("reading_time", r.words.div_ceil(200).max(1).into()));
         }
         if let Some(listing) = &listing {
-            value.insert("section".into(), listing.section.clone());
+            more.push(("section", listing.section.clone()));
         }
         let (previous, next) = self.site.neighbours(id);
         let summary = |other: Option<PageId>| match other {
             Some(p) => sibling(p).cloned().unwrap_or_else(|| self.summary(p, depth)),
             None => Value::none(),
         };
-        value.insert("previous".into(), summary(previous));
-        value.insert("next".into(), summary(next));
-        if page.is_section() {
+        more.push(("previous", summary(previous)));
+        more.push(("next", summary(next)));
+        let name = if page.is_section() {
             let own = self.listing(id, depth);
-            value.insert("pages".into(), own.pages);
-            value.insert("subsections".into(), own.subsections);
-            context.insert_value("section", Value::from(value));
+            more.push(("pages", own.pages));
+            more.push(("subsections", own.subsections));
+            "section"
         } else {
-            context.insert_value("page", Value::from(value));
-        }
+            "page"
+        };
+        context.insert_value(name, Value::from_serializable(&Extended { summary: &own, more: &more }));
         context
     }
 
@@ -327,11 +324,7 @@ impl Templates {
     }
 
     fn summary(&self, id: PageId, depth: usize) -> Value {
-        Value::from(self.page_map(id, depth))
-    }
-
-    fn page_map(&self, id: PageId, depth: usize) -> Map {
-        page_map(&self.site, id, depth)
+        summary(&self.site, id, depth)
     }
 }
 
@@ -394,37 +387,89 @@ impl Capped {
     }
 }
 
-/// How many keys [`page_map`] writes.
-const PAGE_KEYS: usize = 13;
+/// The fields every view of a page has (see [`summary`]), with links relative to a page at some
+/// depth. Made into a template value by serialising it, which builds the map in one go.
+#[derive(serde::Serialize)]
+struct Summary<'a> {
+    title: &'a str,
+    description: Option<&'a str>,
+    date: Option<String>,
+    updated: Option<String>,
+    weight: Option<i64>,
+    draft: bool,
+    tags: &'a [String],
+    extra: &'a serde_json::Map<String, serde_json::Value>,
+    url: String,
+    permalink: String,
+    path: &'a str,
+    source: &'a str,
+    kind: &'static str,
+}
 
-/// The fields every view of a page has, with links relative to a page at `depth`.
-fn page_map(site: &Site, id: PageId, depth: usize) -> Map {
+/// The keys of a [`Summary`], in order.
+const SUMMARY_KEYS: [&str; 13] = [
+    "title",
+    "description",
+    "date",
+    "updated",
+    "weight",
+    "draft",
+    "tags",
+    "extra",
+    "url",
+    "permalink",
+    "path",
+    "source",
+    "kind",
+];
+
+/// The summary of page `id` as a page at `depth` sees it.
+fn summary(site: &Site, id: PageId, depth: usize) -> Value {
     let page = site.page(id);
     let front = &page.front;
-    // A section's listing holds one of these for each of its pages: no room to spare.
-    let mut map = Map::with_capacity(PAGE_KEYS);
-    map.insert("title".into(), front.title.as_str().into());
-    map.insert("description".into(), front.description.as_deref().into());
-    map.insert("date".into(), front.date.as_ref().map(|d| d.to_string()).into());
-    map.insert("updated".into(), front.updated.as_ref().map(|d| d.to_string()).into());
-    map.insert("weight".into(), front.weight.into());
-    map.insert("draft".into(), front.draft.into());
-    map.insert(
-        "tags".into(),
-        Value::from(front.tags.iter().map(|t| Value::from(t.as_str())).collect::<Vec<_>>()),
-    );
-    map.insert("extra".into(), Value::from_serializable(&front.extra));
-    map.insert("url".into(), urls::link(depth, &page.path, site.flavour).into());
-    map.insert("permalink".into(), site.permalink(id).into());
-    map.insert("path".into(), page.path.as_str().into());
-    map.insert("source".into(), page.source.as_str().into());
-    let kind = match page.kind {
-        SourceKind::Home => "home",
-        SourceKind::Section => "section",
-        SourceKind::Page | SourceKind::Bundle => "page",
-    };
-    map.insert("kind".into(), kind.into());
-    map
+    Value::from_serializable(&Summary {
+        title: &front.title,
+        description: front.description.as_deref(),
+        date: front.date.as_ref().map(|d| d.to_string()),
+        updated: front.updated.as_ref().map(|d| d.to_string()),
+        weight: front.weight,
+        draft: front.draft,
+        tags: &front.tags,
+        extra: &front.extra,
+        url: urls::link(depth, &page.path, site.flavour),
+        permalink: site.permalink(id),
+        path: &page.path,
+        source: &page.source,
+        kind: match page.kind {
+            SourceKind::Home => "home",
+            SourceKind::Section => "section",
+            SourceKind::Page | SourceKind::Bundle => "page",
+        },
+    })
+}
+
+/// A page's or section's summary with more fields: the value a template is rendered with.
+struct Extended<'a> {
+    summary: &'a Value,
+    more: &'a [(&'static str, Value)],
+}
+
+impl serde::Serialize for Extended<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let summary = self.summary.as_map();
+        let mut fields = serializer.serialize_struct("page", SUMMARY_KEYS.len() + self.more.len())?;
+        for key in SUMMARY_KEYS {
+            // Template values are written as they are, not copied.
+            if let Some(value) = summary.and_then(|m| m.get(&tera::value::Key::from(key))) {
+                fields.serialize_field(key, value)?;
+            }
+        }
+        for (key, value) in self.more {
+            fields.serialize_field(key, value)?;
+        }
+        fields.end()
+    }
 }
 
 /// A section as a page at some depth sees it: its summary with its `pages` and `subsections`
@@ -454,14 +499,12 @@ fn sibling<'a>(
 
 /// The listing of `section` as seen from a page at `depth`.
 fn listing(site: &Site, section: PageId, depth: usize) -> Listing {
-    let list = |ids: &[PageId]| {
-        Value::from(ids.iter().map(|&p| Value::from(page_map(site, p, depth))).collect::<Vec<_>>())
-    };
+    let list = |ids: &[PageId]| Value::from(ids.iter().map(|&p| summary(site, p, depth)).collect::<Vec<_>>());
     let (pages, subsections) = (list(&site.page(section).pages), list(&site.page(section).subsections));
-    let mut map = page_map(site, section, depth);
-    map.insert("pages".into(), pages.clone());
-    map.insert("subsections".into(), subsections.clone());
-    Listing { section: Value::from(map), pages, subsections }
+    let more = [("pages", pages.clone()), ("subsections", subsections.clone())];
+    let section =
+        Value::from_serializable(&Extended { summary: &summary(site, section, depth), more: &more });
+    Listing { section, pages, subsections }
 }
 
 /// The listings page `id` shows, seen from its depth: its section's, and its own if it is one.
@@ -485,27 +528,32 @@ fn slots(site: &Site, ids: &[PageId]) -> HashMap<(PageId, usize), Slot> {
     slots
 }
 
+/// An entry of the table of contents.
+#[derive(serde::Serialize)]
+struct TocEntry<'a> {
+    level: u8,
+    id: &'a str,
+    title: &'a str,
+    text: &'a str,
+    url: String,
+    children: Vec<TocEntry<'a>>,
+}
+
 /// The table of contents: headings nested under the previous heading of a higher level.
-fn toc(headings: &[Heading]) -> Value {
-    fn take(headings: &[Heading], i: &mut usize, parent_level: u8) -> Vec<Value> {
+fn toc(headings: &[Heading]) -> Vec<TocEntry<'_>> {
+    fn take<'h>(headings: &'h [Heading], i: &mut usize, parent_level: u8) -> Vec<TocEntry<'h>> {
         let mut items = Vec::new();
         while *i < headings.len() && headings[*i].level > parent_level {
             let h = &headings[*i];
             *i += 1;
             let children = take(headings, i, h.level);
-            let mut map = Map::with_capacity(6);
-            map.insert("level".into(), h.level.into());
-            map.insert("id".into(), h.id.as_str().into());
-            map.insert("title".into(), h.title.as_str().into());
-            map.insert("text".into(), h.text.trim().into());
-            map.insert("url".into(), format!("#{}", h.id).into());
-            map.insert("children".into(), Value::from(children));
-            items.push(Value::from(map));
+            let (id, title, text) = (h.id.as_str(), h.title.as_str(), h.text.trim());
+            items.push(TocEntry { level: h.level, id, title, text, url: format!("#{id}"), children });
         }
         items
     }
     let mut i = 0;
-    Value::from(take(headings, &mut i, 0))
+    take(headings, &mut i, 0)
 }
 
 fn site_value(site: &Site) -> Value {
@@ -605,7 +653,7 @@ fn register_functions(tera: &mut Tera, site: &Arc<Site>) {
         let path: String = kwargs.must_get("path")?;
         let id = find_page(&s, &path).map_err(tera::Error::message)?;
         note_read(Read::Page(id));
-        Ok(Value::from(page_map(&s, id, depth_of(state))))
+        Ok(summary(&s, id, depth_of(state)))
     });
     let s = site.clone();
     tera.register_function("get_section", move |kwargs: Kwargs, state: &State| -> tera::TeraResult<Value> {

@@ -99,8 +99,8 @@ pub fn check_portable(name: &str) -> Result<(), String> {
     {
         return Err(format!("the character {c:?} is not allowed in a URL segment"));
     }
-    let stem = name.split('.').next().unwrap_or_default().to_ascii_lowercase();
-    if RESERVED.contains(&stem.as_str()) {
+    let stem = name.split('.').next().unwrap_or_default();
+    if RESERVED.iter().any(|reserved| reserved.eq_ignore_ascii_case(stem)) {
         return Err(format!("`{name}` is a reserved file name on Windows"));
     }
     Ok(())

@@ -514,6 +514,9 @@ pub fn percent_decode(s: &str) -> String {
 // Pass 2: headings
 
 impl<'a> Passes<'a, '_> {
+    // Every event goes through each pass: inlined, the passes make one function and an event is
+    // not copied from one to the next (the same holds for the passes below).
+    #[inline(always)]
     fn heading(&mut self, event: Event<'a>) {
         if let Some((_, inner)) = &mut self.heading {
             if matches!(event, Event::End(TagEnd::Heading(_))) {
@@ -648,6 +651,7 @@ fn plain_text(events: &[Event<'_>]) -> String {
 // Pass 3: footnotes
 
 impl<'a> Passes<'a, '_> {
+    #[inline(always)]
     fn footnote(&mut self, event: Event<'a>) {
         let starts = matches!(event, Event::Start(Tag::FootnoteDefinition(_)));
         let ends = matches!(event, Event::End(TagEnd::FootnoteDefinition));
@@ -734,6 +738,7 @@ fn footnote_slug(label: &str, number: usize) -> String {
 // Pass 4: blocks
 
 impl<'a> Passes<'a, '_> {
+    #[inline(always)]
     fn block(&mut self, event: Event<'a>) {
         if let Some((_, code)) = &mut self.code {
             match event {

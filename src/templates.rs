@@ -406,23 +406,6 @@ struct Summary<'a> {
     kind: &'static str,
 }
 
-/// The keys of a [`Summary`], in order.
-const SUMMARY_KEYS: [&str; 13] = [
-    "title",
-    "description",
-    "date",
-    "updated",
-    "weight",
-    "draft",
-    "tags",
-    "extra",
-    "url",
-    "permalink",
-    "path",
-    "source",
-    "kind",
-];
-
 /// The summary of page `id` as a page at `depth` sees it.
 fn summary(site: &Site, id: PageId, depth: usize) -> Value {
     let page = site.page(id);
@@ -458,10 +441,12 @@ impl serde::Serialize for Extended<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct as _;
         let summary = self.summary.as_map();
-        let mut fields = serializer.serialize_struct("page", SUMMARY_KEYS.len() + self.more.len())?;
-        for key in SUMMARY_KEYS {
-            // Template values are written as they are, not copied.
-            if let Some(value) = summary.and_then(|m| m.get(&tera::value::Key::from(key))) {
+        let len = summary.map_or(0, |m| m.len()) + self.more.len();
+        let mut fields = serializer.serialize_struct("page", len)?;
+        // The summary's keys are the names of `Summary`'s fields; its values, already template
+        // values, are handed over as they are.
+        for (key, value) in summary.into_iter().flatten() {
+            if let tera::value::Key::Str(key) = key {
                 fields.serialize_field(key, value)?;
             }
         }

@@ -304,19 +304,16 @@ impl<'a, 's> Passes<'a, 's> {
             }
             Event::Start(tag @ (Tag::Link { .. } | Tag::Image { .. })) => {
                 let dest = match &tag {
-                    Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. } => dest_url.to_string(),
-                    _ => String::new(),
+                    Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. } => dest_url.clone(),
+                    _ => "".into(),
                 };
                 match resolve(site, id, &dest, range.start, &mut self.rendered.anchors) {
                     Ok(Target::Keep) => {
                         self.guard_address(&tag);
                         Event::Start(tag)
                     }
-                    Ok(Target::Replace(url)) => {
-                        let tag = with_destination(tag, url);
-                        self.guard_address(&tag);
-                        Event::Start(tag)
-                    }
+                    // A page-relative address juxta made: nothing for the reference guard.
+                    Ok(Target::Replace(url)) => Event::Start(with_destination(tag, url)),
                     // A link keeps its text without a destination (`End(Link)` still closes it);
                     // an image is replaced by its description, the text events inside it.
                     Ok(Target::Neutralise) if matches!(tag, Tag::Link { .. }) => {
@@ -376,7 +373,7 @@ fn resolve(
         Some((p, q)) => (p, Some(q)),
         None => (rest, None),
     };
-    let decoded = percent_decode(path);
+    let decoded = percent_decoded(path);
     let page = site.page(id);
     let depth = urls::depth(&page.path);
     let (site_relative, content_path) = match decoded.strip_prefix('/') {
@@ -407,6 +404,8 @@ fn resolve(
     } else {
         return Ok(Target::Keep);
     };
+    // Exactly the room needed, so that the link's address is not copied again to shed the rest.
+    url.reserve_exact(query.map_or(0, |q| q.len() + 1) + fragment.map_or(0, |f| f.len() + 1));
     if let Some(q) = query {
         url.push('?');
         url.push_str(q);
@@ -490,8 +489,13 @@ fn join(dir: &str, relative: &str) -> Option<String> {
 
 /// Decodes `%XX` escapes once; invalid escapes are kept as written.
 pub fn percent_decode(s: &str) -> String {
+    percent_decoded(s).into_owned()
+}
+
+/// [`percent_decode`], borrowing when there is nothing to decode.
+fn percent_decoded(s: &str) -> std::borrow::Cow<'_, str> {
     if !s.contains('%') {
-        return s.to_string();
+        return s.into();
     }
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -507,7 +511,7 @@ pub fn percent_decode(s: &str) -> String {
         out.push(bytes[i]);
         i += 1;
     }
-    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
+    String::from_utf8(out).map_or_else(|_| s.into(), Into::into)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -800,6 +804,11 @@ impl Passes<'_, '_> {
             Tag::Image { dest_url, .. } => ("img", "src", dest_url),
             _ => return,
         };
+        // Only an address starting with `/`, or with a scheme (as `base_url` has), can be a
+        // problem; escaping changes neither.
+        if !url.starts_with('/') && !url.contains(':') {
+            return;
+        }
         // As it will be written, which is what the guard reads in the page.
         let mut written = String::with_capacity(url.len());
         let _ = pulldown_cmark_escape::escape_href(&mut written, url);
@@ -973,11 +982,29 @@ mod tests {
 
     #[test]
     fn words_are_counted_as_split_whitespace_counts_them() {
-        let long = "Words  run\tpast\none block of thirty-two bytes, then\x0banother,\x0cand end. ";
-        let texts =
-            ["", " ", "one", " one  two\tthree\n", "a\x0bb\x0cc\rd", "é à", "x\u{2003}y\u{a0}z", long];
-        for text in texts.into_iter().chain([&long[1..], &long[..33], &long[..64], &long[..65]]) {
+        let long = "Words  run\tpast\nseveral blocks of eight bytes,  then\x0banother,\x0cand end. ";
+        for text in ["", " ", "one", " one  two\tthree\n", "a\x0bb\x0cc\rd", "é à", "x\u{2003}y\u{a0}z", long]
+        {
             assert_eq!(count_words(text), text.split_whitespace().count(), "{text:?}");
+        }
+        // Every string of up to four bytes drawn from the spaces, a letter and the bytes just
+        // outside the ranges compared, after each length of lead-in (each alignment).
+        let alphabet = *b" \t\n\x0b\x0c\ra\x08\x0e\x1f!\x7f\0";
+        let mut text = Vec::new();
+        for len in 0..=4u32 {
+            for code in 0..alphabet.len().pow(len) {
+                for lead in 0..8 {
+                    text.clear();
+                    text.extend_from_slice(&b"lead in "[..lead]);
+                    let mut c = code;
+                    for _ in 0..len {
+                        text.push(alphabet[c % alphabet.len()]);
+                        c /= alphabet.len();
+                    }
+                    let text = std::str::from_utf8(&text).expect("ASCII");
+                    assert_eq!(count_words(text), text.split_whitespace().count(), "{text:?}");
+                }
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 //! The assembled [`Site`]: every page with its section, sorted listings, content files, static
 //! files and data. Built once per build and read-only afterwards, so rendering can share it.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -272,9 +273,9 @@ fn check_collisions(
         std::iter::once(page.output_file()).chain(aliases).map(move |file| (file, Owner::Page(page)))
     }));
     claims.extend(copies.iter().map(|copy| (copy.output.clone(), Owner::Path(&copy.source))));
-    let keys: Vec<String> = claims.par_iter().map(|(output, _)| collision_key(output)).collect();
+    let keys: Vec<Cow<'_, str>> = claims.par_iter().map(|(output, _)| collision_key(output)).collect();
 
-    let mut owners: HashMap<String, usize> = HashMap::with_capacity(claims.len());
+    let mut owners: HashMap<Cow<'_, str>, usize> = HashMap::with_capacity(claims.len());
     let mut errors = Vec::new();
     for (index, key) in keys.into_iter().enumerate() {
         let Some(&first) = owners.get(&key) else {
@@ -329,11 +330,14 @@ impl Owner<'_> {
 
 /// Output names that many file systems treat as one (letter case, accents composed or not)
 /// share this key.
-fn collision_key(output: &str) -> String {
+fn collision_key(output: &str) -> Cow<'_, str> {
     if output.is_ascii() {
-        return output.to_ascii_lowercase();
+        return match output.bytes().any(|b| b.is_ascii_uppercase()) {
+            true => Cow::Owned(output.to_ascii_lowercase()),
+            false => Cow::Borrowed(output),
+        };
     }
-    unicode_normalization::UnicodeNormalization::nfc(output).collect::<String>().to_lowercase()
+    Cow::Owned(unicode_normalization::UnicodeNormalization::nfc(output).collect::<String>().to_lowercase())
 }
 
 /// The output file of an alias: `old/path/` → `old/path/index.html`; `old.html` stays as it is.

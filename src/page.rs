@@ -76,7 +76,7 @@ impl Page {
 
     /// The output file of the page.
     pub fn output_file(&self) -> String {
-        format!("{}index.html", self.path)
+        [self.path.as_str(), "index.html"].concat()
     }
 }
 

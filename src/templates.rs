@@ -152,7 +152,7 @@ impl Templates {
     /// [`Templates::expand_body`] for `body` standing in for page `id`'s body.
     pub(crate) fn expand_text<'b>(&self, id: PageId, body: &'b str) -> Result<std::borrow::Cow<'b, str>> {
         let page = self.site.page(id);
-        if !body.contains("{{") && !body.contains("{%") {
+        if !has_template_syntax(body) {
             return Ok(std::borrow::Cow::Borrowed(body));
         }
         let mut context = self.context(id, None);
@@ -326,6 +326,13 @@ impl Templates {
     fn summary(&self, id: PageId, depth: usize) -> Value {
         summary(&self.site, id, depth)
     }
+}
+
+/// Whether `text` has `{{` or `{%`. Every page's body is read through here, so the scan looks
+/// for `{` alone and checks the byte after it.
+pub(crate) fn has_template_syntax(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(b'{', bytes).any(|at| matches!(bytes.get(at + 1), Some(b'{' | b'%')))
 }
 
 /// A buffer that refuses to grow past `limit` bytes, so that a template loop running far too
@@ -533,7 +540,7 @@ fn toc(headings: &[Heading]) -> Vec<TocEntry<'_>> {
             *i += 1;
             let children = take(headings, i, h.level);
             let (id, title, text) = (h.id.as_str(), h.title.as_str(), h.text.trim());
-            items.push(TocEntry { level: h.level, id, title, text, url: format!("#{id}"), children });
+            items.push(TocEntry { level: h.level, id, title, text, url: ["#", id].concat(), children });
         }
         items
     }
@@ -763,6 +770,16 @@ pub fn shown(name: &str) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn template_syntax_is_an_opening_brace_then_another_or_a_percent_sign() {
+        for text in ["{{ x }}", "a {% if %}", "{ {{", "{}{%"] {
+            assert!(has_template_syntax(text), "{text:?}");
+        }
+        for text in ["", "{", "{ {", "{#id}", "} }}", "a{b}c{"] {
+            assert!(!has_template_syntax(text), "{text:?}");
+        }
+    }
 
     #[test]
     fn reports_are_parsed_into_file_and_position() {

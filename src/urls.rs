@@ -19,7 +19,7 @@ pub enum Flavour {
 /// The number of folders between the site root and the folder of `site_path`.
 /// `""` → 0, `"a/"` → 1, `"a/b/"` → 2, `"a/style.css"` → 1.
 pub fn depth(site_path: &str) -> usize {
-    site_path.matches('/').count()
+    site_path.bytes().filter(|&b| b == b'/').count()
 }
 
 /// The link from a page at folder depth `from_depth` to the site path `target`.
@@ -49,7 +49,7 @@ pub fn root_prefix(depth: usize) -> String {
 /// The absolute URL of `target` under `base_url` (which ends in `/`). Absolute URLs are for
 /// canonical links, OpenGraph, the sitemap and the feed only.
 pub fn absolute(base_url: &str, target: &str) -> String {
-    format!("{base_url}{target}")
+    [base_url, target].concat()
 }
 
 /// Turns heading text into an id: lowercase letters and digits, other runs become one `-`.

@@ -14,7 +14,8 @@ Needs `hugo` (Debian package) and `mdbook` (`cargo install mdbook`) on PATH, and
 /usr/bin/time (Debian package `time`); a missing peer is skipped with a note. The corpus and
 every output live under --dir (default /dev/shm/juxta-bench, memory-backed, so the figures are
 about the tools rather than the disk). Each run starts from an absent output folder; one
-warm-up run per tool and size is not counted.
+warm-up run per tool and size is not counted, and the counted runs go round the tools in turn
+(juxta, Hugo, mdBook, the floor, juxta, …) so that the machine's slow spells fall on all alike.
 """
 
 import argparse
@@ -69,28 +70,40 @@ def run_once(command, out):
     return wall, rss
 
 
-def measure(name, command, pattern, out, n, runs, slow):
-    warm_up = run_once(command, out)  # page cache, lazy statics, CPU frequency
-    produced = len(list(out.glob(pattern)))
-    if produced != n:
-        sys.exit(f"{name} produced {produced} pages of {n}")
-    if warm_up[0] > slow:
-        # A tool this slow is not noise-bound: its one run is the figure.
-        print(f"  {name} took {warm_up[0]:.0f} s; counting that single run", file=sys.stderr)
-        runs, samples = 1, [warm_up]
-    else:
-        samples = [run_once(command, out) for _ in range(runs)]
-    walls = [w for w, _ in samples]
-    shutil.rmtree(out, ignore_errors=True)
-    return {
-        "tool": name,
-        "n": n,
-        "runs": runs,
-        "median": statistics.median(walls),
-        "min": min(walls),
-        "max": max(walls),
-        "rss_mib": max(r for _, r in samples) / 1024,
-    }
+def measure_size(tools_at_n, n, runs, slow):
+    """Every tool at one size. The counted runs go round the tools in turn, so that on a shared,
+    noisy machine each tool meets the same slow and fast spells and the ratios stay fair."""
+    samples, counted = {}, []
+    for name, (command, pattern, out) in tools_at_n.items():
+        warm_up = run_once(command, out)  # page cache, lazy statics, CPU frequency
+        produced = len(list(out.glob(pattern)))
+        if produced != n:
+            sys.exit(f"{name} produced {produced} pages of {n}")
+        if warm_up[0] > slow:
+            # A tool this slow is not noise-bound: its one run is the figure.
+            print(f"  {name} took {warm_up[0]:.0f} s; counting that single run", file=sys.stderr)
+            samples[name] = [warm_up]
+        else:
+            samples[name] = []
+            counted.append(name)
+    for _ in range(runs):
+        for name in counted:
+            command, _, out = tools_at_n[name]
+            samples[name].append(run_once(command, out))
+    results = []
+    for name, (_, _, out) in tools_at_n.items():
+        shutil.rmtree(out, ignore_errors=True)
+        walls = [w for w, _ in samples[name]]
+        results.append({
+            "tool": name,
+            "n": n,
+            "runs": len(walls),
+            "median": statistics.median(walls),
+            "min": min(walls),
+            "max": max(walls),
+            "rss_mib": max(r for _, r in samples[name]) / 1024,
+        })
+    return results
 
 
 def ensure_corpus(base, n, variants):
@@ -169,13 +182,16 @@ def main():
     results = []
     for n, runs, names in plan:
         corpus = ensure_corpus(args.dir, n, variants=any(name in FLOOR_PEERS for name in names))
+        at_n = {}
         for name in names:
-            command, pattern = tools(corpus, args.dir / f"out-{name}")[name]
+            out = args.dir / f"out-{name}"
+            command, pattern = tools(corpus, out)[name]
             if not available(command[0]):
                 print(f"skipping {name}: `{command[0]}` is not installed", file=sys.stderr)
                 continue
-            print(f"{name} at {n:,} pages, {runs} runs…", file=sys.stderr)
-            results.append(measure(name, command, pattern, args.dir / f"out-{name}", n, runs, args.slow))
+            at_n[name] = (command, pattern, out)
+        print(f"{', '.join(at_n)} at {n:,} pages, {runs} runs each, in turn…", file=sys.stderr)
+        results.extend(measure_size(at_n, n, runs, args.slow))
     print(table(results))
     if any(r["tool"] == "floor" for r in results):
         print()

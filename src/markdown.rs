@@ -616,7 +616,9 @@ impl<'a> Passes<'a, '_> {
         if let Some(previous) = self.rendered.headings.last_mut() {
             previous.text.truncate(previous.text.trim_end().len());
         }
-        self.rendered.headings.push(Heading { level, id, title, text: String::new() });
+        // The text under a heading is gathered a piece at a time: room for a paragraph or two
+        // saves growing it step by step from nothing.
+        self.rendered.headings.push(Heading { level, id, title, text: String::with_capacity(512) });
     }
 }
 

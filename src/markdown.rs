@@ -208,7 +208,9 @@ impl<'a, 's> Passes<'a, 's> {
                 run.push_str(html);
                 continue;
             }
-            self.read_raw_html(&mut run);
+            if !run.is_empty() {
+                self.read_raw_html(&mut run);
+            }
             match event {
                 Event::Start(Tag::Heading { id: Some(id), .. }) => {
                     self.taken.insert(String::from(&**id), 0);
@@ -230,16 +232,15 @@ impl<'a, 's> Passes<'a, 's> {
                 _ => {}
             }
         }
-        self.read_raw_html(&mut run);
+        if !run.is_empty() {
+            self.read_raw_html(&mut run);
+        }
         self.in_definition = (None, 0);
         self.defined = referred.then_some(defined);
     }
 
     /// Reserves the ids of a run of raw HTML and runs the reference guard over it.
     fn read_raw_html(&mut self, run: &mut String) {
-        if run.is_empty() {
-            return;
-        }
         let tags = crate::html::tags(run);
         for id in crate::html::ids(&tags) {
             self.taken.insert(id.to_string(), 0);

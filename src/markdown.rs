@@ -160,6 +160,8 @@ struct Passes<'a, 's> {
     code: Option<(CodeBlockKind<'a>, String)>,
     /// The outermost footnote definition around the current event, and how deep inside it.
     in_definition: (Option<String>, usize),
+    /// The text of the page, each piece followed by a space, for the number of words.
+    words: String,
     /// What the reference guard found, with the footnote definition it is in: a definition
     /// nothing refers to is not written, and neither are its problems.
     references: Vec<(Option<String>, String)>,
@@ -188,6 +190,7 @@ impl<'a, 's> Passes<'a, 's> {
             uses: HashMap::new(),
             code: None,
             in_definition: (None, 0),
+            words: String::with_capacity(events.len() * 16),
             references: Vec::new(),
             out: Vec::with_capacity(events.len() + 16),
         };
@@ -270,6 +273,7 @@ impl<'a, 's> Passes<'a, 's> {
         }
         self.footnote_section();
         let mut rendered = std::mem::take(&mut self.rendered);
+        rendered.words = count_words(&self.words);
         rendered.html.reserve(capacity);
         pulldown_cmark::html::push_html(&mut rendered.html, self.out.into_iter());
         (rendered, self.errors)
@@ -805,7 +809,10 @@ impl<'a> Passes<'a, '_> {
                 )
             }
             Event::Text(t) => {
-                self.rendered.words += count_words(&t);
+                // Counted once at the end: a space between two texts keeps their words apart, so
+                // the count is the sum of theirs, without the cost of a count for each.
+                self.words.push_str(&t);
+                self.words.push(' ');
                 Event::Text(t)
             }
             other => other,
@@ -1039,6 +1046,12 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn words_are_those_of_each_text() {
+        // Each text's words count: `foo*bar*` is two texts, so two words; code is not counted.
+        assert_eq!(render_plain("foo*bar* baz `code` qux [link](x)\n\n- one two\n").words, 7);
     }
 
     #[test]

@@ -8,7 +8,7 @@
 //! 3. footnotes: numbered references, definitions gathered at the end with back-links.
 //! 4. blocks: GitHub alerts as callouts, fenced code highlighted, task-list markers.
 //!
-//! The passes run as one stream ([`Passes`]): each event goes through them in that order, every
+//! The passes run as one stream (`Passes`): each event goes through them in that order, every
 //! pass handing what it produces to the next, so the events are stored twice (as parsed, and
 //! as handed to the HTML writer) rather than once per pass. What a pass needs to know about the
 //! whole page beforehand (ids written explicitly or in raw HTML, which footnotes are defined) is

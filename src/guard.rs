@@ -9,7 +9,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::panic::{AssertUnwindSafe, PanicHookInfo};
-use std::path::Path;
+use std::path::PathBuf;
 use std::sync::Once;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -34,8 +34,8 @@ thread_local! {
     static LOCATION: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
-/// Runs `render` for the page `shown`, turning a panic into an error naming the page.
-pub(crate) fn catch<T>(shown: &Path, render: impl FnOnce() -> Result<T>) -> Result<T> {
+/// Runs `render` for the page `shown` gives, turning a panic into an error naming the page.
+pub(crate) fn catch<T>(shown: impl FnOnce() -> PathBuf, render: impl FnOnce() -> Result<T>) -> Result<T> {
     static HOOK: Once = Once::new();
     HOOK.call_once(|| {
         let default = std::panic::take_hook();
@@ -58,7 +58,7 @@ pub(crate) fn catch<T>(shown: &Path, render: impl FnOnce() -> Result<T>) -> Resu
             .unwrap_or_else(|| "no message".into());
         let at = LOCATION.take().map(|l| format!(" at {l}")).unwrap_or_default();
         Err(Error::at(
-            shown,
+            shown(),
             format!(
                 "juxta crashed while rendering this page ({what}{at}); this is a bug in juxta, \
                  please report it with this page attached"

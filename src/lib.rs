@@ -143,11 +143,14 @@ pub fn build(options: &Options) -> Result<Report> {
         .collect::<Vec<_>>()
         .into_par_iter()
         .map(|id| {
-            guard::catch(&site.page(id).shown_path(), || {
-                let result = render_page(&site, &templates, &staging, id, &feed_pages);
-                options.progress.step();
-                result
-            })
+            guard::catch(
+                || site.page(id).shown_path(),
+                || {
+                    let result = render_page(&site, &templates, &staging, id, &feed_pages);
+                    options.progress.step();
+                    result
+                },
+            )
         })
         .collect();
     let results = error::collect(results)?;

@@ -149,7 +149,7 @@ impl Staging {
         self.committed = true;
         if had_output {
             // The new output is in place; a failure here only leaves a folder the next build removes.
-            let _ = std::fs::remove_dir_all(&old);
+            let _ = fs::remove_tree(&old);
         }
         Ok(())
     }

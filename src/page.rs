@@ -82,8 +82,8 @@ impl Page {
 
 /// Reads and resolves one content file; `root` is the project root.
 pub fn resolve(root: &Path, file: &ContentFile) -> Result<Page> {
-    let shown = Path::new(CONTENT_DIR).join(&file.path);
-    let (raw, modified) = crate::fs::read_source_dated(&root.join(CONTENT_DIR).join(&file.path), &shown)?;
+    let shown = || Path::new(CONTENT_DIR).join(&file.path);
+    let (raw, modified) = crate::fs::read_source_dated(&root.join(CONTENT_DIR).join(&file.path), shown)?;
     let mut page = parse(file, &raw)?;
     page.modified = modified.and_then(crate::fs::seconds_since_epoch);
     Ok(page)

@@ -162,8 +162,11 @@ impl Templates {
         let mut out = self.capped(body.len() * 2);
         let result = self.tera.render_str_to(&shielded, &context, true, &mut out);
         let shown = page.shown_path();
-        let html =
-            out.finish(result, &shown, |e| tera_error(&e, Some(&shown), Some((&shown, page.body_line))))?;
+        let html = out.finish(
+            result,
+            || shown.clone(),
+            |e| tera_error(&e, Some(&shown), Some((&shown, page.body_line))),
+        )?;
         Ok(std::borrow::Cow::Owned(html.replace(COMMENT_SHIELD, "{#")))
     }
 
@@ -206,15 +209,19 @@ impl Templates {
         drop(context);
         self.release_listings(id);
         let spans = std::mem::take(&mut out.spans);
-        let html = out.finish(result, &page.shown_path(), |e| {
-            let error = tera_error(&e, Some(&page.shown_path()), None);
-            // Tera gives no place for some errors (a component recursing without end): the
-            // page's template is where to start looking.
-            match error.path() == Some(Path::new(TEMPLATES_DIR)) {
-                true => error.in_file(shown(Self::template_of(page))),
-                false => error,
-            }
-        })?;
+        let html = out.finish(
+            result,
+            || page.shown_path(),
+            |e| {
+                let error = tera_error(&e, Some(&page.shown_path()), None);
+                // Tera gives no place for some errors (a component recursing without end): the
+                // page's template is where to start looking.
+                match error.path() == Some(Path::new(TEMPLATES_DIR)) {
+                    true => error.in_file(shown(Self::template_of(page))),
+                    false => error,
+                }
+            },
+        )?;
         Ok((html, spans))
     }
 
@@ -237,7 +244,7 @@ impl Templates {
         let mut out = self.capped(8192);
         let result = self.tera.render_to("404.html", &context, &mut out);
         let html =
-            out.finish(result, &shown("404.html"), |e| tera_error(&e, Some(&shown("404.html")), None))?;
+            out.finish(result, || shown("404.html"), |e| tera_error(&e, Some(&shown("404.html")), None))?;
         let problems =
             crate::html::check_references(&crate::html::tags(&html), &self.site.config.base_url, false);
         if !problems.is_empty() {
@@ -373,12 +380,12 @@ impl Capped {
     fn finish(
         self,
         result: tera::TeraResult<()>,
-        page: &Path,
+        page: impl Fn() -> PathBuf,
         convert: impl FnOnce(tera::Error) -> Error,
     ) -> Result<String> {
         if self.over {
             return Err(Error::at(
-                page,
+                page(),
                 format!(
                     "the page grew past {} KiB while its templates rendered, far over the limit of \
                      {} KiB set by `[limits] max_page_kib` in site.toml: look for a template loop \
@@ -390,7 +397,7 @@ impl Capped {
         }
         result.map_err(convert)?;
         String::from_utf8(self.bytes)
-            .map_err(|_| Error::at(page, "the templates produced text that is not UTF-8"))
+            .map_err(|_| Error::at(page(), "the templates produced text that is not UTF-8"))
     }
 }
 

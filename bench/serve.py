@@ -137,7 +137,7 @@ def main():
 
     subprocess.run(["cargo", "build", "--release", "--bin", "juxta"], cwd=REPO, check=True)
     args.dir.mkdir(parents=True, exist_ok=True)
-    corpus = ensure_corpus(args.dir, args.pages)
+    corpus = ensure_corpus(args.dir, args.pages, variants=False)
     site = args.dir / f"serve-{args.pages}"
     shutil.rmtree(site, ignore_errors=True)
     shutil.copytree(corpus / "juxta", site)

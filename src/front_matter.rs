@@ -269,19 +269,24 @@ fn parse_plain_toml(front: &str) -> Option<FrontMatter> {
 /// A string of [`parse_plain_toml`] at the start of `text` (`"…"` without escapes, or `'…'`),
 /// and what follows it.
 fn plain_string(text: &str) -> Option<(String, &str)> {
-    let quote = text.chars().next().filter(|c| matches!(c, '"' | '\''))?;
-    let end = text[1..].find(quote)? + 1;
+    let quote = *text.as_bytes().first().filter(|&&b| matches!(b, b'"' | b'\''))?;
+    let end = memchr::memchr(quote, &text.as_bytes()[1..])? + 1;
     let value = &text[1..end];
-    let plain = value.chars().all(|c| c == '\t' || !(c.is_control() || (quote == '"' && c == '\\')));
+    let plain = !has_control(value) && (quote == b'\'' || !value.contains('\\'));
     plain.then(|| (value.to_string(), &text[end + 1..]))
 }
 
 /// `Some` if `text` is blank or a comment (after a value, or a whole line), as TOML allows them.
 fn comment_or_nothing(text: &str) -> Option<()> {
     let text = text.trim_start_matches([' ', '\t']);
-    let plain =
-        text.is_empty() || (text.starts_with('#') && text.chars().all(|c| c == '\t' || !c.is_control()));
+    let plain = text.is_empty() || (text.starts_with('#') && !has_control(text));
     plain.then_some(())
+}
+
+/// Whether `text` holds a control character TOML refuses in strings and comments: U+0000 to
+/// U+001F but the tab, and U+007F. Each is one byte in UTF-8, so the bytes are read as they are.
+fn has_control(text: &str) -> bool {
+    text.bytes().any(|b| (b < 0x20 && b != b'\t') || b == 0x7f)
 }
 
 fn parse_yaml(split: &Split<'_>, text: &str, shown: &Path) -> Result<FrontMatter> {
@@ -596,7 +601,7 @@ mod tests {
             "\"title\"",
             "Title",
         ];
-        const VALUES: [&str; 30] = [
+        const VALUES: [&str; 33] = [
             "\"x\"",
             "'y'",
             "\"a\\\"b\"",
@@ -627,9 +632,20 @@ mod tests {
             "{}",
             "\"x\"y",
             "\"\u{7f}\"",
+            "\"\u{85}\"",
+            "'\u{9f}'",
+            "\"\u{a0}\u{ff}\u{120}€\"",
         ];
-        const AROUND: [(&str, &str); 6] =
-            [(" = ", ""), ("=", ""), ("\t=\t", " # c"), (" =  ", "#c"), (" = ", " x"), (" = ", "\u{1}")];
+        const AROUND: [(&str, &str); 8] = [
+            (" = ", ""),
+            ("=", ""),
+            ("\t=\t", " # c"),
+            (" =  ", "#c"),
+            (" = ", " x"),
+            (" = ", "\u{1}"),
+            (" = ", " # \u{9f}"),
+            (" = ", " # \u{a0}ÿ"),
+        ];
         // A small deterministic generator, so that failures can be replayed.
         let mut state = 0x2545_f491_4f6c_dd1d_u64;
         let mut next = |n: usize| {

@@ -30,9 +30,8 @@ pub struct Page {
     pub kind: SourceKind,
     /// The front matter as written.
     pub front: FrontMatter,
-    /// The Markdown body, BOM removed and line endings normalised; shared, so that `juxta serve`
-    /// copies its unchanged pages cheaply into each rebuild.
-    pub body: std::sync::Arc<str>,
+    /// The Markdown body, BOM removed and line endings normalised.
+    pub body: Body,
     /// The line of the source file on which the body starts.
     pub body_line: usize,
     /// Site path of the page's folder: `""` for home, `guides/protocols/` otherwise.
@@ -47,6 +46,23 @@ pub struct Page {
     pub subsections: Vec<PageId>,
     /// When the source file was last modified, in seconds since 1970, if known.
     pub modified: Option<i64>,
+}
+
+/// A page's Markdown body: the end of the file's text, which is kept whole (front matter and all)
+/// so that reading a page copies nothing. Shared, so that `juxta serve` copies its unchanged pages
+/// cheaply into each rebuild; it reads as the body's `str`.
+#[derive(Debug, Clone)]
+pub struct Body {
+    text: std::sync::Arc<String>,
+    start: usize,
+}
+
+impl std::ops::Deref for Body {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.text[self.start..]
+    }
 }
 
 /// Positions of front matter keys that are validated after parsing.
@@ -84,25 +100,36 @@ impl Page {
 pub fn resolve(root: &Path, file: &ContentFile) -> Result<Page> {
     let shown = || Path::new(CONTENT_DIR).join(&file.path);
     let (raw, modified) = crate::fs::read_source_dated(&root.join(CONTENT_DIR).join(&file.path), shown)?;
-    let mut page = parse(file, &raw)?;
+    let mut page = parse_owned(file, raw)?;
     page.modified = modified.and_then(crate::fs::seconds_since_epoch);
     Ok(page)
 }
 
 /// Resolves one content file from its text.
 pub(crate) fn parse(file: &ContentFile, raw: &str) -> Result<Page> {
+    parse_owned(file, raw.to_string())
+}
+
+/// [`parse`], keeping `raw` as the page's text when it needs no normalising (most files).
+fn parse_owned(file: &ContentFile, raw: String) -> Result<Page> {
     let shown = Path::new(CONTENT_DIR).join(&file.path);
-    let text = front_matter::normalize(raw);
-    let split = front_matter::split(&text, &shown)?;
-    let front = front_matter::parse(&split, &text, &shown)?;
+    // A byte-order mark is only skipped (`start` past it); line endings to change make a copy.
+    let (changed, start) = match front_matter::normalize(&raw) {
+        std::borrow::Cow::Owned(text) => (Some(text), 0),
+        std::borrow::Cow::Borrowed(text) => (None, raw.len() - text.len()),
+    };
+    let whole = std::sync::Arc::new(changed.unwrap_or(raw));
+    let text = &whole[start..];
+    let split = front_matter::split(text, &shown)?;
+    let front = front_matter::parse(&split, text, &shown)?;
     let positions = KeyPositions {
         // Looked for only when written: most pages have neither.
-        template: front.template.as_ref().and_then(|_| front_matter::key_position(&split, &text, "template")),
+        template: front.template.as_ref().and_then(|_| front_matter::key_position(&split, text, "template")),
         aliases: (!front.aliases.is_empty())
-            .then(|| front_matter::key_position(&split, &text, "aliases"))
+            .then(|| front_matter::key_position(&split, text, "aliases"))
             .flatten(),
     };
-    let slug_at = || front_matter::key_position(&split, &text, "slug").unwrap_or(Position::new(1, 1));
+    let slug_at = || front_matter::key_position(&split, text, "slug").unwrap_or(Position::new(1, 1));
 
     if front.slug.is_some() && matches!(file.kind, SourceKind::Home | SourceKind::Section) {
         return Err(Error::at_position(
@@ -125,7 +152,9 @@ pub(crate) fn parse(file: &ContentFile, raw: &str) -> Result<Page> {
     }
     let path = site_path(&file.path, file.kind, front.slug.as_deref())
         .map_err(|m| Error::at(&shown, format!("cannot make a URL from this file's path: {m}")))?;
-    let (body, body_line) = (std::sync::Arc::from(split.body), split.body_line);
+    // The body is the end of the text: where it starts is all that is kept.
+    let body = Body { start: whole.len() - split.body.len(), text: whole.clone() };
+    let body_line = split.body_line;
     Ok(Page {
         source: file.path.clone(),
         kind: file.kind,

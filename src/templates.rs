@@ -157,17 +157,23 @@ impl Templates {
         }
         let mut context = self.context(id, None);
         context.insert("__body", &true);
+        // Only the lines holding template syntax go through Tera: the text around them would
+        // come out as it went in, after being read by Tera's parser.
+        let span = template_span(body);
+        let (before, after) = (&body[..span.start], &body[span.end..]);
         // In Markdown `{#id}` sets a heading's id, so `{#` must not open a Tera comment there.
-        let shielded = body.replace("{#", COMMENT_SHIELD);
+        let shielded = body[span].replace("{#", COMMENT_SHIELD);
         let mut out = self.capped(body.len() * 2);
         let result = self.tera.render_str_to(&shielded, &context, true, &mut out);
         let shown = page.shown_path();
+        let first_line = page.body_line + memchr::memchr_iter(b'\n', before.as_bytes()).count();
         let html = out.finish(
             result,
             || shown.clone(),
-            |e| tera_error(&e, Some(&shown), Some((&shown, page.body_line))),
+            |e| tera_error(&e, Some(&shown), Some((&shown, first_line))),
         )?;
-        Ok(std::borrow::Cow::Owned(html.replace(COMMENT_SHIELD, "{#")))
+        let expanded = html.replace(COMMENT_SHIELD, "{#");
+        Ok(std::borrow::Cow::Owned([before, &expanded, after].concat()))
     }
 
     /// A buffer for one page's rendering. It stops well past `[limits] max_page_kib` (four times
@@ -340,6 +346,35 @@ impl Templates {
 pub(crate) fn has_template_syntax(text: &str) -> bool {
     let bytes = text.as_bytes();
     memchr::memchr_iter(b'{', bytes).any(|at| matches!(bytes.get(at + 1), Some(b'{' | b'%')))
+}
+
+/// The part of `text` that Tera must read: from the start of the line where the whitespace before
+/// the first `{{` or `{%` begins (a `{%-` removes it), to past the whitespace after the last `}}`
+/// or `%}` (a `-%}` removes it). The whole text when no tag is closed after the last one opened,
+/// so that Tera reports the mistake as it would.
+fn template_span(text: &str) -> Range<usize> {
+    let bytes = text.as_bytes();
+    let is_open = |at: usize| bytes[at] == b'{' && matches!(bytes.get(at + 1), Some(b'{' | b'%'));
+    let is_close = |at: usize| matches!(bytes[at], b'}' | b'%') && bytes.get(at + 1) == Some(&b'}');
+    let Some(first) = memchr::memchr_iter(b'{', bytes).find(|&at| is_open(at)) else {
+        return 0..text.len();
+    };
+    let Some(last) = memchr::memrchr_iter(b'{', bytes).find(|&at| is_open(at)) else {
+        return 0..text.len();
+    };
+    let Some(close) =
+        memchr::memrchr_iter(b'}', bytes).map(|at| at.saturating_sub(1)).find(|&at| is_close(at))
+    else {
+        return 0..text.len();
+    };
+    if close < last + 2 {
+        return 0..text.len();
+    }
+    let text_before = text[..first].trim_end_matches(char::is_whitespace).len();
+    let start = memchr::memrchr(b'\n', &bytes[..text_before]).map_or(0, |at| at + 1);
+    let after_close = close + 2;
+    let end = text.len() - text[after_close..].trim_start_matches(char::is_whitespace).len();
+    start..end
 }
 
 /// A buffer that refuses to grow past `limit` bytes, so that a template loop running far too
@@ -777,6 +812,48 @@ pub fn shown(name: &str) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_template_span_runs_from_the_first_tag_line_to_past_the_last_tag() {
+        let cases = [
+            ("a\n\nb {{ x }} c\n\nd", "b {{ x }} "),
+            ("{{ x }}", "{{ x }}"),
+            ("a\n\n   {%- if x %}y{% endif -%}\n\n  z", "a\n\n   {%- if x %}y{% endif -%}\n\n  "),
+            ("a\nb\n{% raw %}{{ }}{% endraw %}\nc", "b\n{% raw %}{{ }}{% endraw %}\n"),
+            ("a\n{{ one }}\nb\n{{ two }}\nc", "a\n{{ one }}\nb\n{{ two }}\n"),
+            ("a\n\n{{ one }}", "a\n\n{{ one }}"),
+            ("a\nb\n\nc {{ one }}", "c {{ one }}"),
+            ("a {{ \"}}\" }} b", "a {{ \"}}\" }} "),
+            // No tag closed after the last opened: all of it, for Tera to report.
+            ("a {{ x", "a {{ x"),
+            ("a {{ x }} b {{ y", "a {{ x }} b {{ y"),
+            ("a {{ x }} b {% if", "a {{ x }} b {% if"),
+        ];
+        for (text, span) in cases {
+            assert_eq!(&text[template_span(text)], span, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn rendering_the_template_span_alone_gives_what_rendering_everything_gives() {
+        let tera = tera::Tera::default();
+        let mut context = tera::Context::new();
+        context.insert("x", &"X");
+        context.insert("items", &[1, 2]);
+        for text in [
+            "# Title\n\nSome {{ x }} text.\n\n- a\n- b\n",
+            "a\n\n   {%- if x %}y{% endif -%}\n\n  z",
+            "a  \t\n {{- x -}} \n\t b",
+            "line\n{% for i in items %}\n* {{ i }}\n{% endfor %}\ntail {{ x }} end\n",
+            "é  {{- x }}\u{a0}\u{2003}{{ x -}}\u{2003}\u{a0} ü",
+            "{% raw %}{{ x }}{% endraw %} and {{ x }}",
+        ] {
+            let whole = tera.render_str(text, &context, true).unwrap();
+            let span = template_span(text);
+            let part = tera.render_str(&text[span.clone()], &context, true).unwrap();
+            assert_eq!([&text[..span.start], &part, &text[span.end..]].concat(), whole, "{text:?}");
+        }
+    }
 
     #[test]
     fn template_syntax_is_an_opening_brace_then_another_or_a_percent_sign() {

@@ -37,9 +37,10 @@ pub(crate) fn read_source_dated(
             Err(e) => return Err(cannot(e)),
         }
         if filled < bytes.len() {
-            // All the file held when opened, with room to spare: the end. A read that stops
-            // short of that size (some network file systems do) is followed by another.
-            if filled >= size {
+            // All the file held when opened, with room to spare: the end of a regular file. A
+            // read that stops short of that size (some network file systems do), or any short
+            // read of something else, is followed by another.
+            if filled >= size && metadata.is_file() {
                 break;
             }
             continue;

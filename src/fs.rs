@@ -148,6 +148,15 @@ mod tests {
     }
 
     #[test]
+    fn a_dated_read_of_a_file_that_says_it_is_empty_reads_what_it_holds() {
+        // Files under /proc report a size of 0 and hold text all the same.
+        let path = Path::new("/proc/self/cmdline");
+        let (read, _) = read_source_dated(path, || PathBuf::from("cmdline")).unwrap();
+        assert!(!read.is_empty());
+        assert_eq!(read, std::fs::read_to_string(path).unwrap());
+    }
+
+    #[test]
     fn a_dated_read_of_text_that_is_not_utf8_names_the_shown_path_and_position() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("bad.md");

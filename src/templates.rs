@@ -152,14 +152,13 @@ impl Templates {
     /// [`Templates::expand_body`] for `body` standing in for page `id`'s body.
     pub(crate) fn expand_text<'b>(&self, id: PageId, body: &'b str) -> Result<std::borrow::Cow<'b, str>> {
         let page = self.site.page(id);
-        if !has_template_syntax(body) {
-            return Ok(std::borrow::Cow::Borrowed(body));
-        }
-        let mut context = self.context(id, None);
-        context.insert("__body", &true);
         // Only the lines holding template syntax go through Tera: the text around them would
         // come out as it went in, after being read by Tera's parser.
-        let span = template_span(body);
+        let Some(span) = template_span(body) else {
+            return Ok(std::borrow::Cow::Borrowed(body));
+        };
+        let mut context = self.context(id, None);
+        context.insert("__body", &true);
         let (before, after) = (&body[..span.start], &body[span.end..]);
         // In Markdown `{#id}` sets a heading's id, so `{#` must not open a Tera comment there.
         let shielded = body[span].replace("{#", COMMENT_SHIELD);
@@ -341,40 +340,31 @@ impl Templates {
     }
 }
 
-/// Whether `text` has `{{` or `{%`. Every page's body is read through here, so the scan looks
-/// for `{` alone and checks the byte after it.
-pub(crate) fn has_template_syntax(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    memchr::memchr_iter(b'{', bytes).any(|at| matches!(bytes.get(at + 1), Some(b'{' | b'%')))
+/// Whether the `{` at `at` opens a tag: `{{` or `{%`. Every page's body is scanned for these,
+/// so the scan looks for `{` alone and checks the byte after it.
+fn opens_tag(bytes: &[u8], at: usize) -> bool {
+    matches!(bytes.get(at + 1), Some(b'{' | b'%'))
 }
 
-/// The part of `text` that Tera must read: from the start of the line where the whitespace before
-/// the first `{{` or `{%` begins (a `{%-` removes it), to past the whitespace after the last `}}`
-/// or `%}` (a `-%}` removes it). The whole text when no tag is closed after the last one opened,
-/// so that Tera reports the mistake as it would.
-fn template_span(text: &str) -> Range<usize> {
+/// The part of `text` that Tera must read, `None` if it has no template syntax: from the start of
+/// the line where the whitespace before the first `{{` or `{%` begins (a `{%-` removes it), to past
+/// the whitespace after the last `}}` or `%}` (a `-%}` removes it). The whole text when no tag is
+/// closed after the last one opened, so that Tera reports the mistake as it would.
+fn template_span(text: &str) -> Option<Range<usize>> {
     let bytes = text.as_bytes();
-    let is_open = |at: usize| bytes[at] == b'{' && matches!(bytes.get(at + 1), Some(b'{' | b'%'));
-    let is_close = |at: usize| matches!(bytes[at], b'}' | b'%') && bytes.get(at + 1) == Some(&b'}');
-    let Some(first) = memchr::memchr_iter(b'{', bytes).find(|&at| is_open(at)) else {
-        return 0..text.len();
+    let first = memchr::memchr_iter(b'{', bytes).find(|&at| opens_tag(bytes, at))?;
+    let last = memchr::memrchr_iter(b'{', bytes).find(|&at| opens_tag(bytes, at)).unwrap_or(first);
+    // The `}` found ends a tag if the byte before it is `}` or `%`.
+    let closes_tag = |at: usize| at > 0 && matches!(bytes[at - 1], b'}' | b'%');
+    let close = match memchr::memrchr_iter(b'}', bytes).find(|&at| closes_tag(at)) {
+        Some(end) if end > last + 2 => end - 1,
+        _ => return Some(0..text.len()),
     };
-    let Some(last) = memchr::memrchr_iter(b'{', bytes).find(|&at| is_open(at)) else {
-        return 0..text.len();
-    };
-    let Some(close) =
-        memchr::memrchr_iter(b'}', bytes).map(|at| at.saturating_sub(1)).find(|&at| is_close(at))
-    else {
-        return 0..text.len();
-    };
-    if close < last + 2 {
-        return 0..text.len();
-    }
     let text_before = text[..first].trim_end_matches(char::is_whitespace).len();
     let start = memchr::memrchr(b'\n', &bytes[..text_before]).map_or(0, |at| at + 1);
     let after_close = close + 2;
     let end = text.len() - text[after_close..].trim_start_matches(char::is_whitespace).len();
-    start..end
+    Some(start..end)
 }
 
 /// A buffer that refuses to grow past `limit` bytes, so that a template loop running far too
@@ -830,7 +820,7 @@ mod tests {
             ("a {{ x }} b {% if", "a {{ x }} b {% if"),
         ];
         for (text, span) in cases {
-            assert_eq!(&text[template_span(text)], span, "{text:?}");
+            assert_eq!(&text[template_span(text).unwrap()], span, "{text:?}");
         }
     }
 
@@ -849,7 +839,7 @@ mod tests {
             "{% raw %}{{ x }}{% endraw %} and {{ x }}",
         ] {
             let whole = tera.render_str(text, &context, true).unwrap();
-            let span = template_span(text);
+            let span = template_span(text).unwrap();
             let part = tera.render_str(&text[span.clone()], &context, true).unwrap();
             assert_eq!([&text[..span.start], &part, &text[span.end..]].concat(), whole, "{text:?}");
         }
@@ -858,10 +848,10 @@ mod tests {
     #[test]
     fn template_syntax_is_an_opening_brace_then_another_or_a_percent_sign() {
         for text in ["{{ x }}", "a {% if %}", "{ {{", "{}{%"] {
-            assert!(has_template_syntax(text), "{text:?}");
+            assert!(template_span(text).is_some(), "{text:?}");
         }
-        for text in ["", "{", "{ {", "{#id}", "} }}", "a{b}c{"] {
-            assert!(!has_template_syntax(text), "{text:?}");
+        for text in ["", "no tags", "{", "{ {", "{#id}", "} }}", "}} %}", "a{b}c{"] {
+            assert_eq!(template_span(text), None, "{text:?}");
         }
     }
 

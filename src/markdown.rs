@@ -369,12 +369,12 @@ fn resolve(
         anchors.push(AnchorRef { target: id, anchor: percent_decode(anchor), offset });
         return Ok(Target::Keep);
     }
-    let (rest, fragment) = match dest.split_once('#') {
-        Some((p, f)) => (p, Some(f)),
+    let (rest, fragment) = match memchr::memchr(b'#', dest.as_bytes()) {
+        Some(hash) => (&dest[..hash], Some(&dest[hash + 1..])),
         None => (dest, None),
     };
-    let (path, query) = match rest.split_once('?') {
-        Some((p, q)) => (p, Some(q)),
+    let (path, query) = match memchr::memchr(b'?', rest.as_bytes()) {
+        Some(mark) => (&rest[..mark], Some(&rest[mark + 1..])),
         None => (rest, None),
     };
     let decoded = percent_decoded(path);
@@ -388,6 +388,8 @@ fn resolve(
         ),
     };
 
+    // Exactly the room needed, so that the link's address is not copied again to shed the rest.
+    let more = query.map_or(0, |q| q.len() + 1) + fragment.map_or(0, |f| f.len() + 1);
     let mut url = if decoded.ends_with(".md") {
         let Some(&target) = site.by_source.get(&content_path) else {
             return Err(format!(
@@ -397,19 +399,17 @@ fn resolve(
         if let Some(anchor) = fragment {
             anchors.push(AnchorRef { target, anchor: percent_decode(anchor), offset });
         }
-        site.link(id, target)
+        urls::link_with_room(depth, &site.page(target).path, site.flavour, more)
     } else if let Some(output) = site.content_files.get(&content_path) {
-        urls::link(depth, output, site.flavour)
+        urls::link_with_room(depth, output, site.flavour, more)
     } else if site_relative {
         match site_target(site, &content_path) {
-            Some(target) => urls::link(depth, &target, site.flavour),
+            Some(target) => urls::link_with_room(depth, &target, site.flavour, more),
             None => return Err(format!("link to `{dest}`: no page or file of the site has that path")),
         }
     } else {
         return Ok(Target::Keep);
     };
-    // Exactly the room needed, so that the link's address is not copied again to shed the rest.
-    url.reserve_exact(query.map_or(0, |q| q.len() + 1) + fragment.map_or(0, |f| f.len() + 1));
     if let Some(q) = query {
         url.push('?');
         url.push_str(q);
@@ -449,6 +449,10 @@ fn site_target(site: &Site, path: &str) -> Option<String> {
 /// `javascript:`, `vbscript:` and `data:` URLs can run script; browsers ignore whitespace and
 /// control characters inside the scheme, so those are skipped before comparing.
 pub fn is_dangerous(url: &str) -> bool {
+    // Each scheme compared below ends in `:`, which skipping characters cannot bring in.
+    if memchr::memchr(b':', url.as_bytes()).is_none() {
+        return false;
+    }
     let mut scheme = [0u8; 11];
     let mut len = 0;
     for c in url.chars().filter(|c| !c.is_ascii_whitespace() && !c.is_control()).take(scheme.len()) {
@@ -461,32 +465,36 @@ pub fn is_dangerous(url: &str) -> bool {
 }
 
 fn has_scheme(url: &str) -> bool {
-    match url.find(':') {
-        Some(i) => {
-            let scheme = &url[..i];
-            !scheme.is_empty()
-                && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-        }
-        None => false,
-    }
+    let Some(colon) = memchr::memchr(b':', url.as_bytes()) else { return false };
+    // A byte of a character outside ASCII is neither a letter nor a digit here.
+    let scheme = &url.as_bytes()[..colon];
+    scheme.first().is_some_and(u8::is_ascii_alphabetic)
+        && scheme.iter().all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
 }
 
 /// Joins a relative path to a folder (`a/b/` + `../c.md` → `a/c.md`); `None` if it climbs out.
 fn join(dir: &str, relative: &str) -> Option<String> {
-    let mut parts: Vec<&str> = segments(dir).filter(|s| !s.is_empty()).collect();
+    // Built in place, each segment followed by `/`: `..` cuts back to the `/` before the last one.
+    let mut joined = String::with_capacity(dir.len() + relative.len() + 1);
+    for segment in segments(dir).filter(|s| !s.is_empty()) {
+        joined.push_str(segment);
+        joined.push('/');
+    }
     for segment in segments(relative) {
         match segment {
             "" | "." => {}
             ".." => {
-                parts.pop()?;
+                let last = joined.strip_suffix('/')?;
+                joined.truncate(last.rfind('/').map_or(0, |slash| slash + 1));
             }
-            s => parts.push(s),
+            s => {
+                joined.push_str(s);
+                joined.push('/');
+            }
         }
     }
-    let mut joined = parts.join("/");
-    if relative.ends_with('/') && !joined.is_empty() {
-        joined.push('/');
+    if !relative.ends_with('/') {
+        joined.pop();
     }
     Some(joined)
 }
@@ -1004,6 +1012,17 @@ mod tests {
         assert!(is_dangerous(" JaVa\tScRiPt:alert(1)"));
         assert!(is_dangerous("data:text/html,x"));
         assert!(!is_dangerous("https://example.com/javascript:"));
+        assert!(!is_dangerous("javascript-alert.md"));
+    }
+
+    #[test]
+    fn a_scheme_is_a_letter_then_letters_digits_plus_minus_dots() {
+        for url in ["https://example.com/", "mailto:a@b.c", "c++-1.x:y", "Z:"] {
+            assert!(has_scheme(url), "{url:?}");
+        }
+        for url in ["a.md", ":x", "1a:x", "é:x", "a b:x", "a/b:c", "#a:b"] {
+            assert!(!has_scheme(url), "{url:?}");
+        }
     }
 
     #[test]
@@ -1018,6 +1037,50 @@ mod tests {
         assert_eq!(join("a/b/", "../c.md").as_deref(), Some("a/c.md"));
         assert_eq!(join("", "./x.md").as_deref(), Some("x.md"));
         assert_eq!(join("a/", "../../x.md"), None);
+        assert_eq!(join("a/b/", "../").as_deref(), Some("a/"));
+        assert_eq!(join("a/", "..").as_deref(), Some(""));
+        assert_eq!(join("a/", "../").as_deref(), Some(""));
+        assert_eq!(join("", "b//./c/").as_deref(), Some("b/c/"));
+        assert_eq!(join("a/", "b/..").as_deref(), Some("a"));
+    }
+
+    #[test]
+    fn join_gives_what_a_list_of_segments_gives() {
+        // The plain way: collect the segments, pop for `..`, join with `/`.
+        fn by_list(dir: &str, relative: &str) -> Option<String> {
+            let mut parts: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
+            for segment in relative.split('/') {
+                match segment {
+                    "" | "." => {}
+                    ".." => {
+                        parts.pop()?;
+                    }
+                    s => parts.push(s),
+                }
+            }
+            let mut joined = parts.join("/");
+            if relative.ends_with('/') && !joined.is_empty() {
+                joined.push('/');
+            }
+            Some(joined)
+        }
+        let pieces = ["", ".", "..", "a", "é"];
+        let mut paths = vec![String::new()];
+        for _ in 0..3 {
+            let longer: Vec<String> = paths
+                .iter()
+                .flat_map(|p| pieces.iter().flat_map(move |s| [format!("{p}{s}"), format!("{p}{s}/")]))
+                .collect();
+            paths.extend(longer);
+        }
+        paths.sort();
+        paths.dedup();
+        let dirs = ["", "a/", "a/b/", "x/y/z/"];
+        for dir in dirs {
+            for relative in &paths {
+                assert_eq!(join(dir, relative), by_list(dir, relative), "{dir:?} + {relative:?}");
+            }
+        }
     }
 
     #[test]

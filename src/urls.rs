@@ -24,10 +24,16 @@ pub fn depth(site_path: &str) -> usize {
 
 /// The link from a page at folder depth `from_depth` to the site path `target`.
 pub fn link(from_depth: usize, target: &str, flavour: Flavour) -> String {
+    link_with_room(from_depth, target, flavour, 0)
+}
+
+/// [`link`], with room for `more` bytes the caller adds (a query, a fragment).
+pub fn link_with_room(from_depth: usize, target: &str, flavour: Flavour, more: usize) -> String {
     let index = flavour == Flavour::Offline && (target.is_empty() || target.ends_with('/'));
     // Exactly the room needed: links become part of pages' HTML, and a string with room to
     // spare is copied again when it is made into one.
-    let mut out = String::with_capacity((from_depth * 3 + target.len() + if index { 10 } else { 0 }).max(2));
+    let mut out =
+        String::with_capacity((from_depth * 3 + target.len() + if index { 10 } else { 0 }).max(2) + more);
     for _ in 0..from_depth {
         out.push_str("../");
     }

@@ -10,9 +10,11 @@
 //!
 //! The passes run as one stream (`Passes`): each event goes through them in that order, every
 //! pass handing what it produces to the next, so the events are stored twice (as parsed, and
-//! as handed to the HTML writer) rather than once per pass. What a pass needs to know about the
-//! whole page beforehand (ids written explicitly or in raw HTML, which footnotes are defined) is
-//! read from the parsed events first.
+//! as handed to the HTML writer) rather than once per pass. Text and the blocks and inline markup
+//! around it, which no pass changes, go straight to the writer when no pass is holding events back
+//! (`Passes::plain`): most of a page's events take that short way. What a pass needs to know about
+//! the whole page beforehand (ids written explicitly or in raw HTML, which footnotes are defined)
+//! is read from the parsed events first.
 //!
 //! Anchors of links to other pages are checked after every page is rendered (they need the
 //! target's heading ids); [`Rendered::anchors`] lists them.
@@ -83,7 +85,7 @@ pub fn render(site: &Site, id: PageId, body: &str) -> Result<Rendered> {
     let events = if config.raw_html { events } else { crate::raw_html::filter(events) };
     let mut passes = Passes::new(Some((site, id)), &events, config.highlight_code);
     for (event, range) in events {
-        passes.link(event, range);
+        passes.take(event, range);
     }
     let (rendered, errors) = passes.finish(body.len() * 3 / 2);
     if errors.is_empty() {
@@ -566,18 +568,24 @@ impl<'a> Passes<'a, '_> {
             self.heading = Some((start, Vec::new()));
             return;
         }
+        self.under_heading(&event);
+        self.footnote(event);
+    }
+
+    /// Adds an event's text to the text under the last heading.
+    #[inline(always)]
+    fn under_heading(&mut self, event: &Event<'_>) {
         if let Some(heading) = self.rendered.headings.last_mut() {
-            match &event {
+            match event {
                 Event::Text(t) | Event::Code(t) => heading.text.push_str(t),
                 Event::SoftBreak | Event::HardBreak | Event::End(_)
-                    if !heading.text.ends_with(' ') && !is_inline_end(&event) =>
+                    if !heading.text.ends_with(' ') && !is_inline_end(event) =>
                 {
                     heading.text.push(' ');
                 }
                 _ => {}
             }
         }
-        self.footnote(event);
     }
 
     fn close_heading(&mut self, start: Tag<'a>, inner: Vec<Event<'a>>) {
@@ -817,15 +825,86 @@ impl<'a> Passes<'a, '_> {
                 )
             }
             Event::Text(t) => {
-                // Counted once at the end: a space between two texts keeps their words apart, so
-                // the count is the sum of theirs, without the cost of a count for each.
-                self.words.push_str(&t);
-                self.words.push(' ');
+                self.count_words(&t);
                 Event::Text(t)
             }
             other => other,
         };
         self.out.push(event);
+    }
+
+    /// Keeps a text for the number of words.
+    #[inline(always)]
+    fn count_words(&mut self, text: &str) {
+        // Counted once at the end: a space between two texts keeps their words apart, so the
+        // count is the sum of theirs, without the cost of a count for each.
+        self.words.push_str(text);
+        self.words.push(' ');
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The events no pass changes
+
+impl<'a> Passes<'a, '_> {
+    /// Takes the next parsed event: [`Passes::plain`] if it can, else the passes from the first.
+    #[inline(always)]
+    fn take(&mut self, event: Event<'a>, range: Range<usize>) {
+        if let Err(event) = self.plain(event) {
+            self.link(event, range);
+        }
+    }
+
+    /// Most of a page's events are text and the blocks and inline markup around it, which no pass
+    /// changes when nothing is held back (a heading, a code block or a footnote definition being
+    /// read): such an event is handled here as the passes would, without going through each of
+    /// them. Any other event is handed back.
+    #[inline(always)]
+    fn plain(&mut self, event: Event<'a>) -> std::result::Result<(), Event<'a>> {
+        let held = self.heading.is_some() || self.code.is_some() || self.definition_depth > 0;
+        if held || !is_plain(&event) {
+            return Err(event);
+        }
+        self.under_heading(&event);
+        if let Event::Text(t) = &event {
+            self.count_words(t);
+        }
+        self.out.push(event);
+        Ok(())
+    }
+}
+
+/// Whether no pass changes `event` (see [`Passes::plain`]).
+fn is_plain(event: &Event<'_>) -> bool {
+    match event {
+        Event::Text(_) | Event::Code(_) | Event::SoftBreak | Event::HardBreak => true,
+        Event::Start(tag) => matches!(
+            tag,
+            Tag::Paragraph
+                | Tag::Emphasis
+                | Tag::Strong
+                | Tag::Strikethrough
+                | Tag::List(_)
+                | Tag::Item
+                | Tag::Table(_)
+                | Tag::TableHead
+                | Tag::TableRow
+                | Tag::TableCell
+        ),
+        Event::End(tag) => matches!(
+            tag,
+            TagEnd::Paragraph
+                | TagEnd::Emphasis
+                | TagEnd::Strong
+                | TagEnd::Strikethrough
+                | TagEnd::List(_)
+                | TagEnd::Item
+                | TagEnd::Table
+                | TagEnd::TableHead
+                | TagEnd::TableRow
+                | TagEnd::TableCell
+        ),
+        _ => false,
     }
 }
 
@@ -962,7 +1041,7 @@ fn render_plain(body: &str) -> Rendered {
         Parser::new_ext(body, options(&MarkdownConfig::default())).into_offset_iter().collect();
     let mut passes = Passes::new(None, &events, true);
     for (event, range) in events {
-        passes.link(event, range);
+        passes.take(event, range);
     }
     passes.finish(body.len() * 3 / 2).0
 }
@@ -1108,6 +1187,31 @@ mod tests {
                     assert_eq!(count_words(text), text.split_whitespace().count(), "{text:?}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn plain_events_come_out_as_the_passes_make_them() {
+        let bodies = [
+            "Intro *em* **strong** ~~gone~~ `code`\nsoft\\\nhard\n\n# Title\n\nText under it.\n\n- a *b*\n- c\n",
+            "## One {#one}\n\n1. x\n2. y\n\n| a | b |\n|---|---|\n| `c` | *d* |\n\n## One\n\nMore[^n] text.\n",
+            "[^n]: A note *here*.\n\nSee[^n].\n\n> quote\n\n> [!NOTE]\n> alert\n\n```rust\nfn x() {}\n```\n\n- [ ] task\n",
+            "Before any heading.\n\n### Deep *one*\n\nText [link](x.md) and ![img](a.png).\n\n<div id=\"raw\">raw</div>\n\nEnd.\n",
+        ];
+        for body in bodies {
+            let events: Vec<Item<'_>> =
+                Parser::new_ext(body, options(&MarkdownConfig::default())).into_offset_iter().collect();
+            assert!(events.iter().filter(|(e, _)| is_plain(e)).count() * 2 > events.len(), "{body:?}");
+            let run = |shortcut: bool| {
+                let mut passes = Passes::new(None, &events, false);
+                for (event, range) in events.clone() {
+                    if shortcut { passes.take(event, range) } else { passes.link(event, range) }
+                }
+                let (r, _) = passes.finish(0);
+                let headings: Vec<_> = r.headings.into_iter().map(|h| (h.id, h.title, h.text)).collect();
+                (r.html, r.words, headings)
+            };
+            assert_eq!(run(true), run(false), "{body:?}");
         }
     }
 

@@ -16,6 +16,8 @@ every output live under --dir (default /dev/shm/juxta-bench, memory-backed, so t
 about the tools rather than the disk). Each run starts from an absent output folder; one
 warm-up run per tool and size is not counted, and the counted runs go round the tools in turn
 (juxta, Hugo, mdBook, the floor, juxta, …) so that the machine's slow spells fall on all alike.
+The big size (100,000) is built by juxta alone, in turn with juxta at the largest other size, and
+the time ratio between the two sizes is taken from those runs.
 """
 
 import argparse
@@ -70,11 +72,12 @@ def run_once(command, out):
     return wall, rss
 
 
-def measure_size(tools_at_n, n, runs, slow):
-    """Every tool at one size. The counted runs go round the tools in turn, so that on a shared,
-    noisy machine each tool meets the same slow and fast spells and the ratios stay fair."""
+def measure_size(tools_at_n, runs, slow):
+    """Every tool at its size (`n`, the last item of its entry). The counted runs go round the tools
+    in turn, so that on a shared, noisy machine each tool meets the same slow and fast spells and the
+    ratios stay fair."""
     samples, counted = {}, []
-    for name, (command, pattern, out) in tools_at_n.items():
+    for name, (command, pattern, out, n) in tools_at_n.items():
         warm_up = run_once(command, out)  # page cache, lazy statics, CPU frequency
         produced = len(list(out.glob(pattern)))
         if produced != n:
@@ -88,10 +91,10 @@ def measure_size(tools_at_n, n, runs, slow):
             counted.append(name)
     for _ in range(runs):
         for name in counted:
-            command, _, out = tools_at_n[name]
+            command, _, out, _ = tools_at_n[name]
             samples[name].append(run_once(command, out))
     results = []
-    for name, (_, _, out) in tools_at_n.items():
+    for name, (_, _, out, n) in tools_at_n.items():
         shutil.rmtree(out, ignore_errors=True)
         walls = [w for w, _ in samples[name]]
         results.append({
@@ -141,6 +144,8 @@ def table(results):
 
 
 FLOOR_PEERS = ("juxta-flat", "juxta-plain")
+# juxta at the largest size every tool builds, measured again in turn with the big size.
+SCALE_PEER = "juxta (for the ratio)"
 
 
 def floor_table(results):
@@ -176,29 +181,38 @@ def main():
     subprocess.run(["cargo", "build", "--release", "--bin", "juxta", "--example", "floor"], cwd=REPO, check=True)
     args.dir.mkdir(parents=True, exist_ok=True)
     wanted = args.tools.split(",")
-    plan = [(int(n), args.runs, wanted) for n in args.sizes.split(",")]
+    sizes = [int(n) for n in args.sizes.split(",")]
+    # Each step: the tools, by the name shown, with the tool and size each builds. The big size is
+    # built by juxta alone, in turn with juxta at the largest other size, so that the two builds the
+    # time ratio compares meet the same spells of the machine.
+    plan = [({name: (name, n) for name in wanted}, args.runs) for n in sizes]
     if args.big:
-        plan.append((args.big, args.big_runs, ["juxta"]))
+        plan.append(({"juxta": ("juxta", args.big), SCALE_PEER: ("juxta", max(sizes))}, args.big_runs))
     results = []
-    for n, runs, names in plan:
-        corpus = ensure_corpus(args.dir, n, variants=any(name in FLOOR_PEERS for name in names))
+    for step, runs in plan:
         at_n = {}
-        for name in names:
-            out = args.dir / f"out-{name}"
+        for shown, (name, n) in step.items():
+            corpus = ensure_corpus(args.dir, n, variants=any(t in FLOOR_PEERS for t, _ in step.values()))
+            out = args.dir / f"out-{name}-{n}"
             command, pattern = tools(corpus, out)[name]
             if not available(command[0]):
                 print(f"skipping {name}: `{command[0]}` is not installed", file=sys.stderr)
                 continue
-            at_n[name] = (command, pattern, out)
-        print(f"{', '.join(at_n)} at {n:,} pages, {runs} runs each, in turn…", file=sys.stderr)
-        results.extend(measure_size(at_n, n, runs, args.slow))
-    print(table(results))
+            at_n[shown] = (command, pattern, out, n)
+        described = ", ".join(f"{shown} at {entry[3]:,} pages" for shown, entry in at_n.items())
+        print(f"{described}: {runs} runs each, in turn…", file=sys.stderr)
+        results.extend(measure_size(at_n, runs, args.slow))
+    print(table([r for r in results if r["tool"] != SCALE_PEER]))
     if any(r["tool"] == "floor" for r in results):
         print()
         print(floor_table(results))
-    small = {r["n"]: r for r in results if r["tool"] == "juxta"}
-    if 10000 in small and 100000 in small:
-        print(f"\njuxta 10k → 100k time ratio: {small[100000]['median'] / small[10000]['median']:.1f}")
+    peer = next((r for r in results if r["tool"] == SCALE_PEER), None)
+    big = next((r for r in results if r["tool"] == "juxta" and r["n"] == args.big), None)
+    if peer and big:
+        print(
+            f"\njuxta {peer['n']:,} → {big['n']:,} pages, time ratio: {big['median'] / peer['median']:.1f} "
+            f"(medians of {big['runs']} runs of each, in turn)"
+        )
     print(f"\n{os.cpu_count()} cores; corpus and output under {args.dir}")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n")

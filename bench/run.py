@@ -199,7 +199,10 @@ def main():
                 print(f"skipping {name}: `{command[0]}` is not installed", file=sys.stderr)
                 continue
             at_n[shown] = (command, pattern, out, n)
-        described = ", ".join(f"{shown} at {entry[3]:,} pages" for shown, entry in at_n.items())
+        by_size = {}
+        for shown, entry in at_n.items():
+            by_size.setdefault(entry[3], []).append(shown)
+        described = "; ".join(f"{', '.join(names)} at {n:,} pages" for n, names in by_size.items())
         print(f"{described}: {runs} runs each, in turn…", file=sys.stderr)
         results.extend(measure_size(at_n, runs, args.slow))
     print(table([r for r in results if r["tool"] != SCALE_PEER]))

@@ -393,7 +393,7 @@ fn resolve(
     // Exactly the room needed, so that the link's address is not copied again to shed the rest.
     let more = query.map_or(0, |q| q.len() + 1) + fragment.map_or(0, |f| f.len() + 1);
     let mut url = if decoded.ends_with(".md") {
-        let Some(&target) = site.by_source.get(&content_path) else {
+        let Some((target, target_path)) = site.links.get(&content_path) else {
             return Err(format!(
                 "link to `{dest}`: there is no page `content/{content_path}` (or it is a draft)"
             ));
@@ -401,7 +401,7 @@ fn resolve(
         if let Some(anchor) = fragment {
             anchors.push(AnchorRef { target, anchor: percent_decode(anchor), offset });
         }
-        urls::link_with_room(depth, &site.page(target).path, site.flavour, more)
+        urls::link_with_room(depth, target_path, site.flavour, more)
     } else if let Some(output) = site.content_files.get(&content_path) {
         urls::link_with_room(depth, output, site.flavour, more)
     } else if site_relative {

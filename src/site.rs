@@ -48,6 +48,8 @@ pub struct Site {
     pub by_source: HashMap<String, PageId>,
     /// Pages by site path (`guides/mqtt/`).
     pub by_path: HashMap<String, PageId>,
+    /// Pages by source path, with their site paths, for resolving links.
+    pub links: LinkIndex,
     /// Files copied from `content/` and `static/`.
     pub copies: Vec<CopiedFile>,
     /// Output site paths of `content/` files that are not Markdown, by path relative to `content/`.
@@ -92,7 +94,10 @@ impl Site {
         let index = |key: fn(&Page) -> &String| -> HashMap<String, PageId> {
             pages.iter().enumerate().map(|(i, p)| (key(p).clone(), PageId(i as u32))).collect()
         };
-        let (by_source, by_path) = rayon::join(|| index(|p| &p.source), || index(|p| &p.path));
+        let ((by_source, by_path), links) = rayon::join(
+            || rayon::join(|| index(|p| &p.source), || index(|p| &p.path)),
+            || LinkIndex::new(&pages),
+        );
         let home = by_source
             .get("_index.md")
             .copied()
@@ -143,6 +148,7 @@ impl Site {
             home,
             by_source,
             by_path,
+            links,
             copies,
             content_files,
             files,
@@ -181,6 +187,93 @@ impl Site {
             Some(i) => (i.checked_sub(1).map(|j| siblings[j]), siblings.get(i + 1).copied()),
             None => (None, None),
         }
+    }
+}
+
+/// Pages by source path, with their site paths, laid out for resolving links: a link may lead to
+/// any of thousands of pages, so the lookup reads a few cache lines from one compact block (the
+/// table of page numbers by hash, then the page's source path and site path side by side) rather
+/// than a key, a page and a path each in its own allocation.
+#[derive(Debug)]
+pub struct LinkIndex<H = ahash::RandomState> {
+    /// Each page's source path followed by its site path.
+    text: String,
+    /// Per page: where its source path starts in `text`, and the two paths' lengths.
+    spans: Vec<[u32; 3]>,
+    /// Page numbers by the hash of their source path; `SHARED` where two paths have one hash.
+    table: std::collections::HashMap<u64, u32, std::hash::BuildHasherDefault<PreHashed>>,
+    /// The pages whose source paths share a hash with another's (in practice none).
+    shared: HashMap<String, PageId>,
+    hasher: H,
+}
+
+const SHARED: u32 = u32::MAX;
+
+impl LinkIndex {
+    fn new(pages: &[Page]) -> LinkIndex {
+        LinkIndex::with_hasher(pages, ahash::RandomState::new())
+    }
+}
+
+impl<H: std::hash::BuildHasher> LinkIndex<H> {
+    fn with_hasher(pages: &[Page], hasher: H) -> LinkIndex<H> {
+        let bytes = pages.iter().map(|p| p.source.len() + p.path.len()).sum();
+        let mut index = LinkIndex {
+            text: String::with_capacity(bytes),
+            spans: Vec::with_capacity(pages.len()),
+            table: std::collections::HashMap::with_capacity_and_hasher(pages.len(), Default::default()),
+            shared: HashMap::new(),
+            hasher,
+        };
+        let mut shared = Vec::new();
+        for (i, page) in pages.iter().enumerate() {
+            let start = index.text.len() as u32;
+            index.text.push_str(&page.source);
+            index.text.push_str(&page.path);
+            index.spans.push([start, page.source.len() as u32, page.path.len() as u32]);
+            let id = i as u32;
+            let slot = index.table.entry(index.hasher.hash_one(page.source.as_str())).or_insert(id);
+            if *slot != id {
+                shared.extend([*slot, id].into_iter().filter(|&p| p != SHARED));
+                *slot = SHARED;
+            }
+        }
+        for id in shared {
+            index.shared.insert(pages[id as usize].source.clone(), PageId(id));
+        }
+        index
+    }
+
+    /// The page whose source path (relative to `content/`) is `source`, and its site path.
+    pub fn get(&self, source: &str) -> Option<(PageId, &str)> {
+        let id = match *self.table.get(&self.hasher.hash_one(source))? {
+            SHARED => self.shared.get(source)?.0,
+            id => id,
+        };
+        let [start, source_len, path_len] = self.spans[id as usize].map(|n| n as usize);
+        let (found, path) = self.text[start..start + source_len + path_len].split_at(source_len);
+        (found == source).then_some((PageId(id), path))
+    }
+}
+
+/// The hasher of a table whose keys are already hashes.
+#[derive(Debug, Default)]
+pub struct PreHashed(u64);
+
+impl std::hash::Hasher for PreHashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // The keys are `u64`s, which come through `write_u64`; other bytes are folded in all the same.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
     }
 }
 
@@ -345,4 +438,64 @@ pub fn alias_file(alias: &str) -> std::result::Result<String, String> {
     urls::check_relative_path(alias)?;
     let trimmed = alias.trim_end_matches('/');
     Ok(if trimmed.ends_with(".html") { trimmed.to_string() } else { format!("{trimmed}/index.html") })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::ContentFile;
+
+    fn pages(sources: &[&str]) -> Vec<Page> {
+        let kind = |source: &str| match source {
+            "_index.md" => SourceKind::Home,
+            s if s.ends_with("/_index.md") => SourceKind::Section,
+            _ => SourceKind::Page,
+        };
+        let text = "+++\ntitle = \"T\"\n+++\nBody\n";
+        let file = |s: &&str| ContentFile { path: s.to_string(), kind: kind(s) };
+        sources.iter().map(|s| crate::page::parse(&file(s), text).unwrap()).collect()
+    }
+
+    /// Every page is found with its site path; other paths are not.
+    fn finds_each_page<H: std::hash::BuildHasher>(index: &LinkIndex<H>, pages: &[Page]) {
+        for (i, page) in pages.iter().enumerate() {
+            assert_eq!(
+                index.get(&page.source),
+                Some((PageId(i as u32), page.path.as_str())),
+                "{}",
+                page.source
+            );
+        }
+        for missing in ["", "guides/", "guides/mqtt", "guides/mqtt.md/", "guides/missing.md", "é/ü.m"] {
+            assert_eq!(index.get(missing), None, "{missing}");
+        }
+    }
+
+    /// A hash that is the number of bytes hashed: paths of one length share it.
+    #[derive(Default)]
+    struct ByLength(u64);
+
+    impl std::hash::Hasher for ByLength {
+        fn finish(&self) -> u64 {
+            self.0
+        }
+
+        fn write(&mut self, bytes: &[u8]) {
+            self.0 += bytes.len() as u64;
+        }
+    }
+
+    #[test]
+    fn the_link_index_finds_pages_and_their_paths() {
+        let pages = pages(&["_index.md", "guides/_index.md", "guides/http.md", "guides/mqtt.md", "é/ü.md"]);
+        assert_eq!(pages[3].path, "guides/mqtt/");
+        finds_each_page(&LinkIndex::new(&pages), &pages);
+        // Where source paths share a hash, they are told apart by the paths themselves; where a
+        // path has a page's hash but not its path, it finds nothing.
+        let by_length = LinkIndex::with_hasher(&pages, std::hash::BuildHasherDefault::<ByLength>::default());
+        assert_eq!(by_length.shared.len(), 2);
+        finds_each_page(&by_length, &pages);
+        assert_eq!(by_length.get("_index.mx"), None);
+        assert_eq!(by_length.get("guides/xmpp.md"), None);
+    }
 }

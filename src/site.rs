@@ -90,7 +90,10 @@ impl Site {
             return Err(Error::at(home.shown_path(), "the home page cannot be a draft"));
         }
         let mut pages = drop_drafts(pages, parts.drafts);
-        pages.sort_by(|a, b| a.source.cmp(&b.source));
+        // Usually sorted already, as the folders were walked in order: then nothing is moved.
+        if !pages.is_sorted_by(|a, b| a.source <= b.source) {
+            pages.sort_by(|a, b| a.source.cmp(&b.source));
+        }
         let index = |key: fn(&Page) -> &String| -> HashMap<String, PageId> {
             pages.iter().enumerate().map(|(i, p)| (key(p).clone(), PageId(i as u32))).collect()
         };

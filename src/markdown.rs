@@ -475,7 +475,7 @@ fn has_scheme(url: &str) -> bool {
 }
 
 /// Joins a relative path to a folder (`a/b/` + `../c.md` → `a/c.md`); `None` if it climbs out.
-fn join(dir: &str, relative: &str) -> Option<String> {
+pub(crate) fn join(dir: &str, relative: &str) -> Option<String> {
     // Built in place, each segment followed by `/`: `..` cuts back to the `/` before the last one.
     let mut joined = String::with_capacity(dir.len() + relative.len() + 1);
     for segment in segments(dir).filter(|s| !s.is_empty()) {

@@ -170,11 +170,6 @@ impl Site {
         (0..self.pages.len() as u32).map(PageId)
     }
 
-    /// The link from `from` to `to`.
-    pub fn link(&self, from: PageId, to: PageId) -> String {
-        urls::link(urls::depth(&self.page(from).path), &self.page(to).path, self.flavour)
-    }
-
     /// The absolute URL of a page, from `base_url`.
     pub fn permalink(&self, id: PageId) -> String {
         urls::absolute(&self.config.base_url, &self.page(id).path)

@@ -577,20 +577,11 @@ fn parent_dir(file: &str) -> &str {
     file.rfind('/').map_or("", |i| &file[..=i])
 }
 
-/// Joins a relative path to a folder (`a/b/` + `../c` → `a/c`); `None` if it climbs out.
+/// Joins a relative path to a folder (`a/b/` + `../c` → `a/c`); `None` if it climbs out. As in a
+/// browser, an address ending in `.` (`a/.`) names a folder, like one ending in `/`.
 fn join(dir: &str, relative: &str) -> Option<String> {
-    let mut parts: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
-    for segment in relative.split('/') {
-        match segment {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            s => parts.push(s),
-        }
-    }
-    let mut joined = parts.join("/");
-    if (relative.ends_with('/') || relative.ends_with("/.") || relative == ".") && !joined.is_empty() {
+    let mut joined = crate::markdown::join(dir, relative)?;
+    if (relative.ends_with("/.") || relative == ".") && !joined.is_empty() {
         joined.push('/');
     }
     Some(joined)
@@ -625,6 +616,9 @@ mod tests {
         assert_eq!(join("a/", "../"), Some(String::new()));
         assert_eq!(join("a/", "x.png"), Some("a/x.png".into()));
         assert_eq!(join("", "../x"), None);
+        assert_eq!(join("a/", "b/."), Some("a/b/".into()));
+        assert_eq!(join("a/", "."), Some("a/".into()));
+        assert_eq!(join("", "."), Some(String::new()));
     }
 
     #[test]

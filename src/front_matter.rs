@@ -429,6 +429,11 @@ impl Date {
         push_rfc3339(out, self.timestamp);
     }
 
+    /// The date as written (what `Display` writes), without a copy.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
     /// The calendar date, `YYYY-MM-DD`, as written.
     pub fn ymd(&self) -> &str {
         &self.text[..10]

@@ -124,8 +124,10 @@ fn walk(dir: &Path, shown: &str) -> Result<Vec<String>> {
     use rayon::prelude::*;
     let top = sorted_walk(dir).min_depth(1).max_depth(1).into_iter().filter_entry(is_visible);
     let top = top.map(|entry| entry_of(dir, shown, entry)).collect::<Result<Vec<_>>>()?;
+    // A job for each folder: their sizes differ too much to be shared out in halves.
     let parts: Vec<Result<Vec<String>>> = top
         .par_iter()
+        .with_max_len(1)
         .map(|entry| {
             if !entry.file_type().is_dir() {
                 return Ok(accept(dir, shown, entry)?.into_iter().collect());

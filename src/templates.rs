@@ -16,6 +16,7 @@ use tera::{Context, Kwargs, Map, State, Tera, Value};
 use walkdir::WalkDir;
 
 use crate::error::{Error, Position, Result};
+use crate::front_matter::Date;
 use crate::markdown::{Heading, Rendered};
 use crate::page::{Page, PageId};
 use crate::site::Site;
@@ -432,8 +433,8 @@ impl Capped {
 struct Summary<'a> {
     title: &'a str,
     description: Option<&'a str>,
-    date: Option<String>,
-    updated: Option<String>,
+    date: Option<&'a str>,
+    updated: Option<&'a str>,
     weight: Option<i64>,
     draft: bool,
     tags: &'a [String],
@@ -452,8 +453,8 @@ fn summary(site: &Site, id: PageId, depth: usize) -> Value {
     Value::from_serializable(&Summary {
         title: &front.title,
         description: front.description.as_deref(),
-        date: front.date.as_ref().map(|d| d.to_string()),
-        updated: front.updated.as_ref().map(|d| d.to_string()),
+        date: front.date.as_ref().map(Date::as_str),
+        updated: front.updated.as_ref().map(Date::as_str),
         weight: front.weight,
         draft: front.draft,
         tags: &front.tags,
@@ -668,21 +669,21 @@ fn register_functions(tera: &mut Tera, site: &Arc<Site>) {
     tera.register_filter("json_ld", JsonLd);
     let s = site.clone();
     tera.register_function("url", move |kwargs: Kwargs, state: &State| -> tera::TeraResult<String> {
-        let path: String = kwargs.must_get("path")?;
+        let path: &str = kwargs.must_get("path")?;
         let depth = depth_of(state);
-        resolve_url(&s, &path, depth).map_err(tera::Error::message)
+        resolve_url(&s, path, depth).map_err(tera::Error::message)
     });
     let s = site.clone();
     tera.register_function("get_page", move |kwargs: Kwargs, state: &State| -> tera::TeraResult<Value> {
-        let path: String = kwargs.must_get("path")?;
-        let id = find_page(&s, &path).map_err(tera::Error::message)?;
+        let path: &str = kwargs.must_get("path")?;
+        let id = find_page(&s, path).map_err(tera::Error::message)?;
         note_read(Read::Page(id));
         Ok(summary(&s, id, depth_of(state)))
     });
     let s = site.clone();
     tera.register_function("get_section", move |kwargs: Kwargs, state: &State| -> tera::TeraResult<Value> {
-        let path: String = kwargs.must_get("path")?;
-        let id = find_page(&s, &path).map_err(tera::Error::message)?;
+        let path: &str = kwargs.must_get("path")?;
+        let id = find_page(&s, path).map_err(tera::Error::message)?;
         if !s.page(id).is_section() {
             return Err(tera::Error::message(format!(
                 "get_section: `{path}` is a page, not a section (`_index.md`)"

@@ -68,7 +68,12 @@ pub fn slugify(text: &str) -> String {
                 out.push('-');
             }
             dash = false;
-            out.extend(c.to_lowercase());
+            // Headings are mostly ASCII: one byte in, one byte out, without the case-mapping
+            // iterator a letter of any other script needs.
+            match c.is_ascii() {
+                true => out.push(c.to_ascii_lowercase()),
+                false => out.extend(c.to_lowercase()),
+            }
         } else if !matches!(c, '\'' | '’' | '`') {
             dash = true;
         }
@@ -142,6 +147,8 @@ mod tests {
         assert_eq!(slugify("MQTT vs. CoAP: what's different?"), "mqtt-vs-coap-whats-different");
         assert_eq!(slugify("Über 4G/LTE-M"), "über-4g-lte-m");
         assert_eq!(slugify("!!!"), "");
+        assert_eq!(slugify("İstanbul ΣΟΦΙΑ Straße"), "i̇stanbul-σοφια-straße");
+        assert_eq!(slugify("ABC-xyz_09 `Z`"), "abc-xyz-09-z");
     }
 
     #[test]

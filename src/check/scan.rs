@@ -114,6 +114,7 @@ pub fn scan(context: &Context<'_>) -> Result<Scan> {
     let first: Vec<(&String, BTreeMap<String, Vec<usize>>)> = crate::error::collect(
         readable
             .par_iter()
+            .with_max_len(crate::PAGES_PER_JOB)
             .map(|&file| {
                 let d = read(context.out, file)?;
                 context.progress.step();
@@ -137,6 +138,7 @@ pub fn scan(context: &Context<'_>) -> Result<Scan> {
     let results: Vec<(Scan, Vec<u32>)> = crate::error::collect(
         readable
             .par_iter()
+            .with_max_len(crate::PAGES_PER_JOB)
             .map(|&file| {
                 let found = resolver.document(&read(context.out, file)?);
                 context.progress.step();

@@ -273,6 +273,7 @@ impl Session {
         let sink = Memory::default();
         let rendered = ids
             .par_iter()
+            .with_max_len(crate::PAGES_PER_JOB)
             .map(|&id| {
                 let (result, reads) = templates::recording_reads(|| {
                     crate::render_page(&site, &templates, &sink, id, &feed_pages)
@@ -329,7 +330,9 @@ impl Session {
             .iter()
             .filter(|f| !inputs.pages.contains_key(&f.path) || pending.touches(&f.path))
             .collect();
-        let read = error::collect(stale.par_iter().map(|f| page::resolve(root, f)).collect())?;
+        let read = error::collect(
+            stale.par_iter().with_max_len(crate::PAGES_PER_JOB).map(|f| page::resolve(root, f)).collect(),
+        )?;
         let reread: Vec<String> = read.iter().map(|p| p.source.clone()).collect();
         for page in read {
             inputs.pages.insert(page.source.clone(), page);

@@ -122,19 +122,35 @@ pub fn discover(root: &Path) -> Result<Sources> {
 /// of them); the order is the one a single sorted walk gives.
 fn walk(dir: &Path, shown: &str) -> Result<Vec<String>> {
     use rayon::prelude::*;
-    let top = sorted_walk(dir).min_depth(1).max_depth(1).into_iter().filter_entry(is_visible);
-    let top = top.map(|entry| entry_of(dir, shown, entry)).collect::<Result<Vec<_>>>()?;
+    // The top level is listed on its own: a walk stopped at one level still opens and reads each
+    // folder there, one after another (100 folders of 100 pages: 12 ms on one thread).
+    let unreadable = |path: &Path, e: std::io::Error| {
+        Error::at(display_path(dir, shown, path), "cannot read this folder entry").caused_by(e)
+    };
+    let mut top = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(|e| unreadable(dir, e))? {
+        let entry = entry.map_err(|e| unreadable(dir, e))?;
+        let path = entry.path();
+        if entry.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
+        // As a walk sees it: a link is a link, never what it points to.
+        let file_type = entry.file_type().map_err(|e| unreadable(&path, e))?;
+        top.push((path, file_type));
+    }
+    top.sort_by(|(a, _), (b, _)| a.file_name().cmp(&b.file_name()));
     // A job for each folder: their sizes differ too much to be shared out in halves.
     let parts: Vec<Result<Vec<String>>> = top
         .par_iter()
         .with_max_len(1)
-        .map(|entry| {
-            if !entry.file_type().is_dir() {
-                return Ok(accept(dir, shown, entry)?.into_iter().collect());
+        .map(|(path, file_type)| {
+            if !file_type.is_dir() {
+                return Ok(accept(dir, shown, path, *file_type)?.into_iter().collect());
             }
             let mut files = Vec::new();
-            for entry in sorted_walk(entry.path()).into_iter().filter_entry(is_visible) {
-                files.extend(accept(dir, shown, &entry_of(dir, shown, entry)?)?);
+            for entry in sorted_walk(path).into_iter().filter_entry(is_visible) {
+                let entry = entry_of(dir, shown, entry)?;
+                files.extend(accept(dir, shown, entry.path(), entry.file_type())?);
             }
             Ok(files)
         })
@@ -161,21 +177,21 @@ fn entry_of(dir: &Path, shown: &str, entry: walkdir::Result<walkdir::DirEntry>) 
     })
 }
 
-/// The path of `entry` relative to `dir` if it is a regular file with a portable name.
-fn accept(dir: &Path, shown: &str, entry: &walkdir::DirEntry) -> Result<Option<String>> {
-    if !entry.file_type().is_file() {
+/// The path of `path` relative to `dir` if it is a regular file with a portable name.
+fn accept(dir: &Path, shown: &str, path: &Path, file_type: std::fs::FileType) -> Result<Option<String>> {
+    if !file_type.is_file() {
         return Ok(None);
     }
-    let Some(text) = relative_text(dir, entry.path()) else {
+    let Some(text) = relative_text(dir, path) else {
         return Err(Error::at(
-            display_path(dir, shown, entry.path()),
+            display_path(dir, shown, path),
             "the file name is not valid UTF-8: rename the file",
         ));
     };
     // Every name becomes part of a URL and of a file in the output, on any system.
     if let Some(problem) = text.split('/').find_map(|s| crate::urls::check_portable(s).err()) {
         return Err(Error::at(
-            display_path(dir, shown, entry.path()),
+            display_path(dir, shown, path),
             format!("{problem}: rename the file or folder"),
         ));
     }
@@ -197,4 +213,35 @@ fn relative_text(dir: &Path, path: &Path) -> Option<String> {
 
 fn display_path(dir: &Path, shown: &str, path: &Path) -> PathBuf {
     Path::new(shown).join(path.strip_prefix(dir).unwrap_or(path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_walk_lists_files_in_name_order_and_skips_hidden_names_at_every_level() {
+        let tmp = tempfile::tempdir().unwrap();
+        let content = tmp.path().join(CONTENT_DIR);
+        for file in [
+            "_index.md",
+            "z.md",
+            "b/_index.md",
+            "b/a.md",
+            "a/x/y.md",
+            ".hidden/p.md",
+            "a/.p.md",
+            ".top.md",
+            "b/pic.png",
+        ] {
+            let path = content.join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "+++\ntitle = \"t\"\n+++\n").unwrap();
+        }
+        let sources = discover(tmp.path()).unwrap();
+        let pages: Vec<&str> = sources.content.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(pages, ["_index.md", "a/x/y.md", "b/_index.md", "b/a.md", "z.md"]);
+        let assets: Vec<&str> = sources.assets.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(assets, ["b/pic.png"]);
+    }
 }

@@ -130,10 +130,10 @@ fn walk(dir: &Path, shown: &str) -> Result<Vec<String>> {
     let mut top = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(|e| unreadable(dir, e))? {
         let entry = entry.map_err(|e| unreadable(dir, e))?;
-        let path = entry.path();
-        if entry.file_name().to_string_lossy().starts_with('.') {
+        if is_hidden(&entry.file_name()) {
             continue;
         }
+        let path = entry.path();
         // As a walk sees it: a link is a link, never what it points to.
         let file_type = entry.file_type().map_err(|e| unreadable(&path, e))?;
         top.push((path, file_type));
@@ -167,7 +167,12 @@ fn sorted_walk(dir: &Path) -> WalkDir {
 }
 
 fn is_visible(entry: &walkdir::DirEntry) -> bool {
-    !entry.file_name().to_string_lossy().starts_with('.')
+    !is_hidden(entry.file_name())
+}
+
+/// A name starting with `.`: left out of the site, at every level.
+fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    name.as_encoded_bytes().starts_with(b".")
 }
 
 fn entry_of(dir: &Path, shown: &str, entry: walkdir::Result<walkdir::DirEntry>) -> Result<walkdir::DirEntry> {

@@ -750,13 +750,24 @@ impl<'a> Passes<'a, '_> {
                 let count = *count;
                 let number = self.order.iter().position(|l| l == label.as_ref()).unwrap_or(0) + 1;
                 let slug = footnote_slug(&label, number);
-                let ref_id =
-                    if count == 1 { format!("fnref-{slug}") } else { format!("fnref-{slug}-{count}") };
-                self.rendered.ids.insert(ref_id.clone());
-                self.block(Event::InlineHtml(
-                    format!("<sup class=\"footnote-ref\"><a href=\"#fn-{slug}\" id=\"{ref_id}\">{number}</a></sup>")
-                        .into(),
-                ));
+                // Joined rather than formatted: every page with a footnote writes these.
+                let ref_id = match count {
+                    1 => ["fnref-", &slug].concat(),
+                    _ => ["fnref-", &slug, "-", &count.to_string()].concat(),
+                };
+                let number = number.to_string();
+                let html = [
+                    "<sup class=\"footnote-ref\"><a href=\"#fn-",
+                    &slug,
+                    "\" id=\"",
+                    &ref_id,
+                    "\">",
+                    &number,
+                    "</a></sup>",
+                ]
+                .concat();
+                self.rendered.ids.insert(ref_id);
+                self.block(Event::InlineHtml(html.into()));
             }
             other => self.block(other),
         }
@@ -770,14 +781,22 @@ impl<'a> Passes<'a, '_> {
         self.block(Event::Html("<section class=\"footnotes\" aria-label=\"Footnotes\">\n<ol>\n".into()));
         for (i, label) in std::mem::take(&mut self.order).iter().enumerate() {
             let slug = footnote_slug(label, i + 1);
-            self.rendered.ids.insert(format!("fn-{slug}"));
-            self.block(Event::Html(format!("<li id=\"fn-{slug}\">\n").into()));
+            self.rendered.ids.insert(["fn-", &slug].concat());
+            self.block(Event::Html(["<li id=\"fn-", &slug, "\">\n"].concat().into()));
             for event in self.definitions.remove(label).unwrap_or_default() {
                 self.block(event);
             }
+            let number = (i + 1).to_string();
             self.block(Event::Html(
-                format!("<a href=\"#fnref-{slug}\" class=\"footnote-back\" aria-label=\"Back to reference {}\">↩</a>\n</li>\n", i + 1)
-                    .into(),
+                [
+                    "<a href=\"#fnref-",
+                    &slug,
+                    "\" class=\"footnote-back\" aria-label=\"Back to reference ",
+                    &number,
+                    "\">↩</a>\n</li>\n",
+                ]
+                .concat()
+                .into(),
             ));
         }
         self.block(Event::Html("</ol>\n</section>\n".into()));

@@ -294,9 +294,13 @@ fn drop_drafts(pages: Vec<Page>, keep_drafts: bool) -> Vec<Page> {
 /// Sets each page's parent (the nearest section in an enclosing folder) and each section's sorted
 /// pages and subsections.
 fn link_sections(pages: &mut [Page], by_source: &HashMap<String, PageId>) {
-    let section_of_dir = |dir: &str| -> Option<PageId> {
-        let key = if dir.is_empty() { "_index.md".to_string() } else { format!("{dir}_index.md") };
-        by_source.get(&key).copied()
+    // One buffer for the keys looked up: this runs on one thread for every page of the site.
+    let mut key = String::new();
+    let mut section_of_dir = |dir: &str| -> Option<PageId> {
+        key.clear();
+        key.push_str(dir);
+        key.push_str("_index.md");
+        by_source.get(key.as_str()).copied()
     };
     let mut children: BTreeMap<PageId, (Vec<PageId>, Vec<PageId>)> = BTreeMap::new();
     let mut parents = Vec::with_capacity(pages.len());
@@ -305,15 +309,15 @@ fn link_sections(pages: &mut [Page], by_source: &HashMap<String, PageId>) {
             continue;
         }
         // A section or bundle looks for its parent from the folder above its own.
-        let mut dir = page.source_dir().to_string();
+        let mut dir = page.source_dir();
         if page.kind != SourceKind::Page {
-            dir = parent_dir(&dir).to_string();
+            dir = parent_dir(dir);
         }
         let parent = loop {
-            if let Some(id) = section_of_dir(&dir) {
+            if let Some(id) = section_of_dir(dir) {
                 break id;
             }
-            dir = parent_dir(&dir).to_string();
+            dir = parent_dir(dir);
         };
         let entry = children.entry(parent).or_default();
         if page.kind == SourceKind::Section {

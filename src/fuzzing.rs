@@ -131,7 +131,7 @@ pub fn markdown(input: &[u8]) {
         }
     }
     match templates.render_page(id, &rendered) {
-        Ok(html) => drop(html::tags(&html)),
+        Ok(html) => check_scan(&html, &site.config.base_url),
         Err(e) => check_error(&e),
     }
 }
@@ -182,6 +182,18 @@ fn check_error(e: &crate::Error) {
     assert!(!text.is_empty());
     for one in std::iter::once(e).chain(e.errors()) {
         assert!(one.path().is_some() || !one.errors().is_empty(), "an error names no file: {text}");
+    }
+}
+
+/// The one-pass reading of a page finds what reading its tags one by one finds.
+fn check_scan(html: &str, base_url: &str) {
+    let tags = html::tags(html);
+    for allow_base in [false, true] {
+        let expected = html::Scan {
+            problems: html::check_references(&tags, base_url, allow_base),
+            ids: html::ids(&tags).collect(),
+        };
+        assert_eq!(html::scan(html, base_url, allow_base), expected, "{html}");
     }
 }
 

@@ -32,9 +32,19 @@ impl Tag<'_> {
 
 /// The start tags of `html`, in document order.
 pub fn tags(html: &str) -> Vec<Tag<'_>> {
-    let bytes = html.as_bytes();
     // About one tag for every 40 bytes of the HTML juxta writes.
     let mut tags = Vec::with_capacity(html.len() / 40);
+    each_tag(html, |name, offset, attributes| {
+        let attributes = attributes.map(|(name, value)| (lowercase(name), value)).collect();
+        tags.push(Tag { name, attributes, offset });
+    });
+    tags
+}
+
+/// Calls `visit` with each start tag's lowercase name, the offset of its `<` and its attributes,
+/// in document order. Attributes `visit` leaves unread are read past to find the end of the tag.
+fn each_tag<'a>(html: &'a str, mut visit: impl FnMut(Cow<'a, str>, usize, &mut Attributes<'a>)) {
+    let bytes = html.as_bytes();
     let mut i = 0;
     while let Some(found) = memchr::memchr(b'<', &bytes[i..]) {
         let start = i + found;
@@ -48,33 +58,47 @@ pub fn tags(html: &str) -> Vec<Tag<'_>> {
         }
         let name_end = find_byte(bytes, i, |b| b.is_ascii_whitespace() || b == b'>' || b == b'/');
         let name = lowercase(&html[i..name_end]);
-        let (attributes, end) = attributes(html, name_end);
-        i = end;
-        if matches!(&*name, "script" | "style" | "textarea") {
-            let close = format!("</{name}");
+        let raw_text = matches!(&*name, "script" | "style" | "textarea");
+        let close = raw_text.then(|| format!("</{name}"));
+        let mut attributes = Attributes { html, i: name_end };
+        visit(name, start, &mut attributes);
+        while attributes.next().is_some() {}
+        i = attributes.i;
+        if let Some(close) = close {
             i = find_ignore_case(&html[i..], &close).map_or(bytes.len(), |n| i + n);
         }
-        tags.push(Tag { name, attributes, offset: start });
     }
-    tags
 }
 
-/// Reads attributes from `i` to the end of the tag; returns them and the offset after `>`.
-fn attributes(html: &str, mut i: usize) -> (Vec<(Cow<'_, str>, &str)>, usize) {
-    let bytes = html.as_bytes();
-    let mut attributes = Vec::new();
-    loop {
+/// The attributes of a start tag as written, read from the document one at a time: the name
+/// (not lowercased) and the value (entities not decoded). Reading ends after the tag's `>`.
+struct Attributes<'a> {
+    html: &'a str,
+    /// Where reading goes on.
+    i: usize,
+}
+
+impl<'a> Iterator for Attributes<'a> {
+    type Item = (&'a str, &'a str);
+
+    fn next(&mut self) -> Option<(&'a str, &'a str)> {
+        let (html, bytes) = (self.html, self.html.as_bytes());
+        let mut i = self.i;
         while i < bytes.len() && (bytes[i].is_ascii_whitespace() || bytes[i] == b'/') {
             i += 1;
         }
         if i >= bytes.len() {
-            return (attributes, i);
+            self.i = i;
+            return None;
         }
         if bytes[i] == b'>' {
-            return (attributes, i + 1);
+            self.i = i + 1;
+            // Past the end: a second call must not read on into the document.
+            self.html = &html[..i + 1];
+            return None;
         }
         let end = find_byte(bytes, i, |b| b.is_ascii_whitespace() || b == b'=' || b == b'>');
-        let name = lowercase(&html[i..end]);
+        let name = &html[i..end];
         i = end;
         while i < bytes.len() && bytes[i].is_ascii_whitespace() {
             i += 1;
@@ -99,7 +123,8 @@ fn attributes(html: &str, mut i: usize) -> (Vec<(Cow<'_, str>, &str)>, usize) {
                 None => {}
             }
         }
-        attributes.push((name, value));
+        self.i = i;
+        Some((name, value))
     }
 }
 
@@ -138,35 +163,95 @@ pub fn ids<'a>(tags: &'a [Tag<'a>]) -> impl Iterator<Item = &'a str> {
 pub fn check_references(tags: &[Tag<'_>], base_url: &str, allow_base: bool) -> Vec<String> {
     let mut problems = Vec::new();
     for tag in tags {
-        if tag.name == "base" && allow_base {
-            continue;
+        let mut element = Element::default();
+        for (name, value) in &tag.attributes {
+            element.read(name, value);
         }
-        let own_address_allowed = tag.name == "link"
-            && tag
-                .get("rel")
+        element.check(&tag.name, base_url, allow_base, &mut problems);
+    }
+    problems
+}
+
+/// What [`check_references`] and [`ids`] find in a piece of HTML, read in one pass that keeps
+/// none of its tags: the reference guard reads every page this way.
+#[derive(Debug, Default, PartialEq)]
+pub struct Scan<'a> {
+    /// The problems, as [`check_references`] reports them.
+    pub problems: Vec<String>,
+    /// Each element's `id`, in document order.
+    pub ids: Vec<&'a str>,
+}
+
+/// [`check_references`] and [`ids`] over the tags of `html`, without making them.
+pub fn scan<'a>(html: &'a str, base_url: &str, allow_base: bool) -> Scan<'a> {
+    let mut scan = Scan::default();
+    each_tag(html, |name, _, attributes| {
+        let mut element = Element::default();
+        for (attribute, value) in attributes {
+            element.read(attribute, value);
+        }
+        if let Some(id) = element.id {
+            scan.ids.push(id);
+        }
+        element.check(&name, base_url, allow_base, &mut scan.problems);
+    });
+    scan
+}
+
+/// The attributes of an element that the reference guard and the anchor check read: the first
+/// value of each.
+#[derive(Default)]
+struct Element<'a> {
+    id: Option<&'a str>,
+    rel: Option<&'a str>,
+    /// One for each of [`URL_ATTRIBUTES`].
+    urls: [Option<&'a str>; URL_ATTRIBUTES.len()],
+    /// Whether any of `urls` is there.
+    any_url: bool,
+}
+
+impl<'a> Element<'a> {
+    /// Takes note of attribute `name` (in any case) with `value`.
+    fn read(&mut self, name: &str, value: &'a str) {
+        // Every element of every page comes here: the names are told apart by length first.
+        let slot = match name.len() {
+            2 if name.eq_ignore_ascii_case("id") => &mut self.id,
+            3 if name.eq_ignore_ascii_case("rel") => &mut self.rel,
+            3..=10 => match URL_ATTRIBUTES.iter().position(|a| a.eq_ignore_ascii_case(name)) {
+                Some(k) => {
+                    self.any_url = true;
+                    &mut self.urls[k]
+                }
+                None => return,
+            },
+            _ => return,
+        };
+        *slot = slot.or(Some(value));
+    }
+
+    /// Adds the problems of this element, named `name` (lowercase), to `problems`.
+    fn check(&self, name: &str, base_url: &str, allow_base: bool, problems: &mut Vec<String>) {
+        if !self.any_url || (name == "base" && allow_base) {
+            return;
+        }
+        let own_address_allowed = name == "link"
+            && self
+                .rel
                 .unwrap_or_default()
                 .split_ascii_whitespace()
                 .any(|r| r.eq_ignore_ascii_case("canonical") || r.eq_ignore_ascii_case("alternate"));
-        // Each URL attribute's first value, read in one pass over the tag's attributes.
-        let mut values = [None; URL_ATTRIBUTES.len()];
-        for (name, value) in &tag.attributes {
-            if let Some(k) = URL_ATTRIBUTES.iter().position(|a| *a == name.as_ref()) {
-                values[k] = values[k].or(Some(*value));
-            }
-        }
-        for (attribute, value) in URL_ATTRIBUTES.into_iter().zip(values) {
+        for (attribute, value) in URL_ATTRIBUTES.into_iter().zip(self.urls) {
             let Some(value) = value else { continue };
             let srcset =
                 (attribute == "srcset").then(|| value.split(',').filter_map(|c| c.split_whitespace().next()));
             let single = (attribute != "srcset").then(|| value.trim());
             for url in srcset.into_iter().flatten().chain(single) {
                 problems.extend(reference_problem(url, base_url, own_address_allowed, || {
-                    tag.describe(attribute)
+                    format!("<{name} {attribute}=\"{value}\">")
                 }));
             }
         }
     }
-    problems
 }
 
 /// What is wrong with `url`, written in an element that `describe` quotes, for
@@ -258,6 +343,36 @@ mod tests {
         let p = &tags(html)[0];
         assert_eq!(p.attributes, [("class".into(), "a"), ("id".into(), "b"), ("hidden".into(), "")]);
         assert_eq!(tags(html)[2].get("src"), Some("z.png"));
+    }
+
+    #[test]
+    fn the_one_pass_scan_finds_what_the_tags_show() {
+        let base = "https://example.com/docs/";
+        let pages = [
+            "<link REL=\"Canonical\" href=\"https://example.com/docs/a/\"><a HREF=\"/x\" id=a id=b>t</a>",
+            "<img srcset=\"a.png 1x, /b.png 2x\" src=/c.png><base href=\"/docs/\"><p id='q>r'>",
+            "<!-- <a href=\"/no\"> --><script>x = '<a href=\"/no\" id=no>'</script><A Id=yes href=ok>",
+            "<form action=https://example.com/docs/f/><button formaction=\"/g\">b</button></form>",
+            "<video poster=\" /p.png \"><object data=//cdn.example.org/o></object><a href=\"/half",
+            "<p id>empty</p><p id = spaced >x</p><a href=\"https://example.com/docs/\" href=\"/second\">",
+            "<div/id=slash><textarea><a href=/t id=t></TEXTAREA><b id=after>",
+        ];
+        for html in pages {
+            let tags = tags(html);
+            for allow_base in [false, true] {
+                let expected =
+                    Scan { problems: check_references(&tags, base, allow_base), ids: ids(&tags).collect() };
+                assert_eq!(scan(html, base, allow_base), expected, "{html}");
+            }
+        }
+        let page = scan(pages[0], base, false);
+        assert_eq!(page.ids, ["a"]);
+        assert_eq!(page.problems.len(), 1, "{:?}", page.problems);
+        assert!(
+            page.problems[0].starts_with("`<a href=\"/x\">`: a root-relative address"),
+            "{:?}",
+            page.problems
+        );
     }
 
     #[test]

@@ -267,13 +267,13 @@ fn render_page(
     // The content's elements were checked as the Markdown was rendered: only the rest of the
     // page is read here, once for both the reference guard and the anchor ids.
     let around = without_spans(&html, &spans);
-    let tags = html::tags(&around);
+    let scan = html::scan(&around, &site.config.base_url, false);
     let content = (!spans.is_empty()).then_some(rendered.references.as_slice());
-    check_references(site, id, &tags, content, templates.template_name(id))?;
+    check_references(site, id, scan.problems, content, templates.template_name(id))?;
     staging.write(&page.output_file(), html.as_bytes())?;
     // Templates add ids of their own (`#main`, a table's rows): links may point at those too.
     let mut ids = rendered.ids;
-    for id in html::ids(&tags) {
+    for id in scan.ids {
         // Most are the content's own, already there.
         if !ids.contains(id) {
             ids.insert(id.to_string());
@@ -325,16 +325,15 @@ fn without_spans<'h>(html: &'h str, spans: &[std::ops::Range<usize>]) -> std::bo
 }
 
 /// The guard against references that only work at the domain root: see
-/// [`html::check_references`]. `tags` are those of the page outside its content, if it was taken
-/// out, with what the guard found in the content.
+/// [`html::check_references`]. `problems` are those of the page outside its content, if it was
+/// taken out, with what the guard found in the content.
 fn check_references(
     site: &Site,
     id: PageId,
-    tags: &[html::Tag<'_>],
+    mut problems: Vec<String>,
     content: Option<&[String]>,
     template: &str,
 ) -> Result<()> {
-    let mut problems = html::check_references(tags, &site.config.base_url, false);
     problems.extend(content.iter().flat_map(|found| found.iter().cloned()));
     if problems.is_empty() {
         return Ok(());

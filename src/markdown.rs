@@ -246,13 +246,14 @@ impl<'a, 's> Passes<'a, 's> {
 
     /// Reserves the ids of a run of raw HTML and runs the reference guard over it.
     fn read_raw_html(&mut self, run: &mut String) {
-        let tags = crate::html::tags(run);
-        for id in crate::html::ids(&tags) {
+        let base_url = self.page.map_or("", |(site, _)| site.config.base_url.as_str());
+        let scan = crate::html::scan(run, base_url, false);
+        for id in scan.ids {
             self.taken.insert(id.to_string(), 0);
             self.rendered.ids.insert(id.to_string());
         }
-        if let Some((site, _)) = self.page {
-            for problem in crate::html::check_references(&tags, &site.config.base_url, false) {
+        if self.page.is_some() {
+            for problem in scan.problems {
                 self.references.push((self.in_definition.0.clone(), problem));
             }
         }
@@ -934,8 +935,7 @@ impl Passes<'_, '_> {
     /// Runs the reference guard over HTML the content writes.
     fn guard_html(&mut self, html: &str) {
         let Some((site, _)) = self.page else { return };
-        let tags = crate::html::tags(html);
-        for problem in crate::html::check_references(&tags, &site.config.base_url, false) {
+        for problem in crate::html::scan(html, &site.config.base_url, false).problems {
             self.references.push((self.in_definition.0.clone(), problem));
         }
     }

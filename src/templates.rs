@@ -251,8 +251,7 @@ impl Templates {
         let result = self.tera.render_to("404.html", &context, &mut out);
         let html =
             out.finish(result, || shown("404.html"), |e| tera_error(&e, Some(&shown("404.html")), None))?;
-        let problems =
-            crate::html::check_references(&crate::html::tags(&html), &self.site.config.base_url, false);
+        let problems = crate::html::scan(&html, &self.site.config.base_url, false).problems;
         if !problems.is_empty() {
             return Err(Error::many(
                 problems

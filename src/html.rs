@@ -1,6 +1,7 @@
 //! A small reader of the HTML juxta emits: start tags and their attributes, as a browser would
 //! see them, skipping comments and the contents of `<script>`, `<style>` and `<textarea>`. It
-//! serves the checks run on every emitted page ([`check_references`]).
+//! serves the checks run on every emitted page: [`scan`] reads a page for the reference guard
+//! ([`check_references`]) and its ids in one pass.
 
 use std::borrow::Cow;
 

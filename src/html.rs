@@ -366,6 +366,25 @@ mod tests {
                 assert_eq!(scan(html, base, allow_base), expected, "{html}");
             }
         }
+        // Every URL attribute, in any case, is read.
+        let every = "<IMG SRC=/i.png><form ACTION=\"/f\"><button formAction=/g><video poster='/p'>\
+            <object Data=\"/o\"><img srcset=\"/s 1x\"><a href=ok rel=x id=k>";
+        let found: Vec<String> = scan(every, base, false)
+            .problems
+            .iter()
+            .map(|p| p.split('`').nth(1).unwrap().to_string())
+            .collect();
+        assert_eq!(
+            found,
+            [
+                "<img src=\"/i.png\">",
+                "<form action=\"/f\">",
+                "<button formaction=\"/g\">",
+                "<video poster=\"/p\">",
+                "<object data=\"/o\">",
+                "<img srcset=\"/s 1x\">",
+            ]
+        );
         let page = scan(pages[0], base, false);
         assert_eq!(page.ids, ["a"]);
         assert_eq!(page.problems.len(), 1, "{:?}", page.problems);

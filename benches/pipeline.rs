@@ -115,12 +115,12 @@ fn link_resolution(bencher: Bencher, dest: &str) {
 }
 
 #[divan::bench]
-fn emitted_page_tags(bencher: Bencher) {
+fn emitted_page_scan(bencher: Bencher) {
     let Loaded { site, templates } = &FIXTURE.loaded;
     let id = page(1);
     let rendered = markdown::render(site, id, &body(true)).expect("renders");
     let page_html = templates.render_page(id, &rendered).expect("renders");
     bencher
         .counter(divan::counter::BytesCount::of_str(&page_html))
-        .bench(|| html::check_references(&html::tags(black_box(&page_html)), "https://example.com/", false));
+        .bench(|| html::scan(black_box(&page_html), "https://example.com/", false));
 }

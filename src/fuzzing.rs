@@ -185,16 +185,15 @@ fn check_error(e: &crate::Error) {
     }
 }
 
-/// The one-pass reading of a page finds what reading its tags one by one finds.
+/// The one-pass reading of a page finds the ids its tags show, and allowing `<base>` only takes
+/// problems away.
 fn check_scan(html: &str, base_url: &str) {
     let tags = html::tags(html);
-    for allow_base in [false, true] {
-        let expected = html::Scan {
-            problems: html::check_references(&tags, base_url, allow_base),
-            ids: html::ids(&tags).collect(),
-        };
-        assert_eq!(html::scan(html, base_url, allow_base), expected, "{html}");
-    }
+    let ids: Vec<&str> = tags.iter().filter_map(|t| t.get("id")).collect();
+    let scan = html::scan(html, base_url, false);
+    assert_eq!(scan.ids, ids, "{html}");
+    let allowed = html::scan(html, base_url, true).problems;
+    assert!(allowed.iter().all(|p| scan.problems.contains(p)), "{html}");
 }
 
 /// HTML made from data must not carry script: no element that runs it, no event handler, no

@@ -1,7 +1,7 @@
 //! A small reader of the HTML juxta emits: start tags and their attributes, as a browser would
 //! see them, skipping comments and the contents of `<script>`, `<style>` and `<textarea>`. It
 //! serves the checks run on every emitted page: [`scan`] reads a page for the reference guard
-//! ([`check_references`]) and its ids in one pass.
+//! and its ids in one pass.
 
 use std::borrow::Cow;
 
@@ -152,38 +152,20 @@ fn find_ignore_case(haystack: &str, needle: &str) -> Option<usize> {
 /// Attributes holding a URL the browser follows or loads.
 const URL_ATTRIBUTES: [&str; 7] = ["href", "src", "srcset", "action", "poster", "data", "formaction"];
 
-/// The values of the `id` attributes among `tags`.
-pub fn ids<'a>(tags: &'a [Tag<'a>]) -> impl Iterator<Item = &'a str> {
-    tags.iter().filter_map(|t| t.get("id"))
-}
-
-/// Finds references in an emitted page that break a site published under a sub-path or opened
-/// from disk: root-relative addresses (`href="/about/"`), and absolute links to the site's own
-/// `base_url` anywhere but `<link rel="canonical">` and `<link rel="alternate">`. Returns one
-/// message per offending element. `allow_base` permits the `<base>` juxta adds to `404.html`.
-pub fn check_references(tags: &[Tag<'_>], base_url: &str, allow_base: bool) -> Vec<String> {
-    let mut problems = Vec::new();
-    for tag in tags {
-        let mut element = Element::default();
-        for (name, value) in &tag.attributes {
-            element.read(name, value);
-        }
-        element.check(&tag.name, base_url, allow_base, &mut problems);
-    }
-    problems
-}
-
-/// What [`check_references`] and [`ids`] find in a piece of HTML, read in one pass that keeps
-/// none of its tags: the reference guard reads every page this way.
+/// What [`scan`] finds in a piece of HTML.
 #[derive(Debug, Default, PartialEq)]
 pub struct Scan<'a> {
-    /// The problems, as [`check_references`] reports them.
+    /// One message per element whose reference breaks a site published under a sub-path or
+    /// opened from disk.
     pub problems: Vec<String>,
     /// Each element's `id`, in document order.
     pub ids: Vec<&'a str>,
 }
 
-/// [`check_references`] and [`ids`] over the tags of `html`, without making them.
+/// Reads the tags of `html` in one pass that keeps none of them, for the reference guard and the
+/// anchor check. The guard finds root-relative addresses (`href="/about/"`), and absolute links
+/// to the site's own `base_url` anywhere but `<link rel="canonical">` and
+/// `<link rel="alternate">`; `allow_base` permits the `<base>` juxta adds to `404.html`.
 pub fn scan<'a>(html: &'a str, base_url: &str, allow_base: bool) -> Scan<'a> {
     let mut scan = Scan::default();
     each_tag(html, |name, _, attributes| {
@@ -255,8 +237,8 @@ impl<'a> Element<'a> {
     }
 }
 
-/// What is wrong with `url`, written in an element that `describe` quotes, for
-/// [`check_references`]: a root-relative address, or (unless `own_address_allowed`) an absolute
+/// What is wrong with `url`, written in an element that `describe` quotes, for the reference
+/// guard ([`scan`]): a root-relative address, or (unless `own_address_allowed`) an absolute
 /// one to the site's own `base_url`.
 pub fn reference_problem(
     url: &str,
@@ -347,7 +329,7 @@ mod tests {
     }
 
     #[test]
-    fn the_one_pass_scan_finds_what_the_tags_show() {
+    fn the_scan_finds_the_ids_the_tags_show_and_the_first_url_of_each_kind() {
         let base = "https://example.com/docs/";
         let pages = [
             "<link REL=\"Canonical\" href=\"https://example.com/docs/a/\"><a HREF=\"/x\" id=a id=b>t</a>",
@@ -360,12 +342,28 @@ mod tests {
         ];
         for html in pages {
             let tags = tags(html);
-            for allow_base in [false, true] {
-                let expected =
-                    Scan { problems: check_references(&tags, base, allow_base), ids: ids(&tags).collect() };
-                assert_eq!(scan(html, base, allow_base), expected, "{html}");
-            }
+            let ids: Vec<&str> = tags.iter().filter_map(|t| t.get("id")).collect();
+            assert_eq!(scan(html, base, false).ids, ids, "{html}");
         }
+        let quoted = |html: &str, allow_base: bool| -> Vec<String> {
+            let problems = scan(html, base, allow_base).problems;
+            problems.iter().map(|p| p.split('`').nth(1).unwrap().to_string()).collect()
+        };
+        assert_eq!(
+            quoted(pages[1], false),
+            ["<img src=\"/c.png\">", "<img srcset=\"a.png 1x, /b.png 2x\">", "<base href=\"/docs/\">"]
+        );
+        assert_eq!(quoted(pages[1], true), ["<img src=\"/c.png\">", "<img srcset=\"a.png 1x, /b.png 2x\">"]);
+        assert_eq!(quoted(pages[2], false), Vec::<String>::new());
+        assert_eq!(
+            quoted(pages[3], false),
+            ["<form action=\"https://example.com/docs/f/\">", "<button formaction=\"/g\">"]
+        );
+        // A tag cut off at the end of the text is still read.
+        assert_eq!(quoted(pages[4], false), ["<video poster=\" /p.png \">", "<a href=\"/half\">"]);
+        // The first of two `href`s is the one a browser follows.
+        assert_eq!(quoted(pages[5], false), ["<a href=\"https://example.com/docs/\">"]);
+        assert_eq!(quoted(pages[6], false), Vec::<String>::new());
         // Every URL attribute, in any case, is read.
         let every = "<IMG SRC=/i.png><form ACTION=\"/f\"><button formAction=/g><video poster='/p'>\
             <object Data=\"/o\"><img srcset=\"/s 1x\"><a href=ok rel=x id=k>";
@@ -402,12 +400,12 @@ mod tests {
             <a href=\"/about/\">x</a><a href=\"//cdn.example.org/x\">y</a>\
             <img srcset=\"a.png 1x, /b.png 2x\"><a href=\"https://example.com/docs/b/\">z</a>\
             <a href=\"https://other.example/\">ok</a><base href=\"/docs/\">";
-        let problems = check_references(&tags(html), base, false);
+        let problems = scan(html, base, false).problems;
         assert_eq!(problems.len(), 4, "{problems:#?}");
         assert!(problems[0].starts_with("`<a href=\"/about/\">`: a root-relative address"));
         assert!(problems[1].starts_with("`<img srcset=\"a.png 1x, /b.png 2x\">`"));
         assert!(problems[2].contains("an absolute link to the site's own base_url"));
         assert!(problems[3].starts_with("`<base href=\"/docs/\">`"));
-        assert_eq!(check_references(&tags(html), base, true).len(), 3);
+        assert_eq!(scan(html, base, true).problems.len(), 3);
     }
 }

@@ -324,8 +324,8 @@ fn without_spans<'h>(html: &'h str, spans: &[std::ops::Range<usize>]) -> std::bo
     std::borrow::Cow::Owned(rest)
 }
 
-/// The guard against references that only work at the domain root: see
-/// [`html::check_references`]. `problems` are those of the page outside its content, if it was
+/// The guard against references that only work at the domain root: see [`html::scan`].
+/// `problems` are those of the page outside its content, if it was
 /// taken out, with what the guard found in the content.
 fn check_references(
     site: &Site,

@@ -68,7 +68,7 @@ pub struct Rendered {
     pub anchors: Vec<AnchorRef>,
     /// Number of words, for reading time.
     pub words: usize,
-    /// What the reference guard ([`crate::html::check_references`]) finds in the elements the
+    /// What the reference guard ([`crate::html::scan`]) finds in the elements the
     /// content writes: raw HTML, heading attributes, link and image addresses. The page's check
     /// reads the rest of the page and takes these for the content.
     pub references: Vec<String>,
@@ -1086,9 +1086,8 @@ mod tests {
 
     #[test]
     fn ids_in_raw_html_are_read_and_reserved() {
-        let tags = crate::html::tags("<tr id=\"reach\"><td data-id=\"no\" id='yes'>valid=\"x\"");
-        let ids: Vec<&str> = crate::html::ids(&tags).collect();
-        assert_eq!(ids, ["reach", "yes"]);
+        let scan = crate::html::scan("<tr id=\"reach\"><td data-id=\"no\" id='yes'>valid=\"x\"", "", false);
+        assert_eq!(scan.ids, ["reach", "yes"]);
         let html = render_plain("<p id=\"reach\">row</p>\n\n## Reach\n").html;
         assert!(html.contains("<h2 id=\"reach-1\">"), "{html}");
         // A block's lines are separate events; a tag written over two of them is still read.

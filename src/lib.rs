@@ -218,8 +218,7 @@ pub fn load(options: &Options) -> Result<Loaded> {
     let root = options.root.as_path();
     let config = config::load(root, options.base_url.as_deref())?;
     let sources = source::discover(root)?;
-    let reads = sources.content.par_iter().with_max_len(PAGES_PER_JOB).map(|f| page::resolve(root, f));
-    let pages = error::collect(reads.collect())?;
+    let pages = page::resolve_all(root, &sources.content)?;
     let data = data::load(root)?;
     // The pages' times were read with their text; only the other inputs need a look.
     let newest_page = pages.iter().filter_map(|p| p.modified).max();

@@ -26,7 +26,8 @@ const SOURCE_DIRS: [&str; 4] = ["content", "data", "templates", "static"];
 
 /// A staging folder being filled. Dropping it without [`Staging::commit`] removes it.
 pub struct Staging {
-    dir: PathBuf,
+    /// The staging folder, held open: files are made by their path inside it.
+    dir: fs::Folder,
     out: PathBuf,
     committed: bool,
     /// Bytes written so far, and the most allowed (`[limits] max_site_mib`).
@@ -51,7 +52,7 @@ impl Staging {
         fs::remove_dir_all(&dir)?;
         fs::create_dir_all(&dir)?;
         let staging = Staging {
-            dir,
+            dir: fs::Folder::open(&dir)?,
             out,
             committed: false,
             written: AtomicU64::new(0),
@@ -65,7 +66,7 @@ impl Staging {
 
     /// The staging folder.
     pub fn dir(&self) -> &Path {
-        &self.dir
+        self.dir.path()
     }
 
     /// The final output folder.
@@ -83,8 +84,8 @@ impl Staging {
     /// Writes a file at `site_path` (relative, `/`-separated) in the staging folder.
     pub fn write(&self, site_path: &str, contents: &[u8]) -> Result<()> {
         self.count(contents.len() as u64)?;
-        let path = self.target(site_path)?;
-        fs::write(&path, contents)
+        check_inside(site_path)?;
+        self.dir.write(site_path, contents)
     }
 
     /// Copies `source` (shown in errors as `shown`) to `site_path` in the staging folder. A
@@ -93,8 +94,9 @@ impl Staging {
     pub fn copy(&self, source: &Path, shown: &Path, site_path: &str) -> Result<()> {
         let mut from =
             File::open(source).map_err(|e| Error::at(shown, "cannot read the file").caused_by(e))?;
-        let path = self.target(site_path)?;
-        let size = fs::copy_from(&mut from, shown, &path)?;
+        check_inside(site_path)?;
+        let mut file = self.dir.create(site_path)?;
+        let size = fs::copy_from(&mut from, shown, &mut file, &self.dir.path().join(site_path))?;
         self.count(size)
     }
 
@@ -115,32 +117,16 @@ impl Staging {
         Ok(())
     }
 
-    /// The staging path of `site_path`, with its folder created. Site paths are validated when
-    /// pages are resolved; this refuses anything that could still leave the folder.
-    fn target(&self, site_path: &str) -> Result<PathBuf> {
-        if site_path.starts_with('/') || site_path.split(['/', '\\']).any(|s| s == ".." || s == ".") {
-            return Err(Error::site(format!(
-                "refusing to write `{site_path}`: it would leave the output folder"
-            )));
-        }
-        let path = self.dir.join(site_path);
-        if let Some(parent) = path.parent() {
-            // One `mkdir` for a new folder; only an existing one costs a second call.
-            fs::create_dir_all(parent)?;
-        }
-        Ok(path)
-    }
-
     /// Swaps the staging folder in as the output.
     pub fn commit(mut self) -> Result<()> {
         let name = self.out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let parent = self.dir.parent().map(Path::to_path_buf).unwrap_or_default();
+        let parent = self.dir().parent().map(Path::to_path_buf).unwrap_or_default();
         let old = parent.join(format!(".{name}.juxta-old-{}", std::process::id()));
         let had_output = self.out.exists();
         if had_output {
             fs::rename(&self.out, &old)?;
         }
-        if let Err(e) = fs::rename(&self.dir, &self.out) {
+        if let Err(e) = fs::rename(self.dir.path(), &self.out) {
             if had_output {
                 let _ = std::fs::rename(&old, &self.out);
             }
@@ -177,9 +163,20 @@ impl Sink for Staging {
 impl Drop for Staging {
     fn drop(&mut self) {
         if !self.committed {
-            let _ = std::fs::remove_dir_all(&self.dir);
+            let _ = std::fs::remove_dir_all(self.dir.path());
         }
     }
+}
+
+/// Refuses a site path that could leave the output folder. Site paths are validated when pages
+/// are resolved; this is the last check before a file is written.
+fn check_inside(site_path: &str) -> Result<()> {
+    if site_path.starts_with('/') || site_path.split(['/', '\\']).any(|s| s == ".." || s == ".") {
+        return Err(Error::site(format!(
+            "refusing to write `{site_path}`: it would leave the output folder"
+        )));
+    }
+    Ok(())
 }
 
 /// Resolves `out` and refuses folders juxta must not replace. Returns the output path, its

@@ -96,10 +96,25 @@ impl Page {
     }
 }
 
-/// Reads and resolves one content file; `root` is the project root.
-pub fn resolve(root: &Path, file: &ContentFile) -> Result<Page> {
+/// Reads and resolves content files, in parallel; `root` is the project root. Every file's error
+/// is reported.
+pub fn resolve_all<F>(root: &Path, files: &[F]) -> Result<Vec<Page>>
+where
+    F: std::borrow::Borrow<ContentFile> + Sync,
+{
+    use rayon::prelude::*;
+    if files.is_empty() {
+        return Ok(Vec::new());
+    }
+    let content = crate::fs::Folder::open(&root.join(CONTENT_DIR))?;
+    let reads = files.par_iter().with_max_len(crate::PAGES_PER_JOB).map(|f| resolve(&content, f.borrow()));
+    crate::error::collect(reads.collect())
+}
+
+/// Reads and resolves one content file of the open `content/` folder.
+fn resolve(content: &crate::fs::Folder, file: &ContentFile) -> Result<Page> {
     let shown = || Path::new(CONTENT_DIR).join(&file.path);
-    let (raw, modified) = crate::fs::read_source_dated(&root.join(CONTENT_DIR).join(&file.path), shown)?;
+    let (raw, modified) = content.read_source_dated(&file.path, shown)?;
     let mut page = parse_owned(file, raw)?;
     page.modified = modified.and_then(crate::fs::seconds_since_epoch);
     Ok(page)

@@ -330,9 +330,7 @@ impl Session {
             .iter()
             .filter(|f| !inputs.pages.contains_key(&f.path) || pending.touches(&f.path))
             .collect();
-        let read = error::collect(
-            stale.par_iter().with_max_len(crate::PAGES_PER_JOB).map(|f| page::resolve(root, f)).collect(),
-        )?;
+        let read = page::resolve_all(root, &stale)?;
         let reread: Vec<String> = read.iter().map(|p| p.source.clone()).collect();
         for page in read {
             inputs.pages.insert(page.source.clone(), page);

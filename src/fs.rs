@@ -15,10 +15,10 @@ pub(crate) fn read_source(path: &Path, shown: &Path) -> Result<String> {
 }
 
 /// A folder held open, whose files are read, written and made by their path relative to it.
-/// The kernel then looks up only that path, not every folder above it again for each file: with
-/// the sources under `/…/site/content/` and the pages under `/…/.public.juxta-staging-…/`, those
-/// lookups were about a tenth of the CPU time of a 10,000-page build without highlighting.
-/// Elsewhere than on Unix the full path is used.
+/// The kernel then looks up only that path, not every folder above it again for each file (the
+/// sources are under `/…/site/content/`, the pages under `/…/.public.juxta-staging-…/`): the
+/// system time of a 10,000-page build without highlighting went from 0.30 to 0.28 s. Elsewhere
+/// than on Unix the full path is used.
 pub(crate) struct Folder {
     path: PathBuf,
     #[cfg(unix)]

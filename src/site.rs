@@ -189,23 +189,38 @@ impl Site {
 }
 
 /// Pages by source path, with their site paths, laid out for resolving links: a link may lead to
-/// any of thousands of pages, so the lookup reads a few cache lines from one compact block (the
-/// table of page numbers by hash, then the page's source path and site path side by side) rather
-/// than a key, a page and a path each in its own allocation.
+/// any of thousands of pages, so a lookup should touch as little memory as it can. Each page has
+/// a slot of one cache line in an open-addressing table, holding its hash, its number and, when
+/// they fit, its source and site paths; one read of memory finds a page, where a hash map of
+/// page numbers, a list of lengths and the paths cost three or four. Longer paths are in `text`.
 #[derive(Debug)]
 pub struct LinkIndex<H = ahash::RandomState> {
-    /// Each page's source path followed by its site path.
+    /// Slots, a power of two of them, at least one in eight empty.
+    slots: Vec<Slot>,
+    /// The paths that do not fit in their slot: each source path followed by its site path.
     text: String,
-    /// Per page: where its source path starts in `text`, and the two paths' lengths.
-    spans: Vec<[u32; 3]>,
-    /// Page numbers by the hash of their source path; `SHARED` where two paths have one hash.
-    table: std::collections::HashMap<u64, u32, std::hash::BuildHasherDefault<PreHashed>>,
-    /// The pages whose source paths share a hash with another's (in practice none).
-    shared: HashMap<String, PageId>,
     hasher: H,
 }
 
-const SHARED: u32 = u32::MAX;
+/// Bytes of paths a slot holds.
+const INLINE: usize = 40;
+
+/// One page of a [`LinkIndex`]: one cache line.
+#[derive(Debug, Clone, Copy)]
+#[repr(C, align(64))]
+struct Slot {
+    hash: u64,
+    /// The page number; `EMPTY` for a free slot.
+    id: u32,
+    source_len: u32,
+    path_len: u32,
+    /// Where the paths start in `text`, when they are not in `inline`.
+    start: u32,
+    /// The source path followed by the site path, when together they fit.
+    inline: [u8; INLINE],
+}
+
+const EMPTY: u32 = u32::MAX;
 
 impl LinkIndex {
     fn new(pages: &[Page]) -> LinkIndex {
@@ -215,64 +230,68 @@ impl LinkIndex {
 
 impl<H: std::hash::BuildHasher> LinkIndex<H> {
     fn with_hasher(pages: &[Page], hasher: H) -> LinkIndex<H> {
-        let bytes = pages.iter().map(|p| p.source.len() + p.path.len()).sum();
-        let mut index = LinkIndex {
-            text: String::with_capacity(bytes),
-            spans: Vec::with_capacity(pages.len()),
-            table: std::collections::HashMap::with_capacity_and_hasher(pages.len(), Default::default()),
-            shared: HashMap::new(),
-            hasher,
-        };
-        let mut shared = Vec::new();
+        let free = Slot { hash: 0, id: EMPTY, source_len: 0, path_len: 0, start: 0, inline: [0; INLINE] };
+        let count = (pages.len() + pages.len() / 7 + 1).next_power_of_two();
+        let mut index = LinkIndex { slots: vec![free; count], text: String::new(), hasher };
         for (i, page) in pages.iter().enumerate() {
-            let start = index.text.len() as u32;
-            index.text.push_str(&page.source);
-            index.text.push_str(&page.path);
-            index.spans.push([start, page.source.len() as u32, page.path.len() as u32]);
-            let id = i as u32;
-            let slot = index.table.entry(index.hasher.hash_one(page.source.as_str())).or_insert(id);
-            if *slot != id {
-                shared.extend([*slot, id].into_iter().filter(|&p| p != SHARED));
-                *slot = SHARED;
+            let (source, path) = (page.source.as_str(), page.path.as_str());
+            let hash = index.hasher.hash_one(source);
+            let mut slot =
+                Slot { hash, id: i as u32, source_len: len32(source), path_len: len32(path), ..free };
+            let length = source.len() + path.len();
+            if length <= INLINE {
+                slot.inline[..source.len()].copy_from_slice(source.as_bytes());
+                slot.inline[source.len()..length].copy_from_slice(path.as_bytes());
+            } else {
+                slot.start = len32(&index.text);
+                index.text.push_str(source);
+                index.text.push_str(path);
             }
-        }
-        for id in shared {
-            index.shared.insert(pages[id as usize].source.clone(), PageId(id));
+            let at = index.probe(hash).find(|&at| index.slots[at].id == EMPTY).expect("a free slot");
+            index.slots[at] = slot;
         }
         index
     }
 
+    /// The slots to look at for `hash`, in order: linear probing from its home slot.
+    fn probe(&self, hash: u64) -> impl Iterator<Item = usize> + use<H> {
+        let mask = self.slots.len() - 1;
+        (0..self.slots.len()).map(move |step| (hash as usize).wrapping_add(step) & mask)
+    }
+
     /// The page whose source path (relative to `content/`) is `source`, and its site path.
     pub fn get(&self, source: &str) -> Option<(PageId, &str)> {
-        let id = match *self.table.get(&self.hasher.hash_one(source))? {
-            SHARED => self.shared.get(source)?.0,
-            id => id,
-        };
-        let [start, source_len, path_len] = self.spans[id as usize].map(|n| n as usize);
-        let (found, path) = self.text[start..start + source_len + path_len].split_at(source_len);
-        (found == source).then_some((PageId(id), path))
+        let hash = self.hasher.hash_one(source);
+        for at in self.probe(hash) {
+            let slot = &self.slots[at];
+            if slot.id == EMPTY {
+                return None;
+            }
+            if slot.hash != hash || slot.source_len as usize != source.len() {
+                continue;
+            }
+            let (source_len, path_len) = (slot.source_len as usize, slot.path_len as usize);
+            let both = match source_len + path_len <= INLINE {
+                true => &slot.inline[..source_len + path_len],
+                false => self
+                    .text
+                    .as_bytes()
+                    .get(slot.start as usize..slot.start as usize + source_len + path_len)?,
+            };
+            let (found, path) = both.split_at(source_len);
+            if found == source.as_bytes() {
+                // The bytes were copied from a `str`, cut where it ends: still UTF-8.
+                return std::str::from_utf8(path).ok().map(|path| (PageId(slot.id), path));
+            }
+        }
+        None
     }
 }
 
-/// The hasher of a table whose keys are already hashes.
-#[derive(Debug, Default)]
-pub struct PreHashed(u64);
-
-impl std::hash::Hasher for PreHashed {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        // The keys are `u64`s, which come through `write_u64`; other bytes are folded in all the same.
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
-        }
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
+/// A length or offset in a [`LinkIndex`]. Past 4 GiB of paths (no site that fits in memory has
+/// so many) a page would not be found, as its path's length or place cannot be told.
+fn len32(text: &str) -> u32 {
+    u32::try_from(text.len()).unwrap_or(u32::MAX)
 }
 
 fn drop_drafts(pages: Vec<Page>, keep_drafts: bool) -> Vec<Page> {
@@ -495,7 +514,6 @@ mod tests {
         // Where source paths share a hash, they are told apart by the paths themselves; where a
         // path has a page's hash but not its path, it finds nothing.
         let by_length = LinkIndex::with_hasher(&pages, std::hash::BuildHasherDefault::<ByLength>::default());
-        assert_eq!(by_length.shared.len(), 2);
         finds_each_page(&by_length, &pages);
         assert_eq!(by_length.get("_index.mx"), None);
         assert_eq!(by_length.get("guides/xmpp.md"), None);

@@ -359,8 +359,7 @@ static GLOBAL: Allocator = Allocator;
 /// mimalloc, asked for a plain block whenever word alignment is enough (strings, byte buffers,
 /// most vectors). Its aligned entry point, which a wrapper calling it for every allocation would
 /// use, takes a slower path for any block over 1 KiB whose size is not a power of two: a page's
-/// HTML, its events, the text read from its file. That path cost about 3% of a build's
-/// instructions.
+/// HTML, its events, the text read from its file (about 1% of a build's instructions).
 struct Allocator;
 
 /// Every block mimalloc hands out is aligned to at least a word: its own aligned `realloc` relies
@@ -408,5 +407,47 @@ unsafe impl std::alloc::GlobalAlloc for Allocator {
             }
         }
         .cast()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::alloc::{GlobalAlloc, Layout};
+
+    use super::GLOBAL;
+
+    /// Every block has the alignment asked for, zeroed blocks are zero, and a resized block keeps
+    /// its bytes, for alignments below, at and above a word and sizes on both sides of 1 KiB.
+    #[test]
+    fn blocks_are_aligned_zeroed_and_resized_as_asked() {
+        for align in [1, 2, 8, 16, 64, 4096] {
+            for size in [1, 7, 24, 1000, 1500, 4096, 100_000] {
+                let layout = Layout::from_size_align(size, align).unwrap();
+                // SAFETY: the layout has a non-zero size; each block is freed once, by GLOBAL.
+                unsafe {
+                    let zeroed = GLOBAL.alloc_zeroed(layout);
+                    assert!(
+                        !zeroed.is_null() && (zeroed as usize).is_multiple_of(align),
+                        "{size} bytes at {align}"
+                    );
+                    assert!(std::slice::from_raw_parts(zeroed, size).iter().all(|&b| b == 0));
+                    GLOBAL.dealloc(zeroed, layout);
+                    let block = GLOBAL.alloc(layout);
+                    assert!(
+                        !block.is_null() && (block as usize).is_multiple_of(align),
+                        "{size} bytes at {align}"
+                    );
+                    block.write_bytes(0xA5, size);
+                    let grown = GLOBAL.realloc(block, layout, size * 3);
+                    assert!(
+                        !grown.is_null() && (grown as usize).is_multiple_of(align),
+                        "{size} → {} at {align}",
+                        size * 3
+                    );
+                    assert!(std::slice::from_raw_parts(grown, size).iter().all(|&b| b == 0xA5));
+                    GLOBAL.dealloc(grown, Layout::from_size_align(size * 3, align).unwrap());
+                }
+            }
+        }
     }
 }

@@ -508,14 +508,27 @@ mod tests {
 
     #[test]
     fn the_link_index_finds_pages_and_their_paths() {
-        let pages = pages(&["_index.md", "guides/_index.md", "guides/http.md", "guides/mqtt.md", "é/ü.md"]);
-        assert_eq!(pages[3].path, "guides/mqtt/");
-        finds_each_page(&LinkIndex::new(&pages), &pages);
+        let long = "guides/a-page-whose-paths-do-not-fit-in-a-slot.md";
+        let pages =
+            pages(&["_index.md", "guides/_index.md", "guides/http.md", long, "guides/mqtt.md", "é/ü.md"]);
+        assert_eq!(pages[4].path, "guides/mqtt/");
+        let index = LinkIndex::new(&pages);
+        finds_each_page(&index, &pages);
+        // The long page's paths are kept beside the table, the others' in their slots.
+        assert_eq!(index.text, [long, pages[3].path.as_str()].concat());
         // Where source paths share a hash, they are told apart by the paths themselves; where a
         // path has a page's hash but not its path, it finds nothing.
         let by_length = LinkIndex::with_hasher(&pages, std::hash::BuildHasherDefault::<ByLength>::default());
+        let mask = by_length.slots.len() - 1;
+        let displaced = by_length
+            .slots
+            .iter()
+            .enumerate()
+            .filter(|(at, s)| s.id != EMPTY && *at != s.hash as usize & mask);
+        assert!(displaced.count() >= 1, "paths of one length share a home slot");
         finds_each_page(&by_length, &pages);
         assert_eq!(by_length.get("_index.mx"), None);
         assert_eq!(by_length.get("guides/xmpp.md"), None);
+        assert_eq!(by_length.get(&long.replace(".md", ".mx")), None);
     }
 }

@@ -21,6 +21,7 @@
 
 use ahash::{AHashMap as HashMap, AHashSet as HashSet};
 use std::ops::Range;
+use std::sync::OnceLock;
 
 use pulldown_cmark::{BlockQuoteKind, CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 
@@ -75,6 +76,23 @@ pub struct Rendered {
 }
 
 type Item<'a> = (Event<'a>, Range<usize>);
+
+/// The hash state of every page's maps and sets, made once: a new state per map takes a seed from
+/// a counter all threads share, and each page makes several.
+fn hash_state() -> ahash::RandomState {
+    static STATE: OnceLock<ahash::RandomState> = OnceLock::new();
+    STATE.get_or_init(ahash::RandomState::new).clone()
+}
+
+/// An empty map for one page, with room for `n` entries.
+fn map<K, V>(n: usize) -> HashMap<K, V> {
+    HashMap::with_capacity_and_hasher(n, hash_state())
+}
+
+/// An empty set for one page, with room for `n` entries.
+fn set<K>(n: usize) -> HashSet<K> {
+    HashSet::with_capacity_and_hasher(n, hash_state())
+}
 
 /// Renders `body` (the page's Markdown, after any template pass) of page `id`.
 pub fn render(site: &Site, id: PageId, body: &str) -> Result<Rendered> {
@@ -179,17 +197,25 @@ impl<'a, 's> Passes<'a, 's> {
         let mut passes = Passes {
             page,
             highlight,
-            rendered: Rendered::default(),
+            rendered: Rendered {
+                html: String::new(),
+                headings: Vec::new(),
+                // A page has a few headings and footnotes, each with an id or two.
+                ids: set(16),
+                anchors: Vec::new(),
+                words: 0,
+                references: Vec::new(),
+            },
             errors: Vec::new(),
             dropped_image: false,
-            taken: HashMap::new(),
+            taken: map(8),
             heading: None,
             defined: None,
             definition_depth: 0,
             definition: None,
-            definitions: HashMap::new(),
+            definitions: map(0),
             order: Vec::new(),
-            uses: HashMap::new(),
+            uses: map(0),
             code: None,
             in_definition: (None, 0),
             words: String::with_capacity(events.len() * 16),
@@ -204,7 +230,7 @@ impl<'a, 's> Passes<'a, 's> {
     /// where the reference guard looks, once, at the elements the author wrote in HTML.
     fn read_ahead(&mut self, events: &[Item<'a>]) {
         let mut referred = false;
-        let mut defined = HashSet::new();
+        let mut defined = set(0);
         // Raw HTML is read a run at a time: a block's lines are separate events, and a tag may
         // span lines.
         let mut run = String::new();
@@ -911,9 +937,11 @@ fn is_plain(event: &Event<'_>) -> bool {
                 | Tag::TableRow
                 | Tag::TableCell
         ),
+        // A link's end: its start went through the passes, nothing is done at its end.
         Event::End(tag) => matches!(
             tag,
             TagEnd::Paragraph
+                | TagEnd::Link
                 | TagEnd::Emphasis
                 | TagEnd::Strong
                 | TagEnd::Strikethrough
@@ -1215,6 +1243,8 @@ mod tests {
             "## One {#one}\n\n1. x\n2. y\n\n| a | b |\n|---|---|\n| `c` | *d* |\n\n## One\n\nMore[^n] text.\n",
             "[^n]: A note *here*.\n\nSee[^n].\n\n> quote\n\n> [!NOTE]\n> alert\n\n```rust\nfn x() {}\n```\n\n- [ ] task\n",
             "Before any heading.\n\n### Deep *one*\n\nText [link](x.md) and ![img](a.png).\n\n<div id=\"raw\">raw</div>\n\nEnd.\n",
+            // Links end inside a heading, a footnote definition and plain text.
+            "## See [a](x.md) *here*\n\nText[^d] and [b](y.md), [c](z.md).\n\n[^d]: A note with [d](w.md).\n",
         ];
         for body in bodies {
             let events: Vec<Item<'_>> =

@@ -200,8 +200,9 @@ impl<'a, 's> Passes<'a, 's> {
             rendered: Rendered {
                 html: String::new(),
                 headings: Vec::new(),
-                // A page has a few headings and footnotes, each with an id or two.
-                ids: set(16),
+                // Kept with the page until the anchor check: grown as needed rather than made
+                // with room, which would add up over every page of a large site.
+                ids: set(0),
                 anchors: Vec::new(),
                 words: 0,
                 references: Vec::new(),

@@ -184,16 +184,17 @@ pub(crate) fn create_dir_all(path: &Path) -> Result<()> {
     std::fs::create_dir_all(path).map_err(|e| io_error("cannot create folder", path, e))
 }
 
-/// Copies an open file's contents (not its permissions or timestamps) to the new file `to` at
-/// `to_path`; returns the number of bytes copied. `shown` names the source in errors.
+/// Copies an open file's contents (not its permissions or timestamps) to the new file `to`;
+/// returns the number of bytes copied. `shown` names the source in errors, and `to_path` makes
+/// the path of `to` for them (only then).
 pub(crate) fn copy_from(
     from: &mut std::fs::File,
     shown: &Path,
     to: &mut std::fs::File,
-    to_path: &Path,
+    to_path: impl FnOnce() -> PathBuf,
 ) -> Result<u64> {
     std::io::copy(from, to)
-        .map_err(|e| io_error(&format!("cannot copy `{}` to", shown.display()), to_path, e))
+        .map_err(|e| io_error(&format!("cannot copy `{}` to", shown.display()), &to_path(), e))
 }
 
 /// Removes a folder tree; a missing folder is not an error.

@@ -57,7 +57,7 @@ pub struct AnchorRef {
 }
 
 /// A page's rendered Markdown.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Rendered {
     /// The HTML.
     pub html: String,
@@ -76,6 +76,21 @@ pub struct Rendered {
 }
 
 type Item<'a> = (Event<'a>, Range<usize>);
+
+impl Default for Rendered {
+    fn default() -> Self {
+        Rendered {
+            html: String::new(),
+            headings: Vec::new(),
+            // Kept with the page until the anchor check: grown as needed rather than made with
+            // room, which would add up over every page of a large site.
+            ids: set(0),
+            anchors: Vec::new(),
+            words: 0,
+            references: Vec::new(),
+        }
+    }
+}
 
 /// The hash state of every page's maps and sets, made once: a new state per map takes a seed from
 /// a counter all threads share, and each page makes several.
@@ -197,16 +212,7 @@ impl<'a, 's> Passes<'a, 's> {
         let mut passes = Passes {
             page,
             highlight,
-            rendered: Rendered {
-                html: String::new(),
-                headings: Vec::new(),
-                // Kept with the page until the anchor check: grown as needed rather than made
-                // with room, which would add up over every page of a large site.
-                ids: set(0),
-                anchors: Vec::new(),
-                words: 0,
-                references: Vec::new(),
-            },
+            rendered: Rendered::default(),
             errors: Vec::new(),
             dropped_image: false,
             taken: map(8),

@@ -96,7 +96,7 @@ impl Staging {
             File::open(source).map_err(|e| Error::at(shown, "cannot read the file").caused_by(e))?;
         check_inside(site_path)?;
         let mut file = self.dir.create(site_path)?;
-        let size = fs::copy_from(&mut from, shown, &mut file, &self.dir.path().join(site_path))?;
+        let size = fs::copy_from(&mut from, shown, &mut file, || self.dir.path().join(site_path))?;
         self.count(size)
     }
 

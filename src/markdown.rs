@@ -8,22 +8,29 @@
 //! 3. footnotes: numbered references, definitions gathered at the end with back-links.
 //! 4. blocks: GitHub alerts as callouts, fenced code highlighted, task-list markers.
 //!
-//! The passes run as one stream (`Passes`): each event goes through them in that order, every
-//! pass handing what it produces to the next, so the events are stored twice (as parsed, and
-//! as handed to the HTML writer) rather than once per pass. Text and the blocks and inline markup
-//! around it, which no pass changes, go straight to the writer when no pass is holding events back
-//! (`Passes::plain`): most of a page's events take that short way. What a pass needs to know about
-//! the whole page beforehand (ids written explicitly or in raw HTML, which footnotes are defined)
-//! is read from the parsed events first.
+//! The passes run as one stream (`Passes`): the HTML writer pulls each event from the parser
+//! through them in that order, every pass handing what it produces to the next, and only what a
+//! pass must hold back (a heading until its end, a code block, a footnote definition until the end
+//! of the page) is stored. Text and the blocks and inline markup around it, which no pass changes,
+//! go straight to the writer when no pass is holding events back (`Passes::plain`): most of a
+//! page's events take that short way.
+//!
+//! Ids written in raw HTML must be reserved before any heading takes an id, so a page with raw
+//! HTML (a page with a `<`, or any page when raw HTML is off and the author's HTML is turned into
+//! text) is parsed whole first, and those ids and explicit heading ids read from its events. Other
+//! pages stream; an explicit heading id is reserved when its heading is read, and in the rare page
+//! where an earlier heading took it already, the page is rendered again the first way.
 //!
 //! Anchors of links to other pages are checked after every page is rendered (they need the
 //! target's heading ids); [`Rendered::anchors`] lists them.
 
 use ahash::{AHashMap as HashMap, AHashSet as HashSet};
+use std::collections::VecDeque;
 use std::ops::Range;
 use std::sync::OnceLock;
 
 use pulldown_cmark::{BlockQuoteKind, CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
+use unicase::UniCase;
 
 use crate::config::MarkdownConfig;
 use crate::error::{Error, Position, Result};
@@ -111,16 +118,7 @@ fn set<K>(n: usize) -> HashSet<K> {
 
 /// Renders `body` (the page's Markdown, after any template pass) of page `id`.
 pub fn render(site: &Site, id: PageId, body: &str) -> Result<Rendered> {
-    let config = &site.config.markdown;
-    // About one event for every dozen bytes of Markdown: room made once instead of by doubling.
-    let mut events: Vec<Item<'_>> = Vec::with_capacity(body.len() / 12 + 16);
-    events.extend(Parser::new_ext(body, options(config)).into_offset_iter());
-    let events = if config.raw_html { events } else { crate::raw_html::filter(events) };
-    let mut passes = Passes::new(Some((site, id)), &events, config.highlight_code);
-    for (event, range) in events {
-        passes.take(event, range);
-    }
-    let (rendered, errors) = passes.finish(body.len() * 3 / 2);
+    let (rendered, errors) = render_events(Some((site, id)), body, &site.config.markdown, Reading::AsChosen);
     if errors.is_empty() {
         return Ok(rendered);
     }
@@ -133,6 +131,44 @@ pub fn render(site: &Site, id: PageId, body: &str) -> Result<Rendered> {
             })
             .collect(),
     ))
+}
+
+/// How [`render_events`] reads a page's events: as chosen for the page, or (for tests of the two
+/// ways against each other) whole before the passes run.
+#[derive(Clone, Copy, PartialEq)]
+enum Reading {
+    AsChosen,
+    #[cfg(test)]
+    Ahead,
+}
+
+/// The passes over `body`'s events, streamed from the parser to the HTML writer when nothing must
+/// be read ahead (see the module's documentation): the rendered page and its broken links.
+fn render_events(
+    page: Option<(&Site, PageId)>,
+    body: &str,
+    config: &MarkdownConfig,
+    reading: Reading,
+) -> (Rendered, Vec<(usize, String)>) {
+    let parse = || Parser::new_ext(body, options(config)).into_offset_iter();
+    let html_capacity = body.len() * 3 / 2;
+    let streams =
+        reading == Reading::AsChosen && config.raw_html && memchr::memchr(b'<', body.as_bytes()).is_none();
+    if streams {
+        let passes = Passes::new(page, body.len(), config.highlight_code, false);
+        let outcome = passes.run(parse(), html_capacity);
+        if !outcome.clashed {
+            return (outcome.rendered, outcome.errors);
+        }
+    }
+    // About one event for every dozen bytes of Markdown: room made once instead of by doubling.
+    let mut events: Vec<Item<'_>> = Vec::with_capacity(body.len() / 12 + 16);
+    events.extend(parse());
+    let events = if config.raw_html { events } else { crate::raw_html::filter(events) };
+    let mut passes = Passes::new(page, body.len(), config.highlight_code, true);
+    passes.read_ahead(&events);
+    let outcome = passes.run(events.into_iter(), html_capacity);
+    (outcome.rendered, outcome.errors)
 }
 
 /// Where a deferred anchor error points, as a position in the page's source file.
@@ -180,17 +216,16 @@ struct Passes<'a, 's> {
     taken: HashMap<String, usize>,
     /// The heading being read: its start and the events inside it.
     heading: Option<(Tag<'a>, Vec<Event<'a>>)>,
-    /// Labels of the footnotes defined on the page; `None` when nothing refers to a footnote,
-    /// and definitions are dropped.
-    defined: Option<HashSet<String>>,
     /// Depth of footnote definitions around the current event.
     definition_depth: usize,
     /// The definition being read: its label and events.
     definition: Option<(String, Vec<Event<'a>>)>,
-    definitions: HashMap<String, Vec<Event<'a>>>,
-    /// Labels in order of first reference, and how often each was referred to so far.
-    order: Vec<String>,
-    uses: HashMap<String, usize>,
+    /// The definitions by label, which as in GitHub's Markdown matches whatever the case.
+    definitions: HashMap<UniCase<String>, Vec<Event<'a>>>,
+    /// Labels in order of first reference, and how often each was referred to so far. The parser
+    /// makes a reference only of a label some definition has.
+    order: Vec<UniCase<String>>,
+    uses: HashMap<UniCase<String>, usize>,
     /// The code block being read: its kind and text.
     code: Option<(CodeBlockKind<'a>, String)>,
     /// The outermost footnote definition around the current event, and how deep inside it.
@@ -200,16 +235,27 @@ struct Passes<'a, 's> {
     /// What the reference guard found, with the footnote definition it is in: a definition
     /// nothing refers to is not written, and neither are its problems.
     references: Vec<(Option<String>, String)>,
-    out: Vec<Event<'a>>,
+    /// Whether explicit heading ids were reserved before the events were read.
+    read_ahead: bool,
+    /// Streaming, an explicit heading id was found taken by an earlier heading: the page must be
+    /// read whole first.
+    clashed: bool,
+    /// Events ready for the HTML writer.
+    out: VecDeque<Event<'a>>,
+}
+
+/// What [`Passes::run`] made of a page.
+struct Outcome {
+    rendered: Rendered,
+    errors: Vec<(usize, String)>,
+    clashed: bool,
 }
 
 impl<'a, 's> Passes<'a, 's> {
-    /// Prepares the passes, reading from the parsed `events` what must be known up front: ids
-    /// written explicitly or in raw HTML are reserved first, so an automatic id never takes one
-    /// written later, and such raw HTML ids count as anchors of the page (the rows of a
-    /// comparison table); footnote references need to know which labels are defined.
-    fn new(page: Option<(&'s Site, PageId)>, events: &[Item<'a>], highlight: bool) -> Self {
-        let mut passes = Passes {
+    /// The passes for a body of `len` bytes; with `read_ahead`, [`Passes::read_ahead`] is to
+    /// reserve the page's ids before any event goes through.
+    fn new(page: Option<(&'s Site, PageId)>, len: usize, highlight: bool, read_ahead: bool) -> Self {
+        Passes {
             page,
             highlight,
             rendered: Rendered::default(),
@@ -217,7 +263,6 @@ impl<'a, 's> Passes<'a, 's> {
             dropped_image: false,
             taken: map(8),
             heading: None,
-            defined: None,
             definition_depth: 0,
             definition: None,
             definitions: map(0),
@@ -225,19 +270,20 @@ impl<'a, 's> Passes<'a, 's> {
             uses: map(0),
             code: None,
             in_definition: (None, 0),
-            words: String::with_capacity(events.len() * 16),
+            words: String::with_capacity(len + len / 3),
             references: Vec::new(),
-            out: Vec::with_capacity(events.len() + 16),
-        };
-        passes.read_ahead(events);
-        passes
+            read_ahead,
+            clashed: false,
+            out: VecDeque::with_capacity(32),
+        }
     }
 
-    /// Reads what must be known before the passes run; see [`Passes::new`]. The raw HTML is also
-    /// where the reference guard looks, once, at the elements the author wrote in HTML.
+    /// Reads from the parsed `events` what must be known before the passes run: ids written
+    /// explicitly or in raw HTML are reserved first, so an automatic id never takes one written
+    /// later, and such raw HTML ids count as anchors of the page (the rows of a comparison table).
+    /// The raw HTML is also where the reference guard looks, once, at the elements the author
+    /// wrote in HTML.
     fn read_ahead(&mut self, events: &[Item<'a>]) {
-        let mut referred = false;
-        let mut defined = set(0);
         // Raw HTML is read a run at a time: a block's lines are separate events, and a tag may
         // span lines.
         let mut run = String::new();
@@ -253,10 +299,8 @@ impl<'a, 's> Passes<'a, 's> {
                 Event::Start(Tag::Heading { id: Some(id), .. }) => {
                     self.taken.insert(String::from(&**id), 0);
                 }
-                Event::FootnoteReference(_) => referred = true,
                 Event::Start(Tag::FootnoteDefinition(label)) => {
                     if self.in_definition.1 == 0 {
-                        defined.insert(String::from(&**label));
                         self.in_definition.0 = Some(String::from(&**label));
                     }
                     self.in_definition.1 += 1;
@@ -274,7 +318,6 @@ impl<'a, 's> Passes<'a, 's> {
             self.read_raw_html(&mut run);
         }
         self.in_definition = (None, 0);
-        self.defined = referred.then_some(defined);
     }
 
     /// Reserves the ids of a run of raw HTML and runs the reference guard over it.
@@ -293,9 +336,16 @@ impl<'a, 's> Passes<'a, 's> {
         run.clear();
     }
 
-    /// Ends the stream: the footnotes section, then the HTML, for which `capacity` bytes are
-    /// reserved.
-    fn finish(mut self, capacity: usize) -> (Rendered, Vec<(usize, String)>) {
+    /// Runs `events` through the passes into HTML, for which `capacity` bytes are reserved.
+    fn run(self, events: impl Iterator<Item = Item<'a>>, capacity: usize) -> Outcome {
+        let mut html = String::with_capacity(capacity);
+        let mut stream = Stream { events, passes: self, ended: false };
+        pulldown_cmark::html::push_html(&mut html, &mut stream);
+        stream.passes.outcome(html)
+    }
+
+    /// Ends the events: what is still held back, then the footnotes section.
+    fn end(&mut self) {
         if let Some((start, inner)) = self.heading.take() {
             self.close_heading(start, inner);
         }
@@ -303,18 +353,55 @@ impl<'a, 's> Passes<'a, 's> {
             last.text.truncate(last.text.trim_end().len());
         }
         for (definition, problem) in std::mem::take(&mut self.references) {
-            if definition.is_none_or(|label| self.order.contains(&label)) {
+            if definition.is_none_or(|label| self.order.contains(&UniCase::new(label))) {
                 self.rendered.references.push(problem);
             }
         }
         self.footnote_section();
-        let mut rendered = std::mem::take(&mut self.rendered);
-        rendered.words = count_words(&self.words);
-        rendered.html.reserve(capacity);
-        pulldown_cmark::html::push_html(&mut rendered.html, self.out.into_iter());
-        (rendered, self.errors)
     }
 
+    fn outcome(self, html: String) -> Outcome {
+        let rendered = Rendered { html, words: count_words(&self.words), ..self.rendered };
+        Outcome { rendered, errors: self.errors, clashed: self.clashed }
+    }
+}
+
+/// The events of a page as the HTML writer pulls them: each parsed event goes through the passes,
+/// and what they let go of comes out.
+struct Stream<'a, 's, I> {
+    events: I,
+    passes: Passes<'a, 's>,
+    ended: bool,
+}
+
+impl<'a, I: Iterator<Item = Item<'a>>> Iterator for Stream<'a, '_, I> {
+    type Item = Event<'a>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Event<'a>> {
+        loop {
+            if let Some(event) = self.passes.out.pop_front() {
+                return Some(event);
+            }
+            if self.ended {
+                return None;
+            }
+            match self.events.next() {
+                // Nothing is waiting: a plain event goes out at once.
+                Some((event, range)) => match self.passes.plain(event) {
+                    Ok(event) => return Some(event),
+                    Err(event) => self.passes.link(event, range),
+                },
+                None => {
+                    self.passes.end();
+                    self.ended = true;
+                }
+            }
+        }
+    }
+}
+
+impl<'a> Passes<'a, '_> {
     // -----------------------------------------------------------------------------------------
     // Pass 1: links
 
@@ -626,7 +713,18 @@ impl<'a> Passes<'a, '_> {
         let Tag::Heading { level, id, classes, attrs } = start else { return };
         let title = plain_text(&inner);
         let id = match id {
-            Some(id) => String::from(&*id),
+            Some(id) => {
+                let id = String::from(&*id);
+                // Read ahead, the id was reserved before any heading took one; streaming, it is
+                // reserved now, unless an earlier heading has it.
+                if !self.read_ahead {
+                    match self.taken.contains_key(&id) {
+                        true => self.clashed = true,
+                        false => _ = self.taken.insert(id.clone(), 0),
+                    }
+                }
+                id
+            }
             None => unique_id(&mut self.taken, &title),
         };
         let level = level as u8;
@@ -750,18 +848,12 @@ impl<'a> Passes<'a, '_> {
         } else if ends {
             self.definition_depth = self.definition_depth.saturating_sub(1);
         }
-        let Some(defined) = &self.defined else {
-            // Definitions without references are dropped, as GitHub does.
-            if !inside && !starts {
-                self.block(event);
-            }
-            return;
-        };
         if inside {
             if self.definition_depth == 0 {
-                // The definition's own end: its events wait for the footnotes section.
+                // The definition's own end: its events wait for the footnotes section, which
+                // has only those referred to (as GitHub does).
                 if let Some((label, events)) = self.definition.take() {
-                    self.definitions.insert(label, events);
+                    self.definitions.insert(UniCase::new(label), events);
                 }
             } else if let Some((_, events)) = &mut self.definition {
                 events.push(event);
@@ -772,18 +864,20 @@ impl<'a> Passes<'a, '_> {
             Event::Start(Tag::FootnoteDefinition(label)) => {
                 self.definition = Some((String::from(&*label), Vec::new()))
             }
-            Event::FootnoteReference(label) if !defined.contains(label.as_ref()) => {
-                self.block(Event::Text(format!("[^{label}]").into()));
-            }
             Event::FootnoteReference(label) => {
-                if !self.uses.contains_key(label.as_ref()) {
-                    self.order.push(String::from(&*label));
-                }
-                let count = self.uses.entry(String::from(&*label)).or_default();
+                let label = UniCase::new(String::from(&*label));
+                let number = match self.order.iter().position(|l| *l == label) {
+                    Some(i) => i + 1,
+                    None => {
+                        self.order.push(label.clone());
+                        self.order.len()
+                    }
+                };
+                let count = self.uses.entry(label).or_default();
                 *count += 1;
                 let count = *count;
-                let number = self.order.iter().position(|l| l == label.as_ref()).unwrap_or(0) + 1;
-                let slug = footnote_slug(&label, number);
+                // Spelt as first referred to, whatever the case of later references.
+                let slug = footnote_slug(&self.order[number - 1], number);
                 // Joined rather than formatted: every page with a footnote writes these.
                 let ref_id = match count {
                     1 => ["fnref-", &slug].concat(),
@@ -809,7 +903,7 @@ impl<'a> Passes<'a, '_> {
 
     /// The definitions, in order of first reference, at the end of the page.
     fn footnote_section(&mut self) {
-        if self.defined.is_none() {
+        if self.order.is_empty() {
             return;
         }
         self.block(Event::Html("<section class=\"footnotes\" aria-label=\"Footnotes\">\n<ol>\n".into()));
@@ -853,7 +947,7 @@ impl<'a> Passes<'a, '_> {
                 Event::Text(t) => code.push_str(&t),
                 Event::End(TagEnd::CodeBlock) => {
                     let (kind, code) = self.code.take().expect("a code block is open");
-                    self.out.push(Event::Html(code_block(&kind, &code, self.highlight).into()));
+                    self.out.push_back(Event::Html(code_block(&kind, &code, self.highlight).into()));
                 }
                 _ => {}
             }
@@ -883,7 +977,7 @@ impl<'a> Passes<'a, '_> {
             }
             other => other,
         };
-        self.out.push(event);
+        self.out.push_back(event);
     }
 
     /// Keeps a text for the number of words.
@@ -901,19 +995,21 @@ impl<'a> Passes<'a, '_> {
 
 impl<'a> Passes<'a, '_> {
     /// Takes the next parsed event: [`Passes::plain`] if it can, else the passes from the first.
-    #[inline(always)]
+    #[cfg(test)]
     fn take(&mut self, event: Event<'a>, range: Range<usize>) {
-        if let Err(event) = self.plain(event) {
-            self.link(event, range);
+        match self.plain(event) {
+            Ok(event) => self.out.push_back(event),
+            Err(event) => self.link(event, range),
         }
     }
 
     /// Most of a page's events are text and the blocks and inline markup around it, which no pass
     /// changes when nothing is held back (a heading, a code block or a footnote definition being
     /// read): such an event is handled here as the passes would, without going through each of
-    /// them. Any other event is handed back.
+    /// them, and handed back to go to the writer as it is (`Ok`). Any other event is handed back
+    /// for the passes (`Err`).
     #[inline(always)]
-    fn plain(&mut self, event: Event<'a>) -> std::result::Result<(), Event<'a>> {
+    fn plain(&mut self, event: Event<'a>) -> std::result::Result<Event<'a>, Event<'a>> {
         let held = self.heading.is_some() || self.code.is_some() || self.definition_depth > 0;
         if held || !is_plain(&event) {
             return Err(event);
@@ -922,8 +1018,7 @@ impl<'a> Passes<'a, '_> {
         if let Event::Text(t) = &event {
             self.count_words(t);
         }
-        self.out.push(event);
-        Ok(())
+        Ok(event)
     }
 }
 
@@ -1091,13 +1186,18 @@ pub fn escape(text: &str) -> String {
 /// Runs the passes that need no site (links stay as written), for unit tests.
 #[cfg(test)]
 fn render_plain(body: &str) -> Rendered {
-    let events: Vec<Item<'_>> =
-        Parser::new_ext(body, options(&MarkdownConfig::default())).into_offset_iter().collect();
-    let mut passes = Passes::new(None, &events, true);
-    for (event, range) in events {
-        passes.take(event, range);
+    render_events(None, body, &MarkdownConfig::default(), Reading::AsChosen).0
+}
+
+#[cfg(test)]
+impl Passes<'_, '_> {
+    /// Ends events handed to the passes one by one (rather than pulled by [`Passes::run`]).
+    fn finish(mut self) -> Outcome {
+        self.end();
+        let mut html = String::new();
+        pulldown_cmark::html::push_html(&mut html, std::mem::take(&mut self.out).into_iter());
+        self.outcome(html)
     }
-    passes.finish(body.len() * 3 / 2).0
 }
 
 #[cfg(test)]
@@ -1258,11 +1358,12 @@ mod tests {
                 Parser::new_ext(body, options(&MarkdownConfig::default())).into_offset_iter().collect();
             assert!(events.iter().filter(|(e, _)| is_plain(e)).count() * 2 > events.len(), "{body:?}");
             let run = |shortcut: bool| {
-                let mut passes = Passes::new(None, &events, false);
+                let mut passes = Passes::new(None, body.len(), false, true);
+                passes.read_ahead(&events);
                 for (event, range) in events.clone() {
                     if shortcut { passes.take(event, range) } else { passes.link(event, range) }
                 }
-                let (r, _) = passes.finish(0);
+                let r = passes.finish().rendered;
                 let headings: Vec<_> = r.headings.into_iter().map(|h| (h.id, h.title, h.text)).collect();
                 (r.html, r.words, headings)
             };
@@ -1274,6 +1375,42 @@ mod tests {
     fn words_are_those_of_each_text() {
         // Each text's words count: `foo*bar*` is two texts, so two words; code is not counted.
         assert_eq!(render_plain("foo*bar* baz `code` qux [link](x)\n\n- one two\n").words, 7);
+    }
+
+    #[test]
+    fn streamed_pages_come_out_as_pages_read_whole_first() {
+        let bodies = [
+            "Intro *em* **strong** `code`\n\n# Title\n\nText under it.\n\n- a *b*\n- c\n",
+            // Explicit ids: one reserved before it is reached, one an earlier heading took (read
+            // again whole), one written twice.
+            "## One {#one}\n\n## Two\n\n## One\n\n## Three {#two}\n\n### Four {#one}\n",
+            "# Intro\n\n## Intro\n\n## Other {#intro-1}\n\n## Intro\n",
+            // Footnotes: defined before and after use, used twice, unused, nested, case apart.
+            "[^a]: First *note*.\n\nSee[^a] and[^B], again[^a].\n\n[^b]: Second [x](y.md).\n\n[^c]: Unused.\n",
+            "Text[^n].\n\n[^n]: Outer[^m].\n\n    indented\n\n[^m]: Inner.\n",
+            "> [!NOTE]\n> alert\n\n```rust\nfn x() {}\n```\n\n- [ ] task\n- [x] done\n\n| a | b |\n|---|---|\n| 1 | 2 |\n",
+            "## See [a](x.md) *here*\n\nText[^d] and ![img](p.png \"t\") [b](https://e.org/) [c](javascript:x).\n\n[^d]: A note.\n",
+        ];
+        let config = MarkdownConfig::default();
+        for body in bodies {
+            assert!(!body.contains('<'), "{body:?} must be one that streams");
+            let summary = |reading| {
+                let (r, errors) = render_events(None, body, &config, reading);
+                let headings: Vec<_> = r.headings.into_iter().map(|h| (h.id, h.title, h.text)).collect();
+                let mut ids: Vec<_> = r.ids.into_iter().collect();
+                ids.sort();
+                (r.html, r.words, headings, ids, r.references, errors)
+            };
+            assert_eq!(summary(Reading::AsChosen), summary(Reading::Ahead), "{body:?}");
+        }
+    }
+
+    #[test]
+    fn footnote_labels_match_whatever_the_case() {
+        let html = render_plain("See[^Note] and[^NOTE].\n\n[^note]: The note.\n").html;
+        assert!(html.contains("<a href=\"#fn-note\" id=\"fnref-note\">1</a>"), "{html}");
+        assert!(html.contains("<a href=\"#fn-note\" id=\"fnref-note-2\">1</a>"), "{html}");
+        assert!(html.contains("<li id=\"fn-note\">\n<p>The note.</p>"), "{html}");
     }
 
     #[test]

@@ -360,6 +360,7 @@ impl<'a, 's> Passes<'a, 's> {
         self.footnote_section();
     }
 
+    /// The page made of `html`, the writer's output, and what the passes gathered.
     fn outcome(self, html: String) -> Outcome {
         let rendered = Rendered { html, words: count_words(&self.words), ..self.rendered };
         Outcome { rendered, errors: self.errors, clashed: self.clashed }
@@ -401,10 +402,10 @@ impl<'a, I: Iterator<Item = Item<'a>>> Iterator for Stream<'a, '_, I> {
     }
 }
 
-impl<'a> Passes<'a, '_> {
-    // -----------------------------------------------------------------------------------------
-    // Pass 1: links
+// ---------------------------------------------------------------------------------------------
+// Pass 1: links
 
+impl<'a> Passes<'a, '_> {
     fn link(&mut self, event: Event<'a>, range: Range<usize>) {
         let Some((site, id)) = self.page else {
             return self.heading(event);

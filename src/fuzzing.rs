@@ -95,8 +95,9 @@ pub fn data(input: &[u8]) {
 }
 
 /// The Markdown pipeline of one page: the Tera pass when the body asks for it (and the check
-/// whether it does), Markdown, link rewriting, and the page template. The first byte picks the
-/// options (raw HTML, smart punctuation, highlighting, offline links); the rest is the body.
+/// whether it does), Markdown (streamed and read whole first, which must agree), link rewriting,
+/// and the page template. The first byte picks the options (raw HTML, smart punctuation,
+/// highlighting, offline links); the rest is the body.
 pub fn markdown(input: &[u8]) {
     let Some((&selector, bytes)) = input.split_first() else { return };
     let Ok(body) = std::str::from_utf8(bytes) else { return };
@@ -114,7 +115,17 @@ pub fn markdown(input: &[u8]) {
     if !body.contains("{{") && !body.contains("{%") {
         assert_eq!(expanded, body, "a body without template syntax went through Tera");
     }
-    let rendered = match markdown::render(site, id, &expanded) {
+    // A page streamed from the parser to the writer comes out as it does when read whole first.
+    let rendered = markdown::render(site, id, &expanded);
+    match (&rendered, markdown::render_read_whole(site, id, &expanded)) {
+        (Ok(streamed), Ok(whole)) => {
+            assert_eq!(streamed.html, whole.html, "streamed and read whole, the HTML differs");
+            assert_eq!(streamed.words, whole.words, "streamed and read whole, the words differ");
+        }
+        (Err(streamed), Err(whole)) => assert_eq!(streamed.to_string(), whole.to_string()),
+        _ => panic!("streamed and read whole, only one of the two renders"),
+    }
+    let rendered = match rendered {
         Ok(rendered) => rendered,
         Err(e) => return check_error(&e),
     };

@@ -123,8 +123,7 @@ pub fn render(site: &Site, id: PageId, body: &str) -> Result<Rendered> {
 
 /// [`render`], with the page read whole before the passes run, whatever it holds (as a page with
 /// raw HTML is): the Markdown fuzz target checks that it gives what [`render`] gives.
-#[doc(hidden)]
-pub fn render_read_whole(site: &Site, id: PageId, body: &str) -> Result<Rendered> {
+pub(crate) fn render_read_whole(site: &Site, id: PageId, body: &str) -> Result<Rendered> {
     render_as(site, id, body, Reading::Ahead)
 }
 

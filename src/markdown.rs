@@ -164,7 +164,7 @@ fn render_events(
     let streams =
         reading == Reading::AsChosen && config.raw_html && memchr::memchr(b'<', body.as_bytes()).is_none();
     if streams {
-        let passes = Passes::new(page, body.len(), config.highlight_code, false);
+        let passes = Passes::new(page, body.len(), config.highlight_code);
         let outcome = passes.run(parse(), html_capacity);
         if !outcome.clashed {
             return (outcome.rendered, outcome.errors);
@@ -174,8 +174,9 @@ fn render_events(
     let mut events: Vec<Item<'_>> = Vec::with_capacity(body.len() / 12 + 16);
     events.extend(parse());
     let events = if config.raw_html { events } else { crate::raw_html::filter(events) };
-    let mut passes = Passes::new(page, body.len(), config.highlight_code, true);
+    let mut passes = Passes::new(page, body.len(), config.highlight_code);
     passes.read_ahead(&events);
+    // Every explicit id was reserved ahead, so whether one "clashed" is of no account here.
     let outcome = passes.run(events.into_iter(), html_capacity);
     (outcome.rendered, outcome.errors)
 }
@@ -231,10 +232,9 @@ struct Passes<'a, 's> {
     definition: Option<(String, Vec<Event<'a>>)>,
     /// The definitions by label, which as in GitHub's Markdown matches whatever the case.
     definitions: HashMap<UniCase<String>, Vec<Event<'a>>>,
-    /// Labels in order of first reference, and how often each was referred to so far. The parser
-    /// makes a reference only of a label some definition has.
-    order: Vec<UniCase<String>>,
-    uses: HashMap<UniCase<String>, usize>,
+    /// Labels in order of first reference, each with how often it was referred to so far. The
+    /// parser makes a reference only of a label some definition has.
+    order: Vec<(UniCase<String>, usize)>,
     /// The code block being read: its kind and text.
     code: Option<(CodeBlockKind<'a>, String)>,
     /// The outermost footnote definition around the current event, and how deep inside it.
@@ -244,10 +244,9 @@ struct Passes<'a, 's> {
     /// What the reference guard found, with the footnote definition it is in: a definition
     /// nothing refers to is not written, and neither are its problems.
     references: Vec<(Option<String>, String)>,
-    /// Whether explicit heading ids were reserved before the events were read.
-    read_ahead: bool,
-    /// Streaming, an explicit heading id was found taken by an earlier heading: the page must be
-    /// read whole first.
+    /// An explicit heading id was found taken when its heading was read. Streaming, an earlier
+    /// heading took it, and the page must be read whole first; read whole, it is always so (the
+    /// read-ahead reserved it), and of no account.
     clashed: bool,
     /// Events ready for the HTML writer.
     out: VecDeque<Event<'a>>,
@@ -261,9 +260,8 @@ struct Outcome {
 }
 
 impl<'a, 's> Passes<'a, 's> {
-    /// The passes for a body of `len` bytes; with `read_ahead`, [`Passes::read_ahead`] is to
-    /// reserve the page's ids before any event goes through.
-    fn new(page: Option<(&'s Site, PageId)>, len: usize, highlight: bool, read_ahead: bool) -> Self {
+    /// The passes for a body of `len` bytes.
+    fn new(page: Option<(&'s Site, PageId)>, len: usize, highlight: bool) -> Self {
         Passes {
             page,
             highlight,
@@ -276,12 +274,10 @@ impl<'a, 's> Passes<'a, 's> {
             definition: None,
             definitions: map(0),
             order: Vec::new(),
-            uses: map(0),
             code: None,
             in_definition: (None, 0),
             words: String::with_capacity(len + len / 3),
             references: Vec::new(),
-            read_ahead,
             clashed: false,
             out: VecDeque::with_capacity(32),
         }
@@ -362,7 +358,7 @@ impl<'a, 's> Passes<'a, 's> {
             last.text.truncate(last.text.trim_end().len());
         }
         for (definition, problem) in std::mem::take(&mut self.references) {
-            if definition.is_none_or(|label| self.order.contains(&UniCase::new(label))) {
+            if definition.is_none_or(|label| self.order.iter().any(|(l, _)| *l == UniCase::new(&label))) {
                 self.rendered.references.push(problem);
             }
         }
@@ -725,13 +721,10 @@ impl<'a> Passes<'a, '_> {
         let id = match id {
             Some(id) => {
                 let id = String::from(&*id);
-                // Read ahead, the id was reserved before any heading took one; streaming, it is
-                // reserved now, unless an earlier heading has it.
-                if !self.read_ahead {
-                    match self.taken.contains_key(&id) {
-                        true => self.clashed = true,
-                        false => _ = self.taken.insert(id.clone(), 0),
-                    }
+                // Streaming, the id is reserved now, unless an earlier heading has it.
+                match self.taken.contains_key(&id) {
+                    true => self.clashed = true,
+                    false => _ = self.taken.insert(id.clone(), 0),
                 }
                 id
             }
@@ -875,19 +868,18 @@ impl<'a> Passes<'a, '_> {
                 self.definition = Some((String::from(&*label), Vec::new()))
             }
             Event::FootnoteReference(label) => {
-                let label = UniCase::new(String::from(&*label));
-                let number = match self.order.iter().position(|l| *l == label) {
-                    Some(i) => i + 1,
+                let i = match self.order.iter().position(|(l, _)| *l == UniCase::new(&*label)) {
+                    Some(i) => i,
                     None => {
-                        self.order.push(label.clone());
-                        self.order.len()
+                        self.order.push((UniCase::new(String::from(&*label)), 0));
+                        self.order.len() - 1
                     }
                 };
-                let count = self.uses.entry(label).or_default();
+                let (first, count) = &mut self.order[i];
                 *count += 1;
-                let count = *count;
+                let (count, number) = (*count, i + 1);
                 // Spelt as first referred to, whatever the case of later references.
-                let slug = footnote_slug(&self.order[number - 1], number);
+                let slug = footnote_slug(first, number);
                 // Joined rather than formatted: every page with a footnote writes these.
                 let ref_id = match count {
                     1 => ["fnref-", &slug].concat(),
@@ -917,7 +909,7 @@ impl<'a> Passes<'a, '_> {
             return;
         }
         self.block(Event::Html("<section class=\"footnotes\" aria-label=\"Footnotes\">\n<ol>\n".into()));
-        for (i, label) in std::mem::take(&mut self.order).iter().enumerate() {
+        for (i, (label, _)) in std::mem::take(&mut self.order).iter().enumerate() {
             let slug = footnote_slug(label, i + 1);
             self.rendered.ids.insert(["fn-", &slug].concat());
             self.block(Event::Html(["<li id=\"fn-", &slug, "\">\n"].concat().into()));
@@ -1368,7 +1360,7 @@ mod tests {
                 Parser::new_ext(body, options(&MarkdownConfig::default())).into_offset_iter().collect();
             assert!(events.iter().filter(|(e, _)| is_plain(e)).count() * 2 > events.len(), "{body:?}");
             let run = |shortcut: bool| {
-                let mut passes = Passes::new(None, body.len(), false, true);
+                let mut passes = Passes::new(None, body.len(), false);
                 passes.read_ahead(&events);
                 for (event, range) in events.clone() {
                     if shortcut { passes.take(event, range) } else { passes.link(event, range) }

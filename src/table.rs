@@ -410,7 +410,7 @@ impl<'a> Table<'a> {
             "@type": "Dataset",
             "name": self.selection.dataset_name.as_deref().unwrap_or(&c.title),
             "description": c.description.as_deref().unwrap_or(&c.title),
-            "variableMeasured": self.rows().map(|(d, _)| d.label.as_str()).collect::<Vec<_>>(),
+            "variableMeasured": c.dimensions.iter().map(|d| d.label.as_str()).collect::<Vec<_>>(),
             "distribution": [
                 {"@type": "DataDownload", "encodingFormat": "application/json", "contentUrl": links.absolute(&c.download_path("json"))},
                 {"@type": "DataDownload", "encodingFormat": "text/csv", "contentUrl": links.absolute(&c.download_path("csv"))},

@@ -96,7 +96,7 @@ fn a_clean_site_exits_0_with_one_summary_line() {
     assert_eq!(result.status.code(), Some(0), "{}", String::from_utf8_lossy(&result.stderr));
     assert_eq!(
         normalized(&result),
-        "juxta: checked 2 pages and 9 other files, web and offline, in <time>: no problems\n"
+        "juxta: checked 2 pages and 10 other files, web and offline, in <time>: no problems\n"
     );
     assert!(result.stdout.is_empty());
     let quiet = juxta_in(&site, tmp.path(), &["check", "--quiet"]);
@@ -203,7 +203,7 @@ fn progress_is_absent_when_stderr_is_not_a_terminal() {
     assert!(result.status.success());
     let stderr = String::from_utf8_lossy(&result.stderr);
     assert_eq!(stderr.lines().count(), 1, "only the summary line:\n{stderr:?}");
-    assert!(stderr.starts_with("juxta: built 11 pages and "), "{stderr:?}");
+    assert!(stderr.starts_with("juxta: built 41 pages and "), "{stderr:?}");
     assert!(!stderr.contains('\r') && !stderr.contains('\x1b'), "{stderr:?}");
 }
 
@@ -226,7 +226,7 @@ fn progress_is_shown_on_a_terminal_and_erased_before_the_summary() {
     assert!(screen.contains("\r\x1b[2Kjuxta: "), "a progress line was drawn:\n{screen:?}");
     let last = screen.trim_end().rsplit("\r\x1b[2K").next().unwrap_or_default();
     assert!(
-        last.starts_with("juxta: checked 11 pages") && last.ends_with("no problems"),
+        last.starts_with("juxta: checked 41 pages") && last.ends_with("no problems"),
         "the progress line is erased before the summary:\n{last:?}"
     );
 }
@@ -354,7 +354,7 @@ fn external_links_get_head_then_get_with_timeouts_and_retries() {
         stderr,
         "content/_index.md:7:4: `<a href=\"http://127.0.0.1:<port>/missing\">`: the server answered 404 Not Found\n\
          content/_index.md:9:4: `<a href=\"http://127.0.0.1:<port>/slow\">`: no answer within 1 s (2 tries)\n\
-         juxta: the check found 2 problems in 2 pages and 9 other files and 5 external links, web and offline, \
+         juxta: the check found 2 problems in 2 pages and 10 other files and 5 external links, web and offline, \
          in <time>\n"
     );
     assert_eq!(result.status.code(), Some(1));

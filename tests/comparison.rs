@@ -103,8 +103,8 @@ fn hostile_data_values_cannot_inject_markup_or_script() {
         assert!(tags.iter().all(|t| t.name != "em" && t.name != "img"), "{file}: data became markup");
         json_ld.extend(scripts);
     }
-    assert_eq!(pages, 3, "home, details and 404");
-    assert_eq!(json_ld.len(), 5, "one Dataset per table with downloads, one built by the template");
+    assert_eq!(pages, 6, "home, details, 404 and one embeddable table per dataset");
+    assert_eq!(json_ld.len(), 8, "one Dataset per table with downloads, one built by the template");
 
     for script in &json_ld {
         assert!(!script.contains('<') && !script.contains('\u{2028}'), "{script}");

@@ -419,6 +419,7 @@ fn csv_cell(cell: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
 
     const VALID: &str = r#"
 kind = "comparison"

@@ -102,7 +102,8 @@ fn released(c: &Comparison) -> Option<&str> {
 /// Citation File Format (version 1.2.0) text for `c`, published at `url`.
 pub fn cff(c: &Comparison, site: &Site, url: &str) -> String {
     // JSON strings are YAML double-quoted scalars: every value is quoted and escaped at once.
-    let q = |s: &str| serde_json::Value::from(s).to_string();
+    // U+2028 and U+2029 are line breaks to YAML: they are escaped like other line breaks.
+    let q = |s: &str| serde_json::Value::from(s).to_string().replace('\u{2028}', "\\u2028").replace('\u{2029}', "\\u2029");
     let mut out = String::from("cff-version: 1.2.0\nmessage: \"If you use this dataset, please cite it as below.\"\n");
     let _ = writeln!(out, "type: dataset\ntitle: {}", q(&c.title));
     if let Some(description) = &c.description {

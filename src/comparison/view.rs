@@ -104,10 +104,8 @@ fn pair(c: &Comparison, a: usize, b: usize, links: &Links<'_>, headings: &mut Ve
 
 fn subject(c: &Comparison, s: usize, links: &Links<'_>, headings: &mut Vec<Heading>) -> String {
     let subject = &c.subjects[s];
+    // The subject's description is in the page's own description, which templates show.
     let mut html = String::new();
-    if let Some(description) = &subject.description {
-        let _ = writeln!(html, "<p>{}</p>", escape(description));
-    }
     heading(&mut html, headings, "every-aspect", "Every aspect");
     let selection = Selection {
         subjects: Some(vec![subject.id.clone()]),
@@ -207,8 +205,8 @@ fn ranking(d: &Dimension) -> Vec<(usize, Option<usize>)> {
 
 fn dimension(c: &Comparison, index: usize, links: &Links<'_>, headings: &mut Vec<Heading>) -> String {
     let d = &c.dimensions[index];
+    // The summary is in the page's own description, which templates show.
     let mut html = String::new();
-    let _ = writeln!(html, "<p>{}</p>", escape(&d.summary));
     let (title, how) = match (d.kind.is_ordered(), d.better) {
         (true, Some(better)) => ("Ranked", format!("best first ({} is better)", better.name())),
         (true, None) => ("In order", "from lowest to highest".to_string()),

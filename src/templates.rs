@@ -125,11 +125,16 @@ impl Templates {
 
     fn check_template_names(&self) -> Result<()> {
         let mut errors = Vec::new();
+        let mut asked = std::collections::HashSet::new();
         for page in &self.site.pages {
             let name = Self::template_of(page);
             if let Some(generated) = &page.generated
                 && !self.tera.contains_template(name)
             {
+                // Said once for every page of the kind that the dataset asks for.
+                if !asked.insert((generated.shown.clone(), name)) {
+                    continue;
+                }
                 errors.push(Error::at_position(
                     &generated.shown,
                     generated.at,

@@ -256,8 +256,12 @@ fn check(args: CheckArgs) -> ExitCode {
     }
     let notices = match report.notices.len() {
         0 => String::new(),
-        n if report.strict => format!("; {} about sources, counted as problems (strict)", plural(n, "notice", "notices")),
-        n => format!("; {} about sources, not counted (--strict counts them)", plural(n, "notice", "notices")),
+        n if report.strict => {
+            format!("; {} about sources, counted as problems (strict)", plural(n, "notice", "notices"))
+        }
+        n => {
+            format!("; {} about sources, not counted (--strict counts them)", plural(n, "notice", "notices"))
+        }
     };
     let external = match report.external_links {
         0 if options.external.is_none() => String::new(),

@@ -333,7 +333,8 @@ fn link_sections(pages: &mut [Page], by_source: &HashMap<String, PageId>, by_pat
         }
         let parent = if page.generated.is_some() {
             let mut dir = parent_dir(&page.path);
-            let section = |dir: &str| by_path.get(dir).filter(|id| pages[id.index()].kind == SourceKind::Section);
+            let section =
+                |dir: &str| by_path.get(dir).filter(|id| pages[id.index()].kind == SourceKind::Section);
             loop {
                 if dir.is_empty() {
                     break None;

@@ -179,7 +179,9 @@ impl<'a> Table<'a> {
         let sections = match &selection.sections {
             Some(sections) => sections
                 .iter()
-                .map(|(heading, ids)| (Some(heading.as_str()), ids.iter().filter_map(|id| indexed(id)).collect()))
+                .map(|(heading, ids)| {
+                    (Some(heading.as_str()), ids.iter().filter_map(|id| indexed(id)).collect())
+                })
                 .filter(|(_, rows): &(_, Vec<_>)| !rows.is_empty())
                 .collect(),
             None => {
@@ -323,7 +325,8 @@ impl<'a> Table<'a> {
         if let Some(n) = cell.number() {
             let _ = write!(html, " data-sort=\"{n}\"");
         }
-        let _ = write!(html, "><span class=\"comparison-value\">{}</span>", escape(&comparison::text(d, cell)));
+        let _ =
+            write!(html, "><span class=\"comparison-value\">{}</span>", escape(&comparison::text(d, cell)));
         if let Some(note) = &cell.note {
             let _ = write!(html, " <span class=\"comparison-note\">{}</span>", escape(note));
         }
@@ -397,7 +400,8 @@ impl<'a> Table<'a> {
         );
         for (a, b, link) in links {
             let (a, b) = (&self.c.subjects[a].name, &self.c.subjects[b].name);
-            let _ = writeln!(html, "<li><a href=\"{}\">{} vs {}</a></li>", escape(&link), escape(a), escape(b));
+            let _ =
+                writeln!(html, "<li><a href=\"{}\">{} vs {}</a></li>", escape(&link), escape(a), escape(b));
         }
         html.push_str("</ul>\n</details>\n");
     }
@@ -427,7 +431,8 @@ impl<'a> Table<'a> {
             dataset["dateModified"] = date.ymd().into();
         }
         if !self.cited.is_empty() {
-            let citations: Vec<serde_json::Value> = self.cited.iter().map(|&s| citation(&c.sources[s])).collect();
+            let citations: Vec<serde_json::Value> =
+                self.cited.iter().map(|&s| citation(&c.sources[s])).collect();
             dataset["citation"] = citations.into();
         }
         script_json(&dataset)
@@ -690,7 +695,8 @@ pub fn template_value(c: &Comparison, links: &Links<'_>) -> serde_json::Value {
     let by_id = |paths: Vec<(String, Option<String>)>| -> serde_json::Map<String, serde_json::Value> {
         paths.into_iter().filter_map(|(id, path)| Some((id, links.to(&path?).into()))).collect()
     };
-    let subjects = by_id(c.subjects.iter().enumerate().map(|(i, s)| (s.id.clone(), r.subject_path(c, i))).collect());
+    let subjects =
+        by_id(c.subjects.iter().enumerate().map(|(i, s)| (s.id.clone(), r.subject_path(c, i))).collect());
     let dimensions =
         by_id(c.dimensions.iter().enumerate().map(|(i, d)| (d.id.clone(), r.dimension_path(c, i))).collect());
     value["pages"] = serde_json::json!({"pairs": pairs, "subjects": subjects, "dimensions": dimensions});

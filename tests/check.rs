@@ -88,6 +88,48 @@ fn each_kind_of_broken_link_is_reported_at_its_source() {
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
+/// Sources older than `max_age`, without a date to tell, or missing where the dataset requires
+/// them are reported at their place in the data file, without failing the check; `--strict`
+/// and `[check] strict = true` make them fail it.
+#[test]
+fn stale_and_missing_sources_are_noticed_and_fail_only_when_strict() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path().join("site");
+    copy_tree(&fixtures("sites").join("comparison_pages"), &site);
+    let _ = std::fs::remove_dir_all(site.join("expected"));
+    let private = tmp.path().join("tmp");
+    std::fs::create_dir(&private).unwrap();
+    let notices = "\
+data/gadgets.toml:60:11: dimension `battery`: source `old-survey` (line 20) was accessed on 2021-01-15, more than `max_age` (2 years) before the build date 2023-11-14: check the facts again and update `accessed`
+data/gadgets.toml:64:40: the value for `reader` in dimension `battery`: the source `https://example.net/reader` has no `accessed` date, so its age cannot be checked against `max_age` (2 years)
+data/gadgets.toml:70:16: the value for `phone` in dimension `screen` has no source, and the dataset sets `require_sources = true`
+data/gadgets.toml:71:17: the value for `tablet` in dimension `screen` has no source, and the dataset sets `require_sources = true`
+data/gadgets.toml:72:16: the value for `watch` in dimension `screen` has no source, and the dataset sets `require_sources = true`
+data/gadgets.toml:73:45: the value for `reader` in dimension `screen`: the source `https://example.net/reader` has no `accessed` date, so its age cannot be checked against `max_age` (18 months)
+data/gadgets.toml:81:17: the value for `tablet` in dimension `calls` has no source, and the dataset sets `require_sources = true`
+";
+    let covered = "checked 10 pages and 19 other files, web and offline, in <time>: no problems; 7 notices about sources";
+    let result = juxta_in(&site, &private, &["check"]);
+    assert_eq!(result.status.code(), Some(0));
+    assert_eq!(
+        normalized(&result),
+        format!("{notices}juxta: {covered}, not counted (--strict counts them)\n")
+    );
+
+    let result = juxta_in(&site, &private, &["check", "--strict"]);
+    assert_eq!(result.status.code(), Some(1));
+    assert_eq!(normalized(&result), format!("{notices}juxta: {covered}, counted as problems (strict)\n"));
+
+    let config = std::fs::read_to_string(site.join("site.toml")).unwrap();
+    std::fs::write(site.join("site.toml"), format!("{config}\n[check]\nstrict = true\n")).unwrap();
+    let result = juxta_in(&site, &private, &["check"]);
+    assert_eq!(result.status.code(), Some(1), "{}", normalized(&result));
+    // The build itself never fails on them.
+    let result =
+        juxta_in(&site, &private, &["build", "--quiet", "--out", private.join("out").to_str().unwrap()]);
+    assert!(result.status.success(), "{}", normalized(&result));
+}
+
 #[test]
 fn a_clean_site_exits_0_with_one_summary_line() {
     let tmp = tempfile::tempdir().unwrap();

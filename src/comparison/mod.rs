@@ -272,7 +272,8 @@ impl Comparison {
             .map(|s| json!({"id": s.id, "name": s.name, "description": s.description}))
             .collect();
         let dimensions: Vec<_> = self.dimensions.iter().map(|d| self.dimension_json(d)).collect();
-        let sources: serde_json::Map<_, _> = self.sources.iter().map(|s| (s.key.clone(), s.to_json())).collect();
+        let sources: serde_json::Map<_, _> =
+            self.sources.iter().map(|s| (s.key.clone(), s.to_json())).collect();
         json!({
             "id": self.id, "title": self.title, "description": self.description,
             "license": self.license, "authors": self.authors, "version": self.version,
@@ -359,7 +360,8 @@ impl Comparison {
                     row.push(cell.note.clone().unwrap_or_default());
                 }
                 if has_sources {
-                    let sources: Vec<String> = cell.sources.iter().map(|&i| self.sources[i].reference()).collect();
+                    let sources: Vec<String> =
+                        cell.sources.iter().map(|&i| self.sources[i].reference()).collect();
                     row.push(sources.join("; "));
                 }
             }

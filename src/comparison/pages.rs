@@ -189,7 +189,9 @@ fn page(c: &Comparison, generated: Generated) -> Page {
         Kind::Subject(s) => {
             let subject = &c.subjects[s];
             let description = match &subject.description {
-                Some(d) => format!("{}: {d}. Every aspect from “{}”, with notes and sources.", subject.name, c.title),
+                Some(d) => {
+                    format!("{}: {d}. Every aspect from “{}”, with notes and sources.", subject.name, c.title)
+                }
                 None => format!("{}: every aspect from “{}”, with notes and sources.", subject.name, c.title),
             };
             (subject.name.clone(), description, format!("{}{}/", r.path, subject.id), Vec::new())
@@ -202,7 +204,12 @@ fn page(c: &Comparison, generated: Generated) -> Page {
                 dimension.summary.trim_end_matches('.'),
                 c.title
             );
-            (format!("{} compared", dimension.label), description, dimension_path(&r.path, dimension), Vec::new())
+            (
+                format!("{} compared", dimension.label),
+                description,
+                dimension_path(&r.path, dimension),
+                Vec::new(),
+            )
         }
     };
     let checked = checked(c, generated.kind).cloned();
@@ -240,10 +247,18 @@ impl Validator<'_> {
         let Some(node) = root.get("pages") else { return request };
         let what = "`[pages]`";
         if node.entries().is_none() {
-            self.error(node.at, format!("`pages` must be a table (`[pages]`), not {}", node.value.describe()));
+            self.error(
+                node.at,
+                format!("`pages` must be a table (`[pages]`), not {}", node.value.describe()),
+            );
             return request;
         }
-        request.at = root.entries().unwrap_or_default().iter().find(|e| e.key == "pages").map_or(node.at, |e| e.key_at);
+        request.at = root
+            .entries()
+            .unwrap_or_default()
+            .iter()
+            .find(|e| e.key == "pages")
+            .map_or(node.at, |e| e.key_at);
         self.known_keys(node, &KEYS, what);
         if let Some(path) = self.text(node, "path", what, false) {
             let at = node.get("path").map_or(node.at, |n| n.at);
@@ -328,7 +343,10 @@ impl Validator<'_> {
             return None;
         };
         if items.len() < 2 {
-            self.error(group.at, "each entry of `pairs` needs two subject ids or more: a pair is two subjects");
+            self.error(
+                group.at,
+                "each entry of `pairs` needs two subject ids or more: a pair is two subjects",
+            );
             return None;
         }
         let mut chosen = Vec::new();
@@ -350,14 +368,20 @@ impl Validator<'_> {
             Some(Node { value: Value::Number(n), at }) => match n.as_u64() {
                 Some(n) if n > 0 => n as usize,
                 _ => {
-                    self.error(*at, format!("`max_pairs` of `[pages]` must be a whole number above 0, not `{n}`"));
+                    self.error(
+                        *at,
+                        format!("`max_pairs` of `[pages]` must be a whole number above 0, not `{n}`"),
+                    );
                     return;
                 }
             },
             Some(other) => {
                 self.error(
                     other.at,
-                    format!("`max_pairs` of `[pages]` must be a whole number, not {}", other.value.describe()),
+                    format!(
+                        "`max_pairs` of `[pages]` must be a whole number, not {}",
+                        other.value.describe()
+                    ),
                 );
                 return;
             }
@@ -390,7 +414,10 @@ impl Validator<'_> {
             other => {
                 self.error(
                     node.at,
-                    format!("`{key}` of `[pages]` must be `true`, `false` or a list of ids, not {}", other.describe()),
+                    format!(
+                        "`{key}` of `[pages]` must be `true`, `false` or a list of ids, not {}",
+                        other.describe()
+                    ),
                 );
                 Vec::new()
             }
@@ -407,7 +434,10 @@ impl Validator<'_> {
         if found.is_none() {
             let what = if key == "`dimensions`" { "dimension" } else { "subject" };
             let near = crate::suggest::closest(id, ids.iter().copied());
-            self.error(node.at, format!("{key} of `[pages]` names `{id}`, which is not a {what} of the dataset{near}"));
+            self.error(
+                node.at,
+                format!("{key} of `[pages]` names `{id}`, which is not a {what} of the dataset{near}"),
+            );
         }
         found
     }

@@ -103,8 +103,11 @@ fn released(c: &Comparison) -> Option<&str> {
 pub fn cff(c: &Comparison, site: &Site, url: &str) -> String {
     // JSON strings are YAML double-quoted scalars: every value is quoted and escaped at once.
     // U+2028 and U+2029 are line breaks to YAML: they are escaped like other line breaks.
-    let q = |s: &str| serde_json::Value::from(s).to_string().replace('\u{2028}', "\\u2028").replace('\u{2029}', "\\u2029");
-    let mut out = String::from("cff-version: 1.2.0\nmessage: \"If you use this dataset, please cite it as below.\"\n");
+    let q = |s: &str| {
+        serde_json::Value::from(s).to_string().replace('\u{2028}', "\\u2028").replace('\u{2029}', "\\u2029")
+    };
+    let mut out =
+        String::from("cff-version: 1.2.0\nmessage: \"If you use this dataset, please cite it as below.\"\n");
     let _ = writeln!(out, "type: dataset\ntitle: {}", q(&c.title));
     if let Some(description) = &c.description {
         let _ = writeln!(out, "abstract: {}", q(description));
@@ -175,12 +178,11 @@ fn tex(text: &str) -> String {
 pub fn datapackage(site: &Site) -> String {
     let mut resources = Vec::new();
     for c in site.data.comparisons.values() {
-        let name: String = c
-            .id
-            .to_lowercase()
-            .chars()
-            .map(|ch| if ch.is_ascii_alphanumeric() || matches!(ch, '-' | '_' | '.') { ch } else { '-' })
-            .collect();
+        let name: String =
+            c.id.to_lowercase()
+                .chars()
+                .map(|ch| if ch.is_ascii_alphanumeric() || matches!(ch, '-' | '_' | '.') { ch } else { '-' })
+                .collect();
         let mut fields = vec![
             json!({"name": "id", "type": "string", "description": "The dimension's id", "constraints": {"required": true, "unique": true}}),
             json!({"name": "dimension", "type": "string", "description": "The dimension's label"}),
@@ -288,7 +290,9 @@ pub fn embed_html(site: &Site, c: &Comparison) -> String {
     let selection = Selection { hide_reuse: true, ..Selection::default() };
     let table = crate::table::render(c, &selection, &links);
     // Links out of the frame open in the embedding page; `#` links stay in the frame.
-    let table = table.replace("<a href=\"", "<a target=\"_top\" href=\"").replace("<a target=\"_top\" href=\"#", "<a href=\"#");
+    let table = table
+        .replace("<a href=\"", "<a target=\"_top\" href=\"")
+        .replace("<a target=\"_top\" href=\"#", "<a href=\"#");
     let home = home_of(c, site, None);
     let mut css = String::from(EMBED_CSS);
     css.push_str(&stylesheet_for(c));

@@ -113,7 +113,11 @@ impl MaxAge {
         };
         let amount: u32 = match amount.parse() {
             Ok(n) if n > 0 => n,
-            _ => return Err(format!("`max_age = \"{text}\"`: `{amount}` is not a whole number above 0: {shape}")),
+            _ => {
+                return Err(format!(
+                    "`max_age = \"{text}\"`: `{amount}` is not a whole number above 0: {shape}"
+                ));
+            }
         };
         let singular = unit.to_ascii_lowercase();
         let singular = singular.strip_suffix('s').unwrap_or(&singular);
@@ -122,7 +126,9 @@ impl MaxAge {
             None => {
                 let plural = UNITS.map(|u| format!("{u}s"));
                 let near = crate::suggest::closest(unit, plural.iter().map(String::as_str));
-                Err(format!("`max_age = \"{text}\"`: unknown unit `{unit}`{near}; use days, weeks, months or years"))
+                Err(format!(
+                    "`max_age = \"{text}\"`: unknown unit `{unit}`{near}; use days, weeks, months or years"
+                ))
             }
         }
     }
@@ -136,7 +142,8 @@ impl MaxAge {
             unit => {
                 let months = self.amount as i64 * if unit == 3 { 12 } else { 1 };
                 let ymd = date.ymd();
-                let (y, m, d) = (ymd[..4].parse::<i64>(), ymd[5..7].parse::<i64>(), ymd[8..10].parse::<i64>());
+                let (y, m, d) =
+                    (ymd[..4].parse::<i64>(), ymd[5..7].parse::<i64>(), ymd[8..10].parse::<i64>());
                 let (Ok(y), Ok(m), Ok(d)) = (y, m, d) else { return date.clone() };
                 let total = y * 12 + (m - 1) + months;
                 let (y, m) = (total.div_euclid(12), total.rem_euclid(12) + 1);
@@ -206,15 +213,17 @@ pub fn notices(c: &Comparison, today: &Date) -> Vec<Notice> {
                              `max_age` ({max_age})"
                         ),
                     ),
-                    Some(accessed) if max_age.after(&accessed.value).timestamp() < today.timestamp() => notice(
-                        at,
-                        format!(
-                            "{of}: {named} was accessed on {}, more than `max_age` ({max_age}) before the \
+                    Some(accessed) if max_age.after(&accessed.value).timestamp() < today.timestamp() => {
+                        notice(
+                            at,
+                            format!(
+                                "{of}: {named} was accessed on {}, more than `max_age` ({max_age}) before the \
                              build date {}: check the facts again and update `accessed`",
-                            accessed.value.as_str(),
-                            today.ymd()
-                        ),
-                    ),
+                                accessed.value.as_str(),
+                                today.ymd()
+                            ),
+                        )
+                    }
                     Some(_) => {}
                 }
             }
@@ -270,7 +279,8 @@ impl Catalogue {
     fn add_inline(&mut self, mut source: Source) -> usize {
         let same = |s: &Source| {
             !s.declared
-                && (&s.title, &s.publisher, &s.url, &s.note) == (&source.title, &source.publisher, &source.url, &source.note)
+                && (&s.title, &s.publisher, &s.url, &s.note)
+                    == (&source.title, &source.publisher, &source.url, &source.note)
                 && s.accessed.as_ref().map(|a| &a.value) == source.accessed.as_ref().map(|a| &a.value)
         };
         if let Some(i) = self.sources.iter().position(same) {
@@ -309,7 +319,10 @@ impl Validator<'_> {
             if !is_id(&entry.key) {
                 self.error(
                     entry.key_at,
-                    format!("source id `{}` may use only lowercase letters a–z, digits, `-` and `_`", entry.key),
+                    format!(
+                        "source id `{}` may use only lowercase letters a–z, digits, `-` and `_`",
+                        entry.key
+                    ),
                 );
                 continue;
             }
@@ -386,9 +399,15 @@ impl Validator<'_> {
                     } else {
                         let mut ids: Vec<&str> = catalogue.by_id.keys().map(String::as_str).collect();
                         ids.sort_unstable();
-                        format!("declared: {}", ids.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", "))
+                        format!(
+                            "declared: {}",
+                            ids.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", ")
+                        )
                     };
-                    self.error(node.at, format!("{what} names the source `{s}`, which is not declared{near} ({declared})"));
+                    self.error(
+                        node.at,
+                        format!("{what} names the source `{s}`, which is not declared{near} ({declared})"),
+                    );
                     None
                 }
             },
@@ -423,13 +442,18 @@ impl Validator<'_> {
         if let (Some(url), Some(at)) = (&url, node.get("url").map(|n| n.at))
             && host(url).is_none()
         {
-            self.error(at, format!("`url` of {what} must be a web address starting with `https://` or `http://`"));
+            self.error(
+                at,
+                format!("`url` of {what} must be a web address starting with `https://` or `http://`"),
+            );
         }
         let accessed = self.date(node, "accessed", what);
         if let (Some(accessed), None) = (&accessed, &url) {
             self.error(
                 accessed.at,
-                format!("{what} has an `accessed` date but no `url`: add the address that was read on that date"),
+                format!(
+                    "{what} has an `accessed` date but no `url`: add the address that was read on that date"
+                ),
             );
         }
         (self.errors.len() == errors).then(|| Source {
@@ -454,7 +478,10 @@ impl Validator<'_> {
             let example = if json { "\"2026-12-07\"" } else { "2026-12-07" };
             self.error(
                 written.at,
-                format!("`{key}` of {what} must be a date such as {example}, not {}", written.value.describe()),
+                format!(
+                    "`{key}` of {what} must be a date such as {example}, not {}",
+                    written.value.describe()
+                ),
             );
         }
         date.map(|value| Located { value, at: written.at })

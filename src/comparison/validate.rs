@@ -58,7 +58,9 @@ pub fn validate(id: &str, shown: &Path, root: &Node) -> std::result::Result<Comp
     let authors = v.texts(root, "authors", what);
     let version = v.text(root, "version", what, false);
     let updated = v.date(root, "updated", what);
-    let page = v.text(root, "page", what, false).map(|value| Located { value, at: root.get("page").map_or(root.at, |n| n.at) });
+    let page = v
+        .text(root, "page", what, false)
+        .map(|value| Located { value, at: root.get("page").map_or(root.at, |n| n.at) });
     let max_age = v.max_age(root, what);
     let require_sources = v.boolean(root, "require_sources", what).unwrap_or(false);
     let mut catalogue = v.declared_sources(root);
@@ -97,7 +99,8 @@ pub(super) struct Validator<'a> {
 
 const SUBJECT_KEYS: [&str; 3] = ["id", "name", "description"];
 const DIMENSION_KEYS: [&str; 12] = [
-    "id", "label", "group", "summary", "type", "scale", "unit", "better", "max_age", "source", "sources", "values",
+    "id", "label", "group", "summary", "type", "scale", "unit", "better", "max_age", "source", "sources",
+    "values",
 ];
 const VALUE_KEYS: [&str; 5] = ["value", "note", "source", "sources", "not_applicable"];
 const SCALE_KEYS: [&str; 3] = ["min", "max", "labels"];
@@ -319,7 +322,13 @@ impl Validator<'_> {
                 None => (Vec::new(), None),
             };
             let values = kind.as_ref().map(|(kind, default)| {
-                let context = ValueContext { what: &what, subject: "", kind, default_kind: *default, inherited: &sources };
+                let context = ValueContext {
+                    what: &what,
+                    subject: "",
+                    kind,
+                    default_kind: *default,
+                    inherited: &sources,
+                };
                 self.values(node, &context, subjects, catalogue)
             });
             if let (Some(id), Some(label), Some(summary), Some((kind, _)), Some(Some(values))) =
@@ -355,7 +364,10 @@ impl Validator<'_> {
                     .unwrap_or_default();
                 self.error(
                     written.at,
-                    format!("{what}: `better` must be `\"lower\"` or `\"higher\"`, not {}{near}", written.value.describe()),
+                    format!(
+                        "{what}: `better` must be `\"lower\"` or `\"higher\"`, not {}{near}",
+                        written.value.describe()
+                    ),
                 );
                 return None;
             }
@@ -382,7 +394,10 @@ impl Validator<'_> {
             _ => None,
         };
         texts.unwrap_or_else(|| {
-            self.error(written.at, format!("`{key}` of {what} must be a list of text, not {}", written.value.describe()));
+            self.error(
+                written.at,
+                format!("`{key}` of {what} must be a list of text, not {}", written.value.describe()),
+            );
             Vec::new()
         })
     }
@@ -409,7 +424,10 @@ impl Validator<'_> {
         let mut taken: HashMap<String, String> =
             dimensions.iter().map(|d| (d.id.clone(), format!("the row of dimension `{}`", d.id))).collect();
         for d in dimensions {
-            let at = nodes.iter().find(|n| n.get("id").and_then(Node::as_str) == Some(d.id.as_str())).map_or(root.at, |n| n.at);
+            let at = nodes
+                .iter()
+                .find(|n| n.get("id").and_then(Node::as_str) == Some(d.id.as_str()))
+                .map_or(root.at, |n| n.at);
             for s in subjects {
                 let id = d.cell_id(s);
                 let this = format!("the cell of `{}` in dimension `{}`", s.id, d.id);
@@ -660,4 +678,3 @@ struct ValueContext<'a> {
     inherited: &'a [usize],
     default_kind: bool,
 }
-

@@ -84,7 +84,10 @@ fn pair(c: &Comparison, a: usize, b: usize, links: &Links<'_>, headings: &mut Ve
     heading(&mut html, headings, "side-by-side", "Side by side");
     let selection = Selection {
         subjects: Some(vec![sa.id.clone(), sb.id.clone()]),
-        sections: Some(vec![("Where they differ".into(), ids(&differ)), ("Where they agree".into(), ids(&agree))]),
+        sections: Some(vec![
+            ("Where they differ".into(), ids(&differ)),
+            ("Where they agree".into(), ids(&agree)),
+        ]),
         caption: Some(format!("{} and {}, aspect by aspect", sa.name, sb.name)),
         dataset_name: Some(format!("{} vs {}", sa.name, sb.name)),
         hide_controls: true,
@@ -126,7 +129,8 @@ fn subject(c: &Comparison, s: usize, links: &Links<'_>, headings: &mut Vec<Headi
     }
     for other in links.site.data.comparisons.values().filter(|o| o.id != c.id) {
         let Some(i) = other.subject_index(&subject.id) else { continue };
-        let page = other.page.as_ref().and_then(|p| links.site.by_source.get(p.value.trim_start_matches('/')));
+        let page =
+            other.page.as_ref().and_then(|p| links.site.by_source.get(p.value.trim_start_matches('/')));
         let target = match (other.pages.subject_path(other, i), page) {
             (Some(path), _) => Some(path),
             (None, Some(&id)) => Some(links.site.page(id).path.clone()),
@@ -148,7 +152,8 @@ fn see_also(
     links: &Links<'_>,
     mut more: Vec<(String, String)>,
 ) {
-    if let Some(&id) = c.page.as_ref().and_then(|p| links.site.by_source.get(p.value.trim_start_matches('/'))) {
+    if let Some(&id) = c.page.as_ref().and_then(|p| links.site.by_source.get(p.value.trim_start_matches('/')))
+    {
         more.push((links.to(&links.site.page(id).path), format!("The whole comparison: {}", c.title)));
     }
     if more.is_empty() {
@@ -249,7 +254,11 @@ fn dimension(c: &Comparison, index: usize, links: &Links<'_>, headings: &mut Vec
         let name = escape(&subject.name);
         match c.pages.subject_path(c, s) {
             Some(path) => {
-                let _ = write!(html, "<th scope=\"row\"><a href=\"{}\">{name}</a></th>", escape(&links.to(&path)));
+                let _ = write!(
+                    html,
+                    "<th scope=\"row\"><a href=\"{}\">{name}</a></th>",
+                    escape(&links.to(&path))
+                );
             }
             None => {
                 let _ = write!(html, "<th scope=\"row\">{name}</th>");

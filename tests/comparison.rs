@@ -161,7 +161,8 @@ fn the_documented_example_builds() {
     // The example asks for pages, rendered with the theme's templates.
     for kind in ["pair", "subject", "dimension"] {
         let name = format!("comparison-{kind}.html");
-        std::fs::copy(fixtures("..").join("templates").join(&name), root.join("templates").join(&name)).unwrap();
+        std::fs::copy(fixtures("..").join("templates").join(&name), root.join("templates").join(&name))
+            .unwrap();
     }
     let page = "+++\ntitle = \"Page\"\n+++\n## A heading\n\n\
         M2M networks answer in about {{ comparison_value(dataset=\"iot_vs_m2m\", dimension=\"latency\", subject=\"m2m\") }}.\n\n\

@@ -40,22 +40,31 @@ pub fn render(site: &Site, id: PageId) -> Rendered {
     rendered
 }
 
-/// `page.comparison` on a generated page: the dataset as `comparison(dataset=…)` gives it, with
-/// what the page shows (`kind`, and `subjects` or `dimension`) and when its facts were checked.
+/// `page.comparison` on a generated page: the dataset's `id`, `title`, `description` and
+/// `license`, what the page shows (`kind`, and the ids `shown`: two subjects, one subject or one
+/// dimension), when its facts were checked, and links to the downloads. It is kept small, as every
+/// generated page has it; `comparison(dataset=page.comparison.id)` gives a template the whole
+/// dataset.
 pub fn template_value(site: &Site, id: PageId) -> Option<serde_json::Value> {
     let page = site.page(id);
     let Generated { dataset, kind, .. } = page.generated.as_deref()?;
     let c = site.data.comparisons.get(dataset)?;
     let links = Links { site, depth: urls::depth(&page.path), current: Some(page.path.clone()) };
-    let mut value = crate::table::template_value(c, &links);
-    value["kind"] = kind.name().into();
-    match *kind {
-        Kind::Pair(a, b) => value["shown"] = serde_json::json!([c.subjects[a].id, c.subjects[b].id]),
-        Kind::Subject(s) => value["shown"] = serde_json::json!([c.subjects[s].id]),
-        Kind::Dimension(d) => value["shown"] = serde_json::json!([c.dimensions[d].id]),
-    }
-    value["checked"] = super::pages::checked(c, *kind).map(|d| d.ymd().to_string()).into();
-    Some(value)
+    let shown = match *kind {
+        Kind::Pair(a, b) => vec![c.subjects[a].id.as_str(), c.subjects[b].id.as_str()],
+        Kind::Subject(s) => vec![c.subjects[s].id.as_str()],
+        Kind::Dimension(d) => vec![c.dimensions[d].id.as_str()],
+    };
+    Some(serde_json::json!({
+        "id": c.id, "title": c.title, "description": c.description, "license": c.license,
+        "kind": kind.name(), "shown": shown,
+        "checked": super::pages::checked(c, *kind).map(|d| d.ymd()),
+        "downloads": {
+            "json": links.to(&c.download_path("json")),
+            "csv": links.to(&c.download_path("csv")),
+            "datapackage": links.to(super::publish::DATAPACKAGE),
+        },
+    }))
 }
 
 fn heading(html: &mut String, headings: &mut Vec<Heading>, id: &str, title: &str) {

@@ -272,12 +272,12 @@ fn column_rules(css: &mut String, subjects: usize) {
 
 /// The look of an embedded table: small, self-contained, light and dark.
 const EMBED_CSS: &str = "body{margin:0;font:15px/1.5 system-ui,sans-serif;color:#1b1f24;background:#fff}\
-main{padding:12px}table{border-collapse:collapse;width:100%}caption{text-align:left;font-weight:600;padding:4px 0 8px}\
+main{padding:12px}h1{font-size:1.1em;margin:0 0 8px}fieldset{min-width:0;border:1px solid #c9d1d9}table{border-collapse:collapse;width:100%}caption{text-align:left;font-weight:600;padding:4px 0 8px}\
 th,td{border:1px solid #c9d1d9;padding:6px 8px;text-align:left;vertical-align:top}thead th{background:#f1f4f7}\
 .comparison-summary,.comparison-note,.comparison-checked,.comparison-sources,.embed-credit{display:block;font-size:.85em;color:#4a5562}\
 .comparison-value{font-weight:600}a{color:#0b5cad}.comparison-controls{margin:0 0 8px}\
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}\
-.table-scroll{overflow-x:auto}:target{outline:3px solid #d4a72c}\
+.table-scroll{overflow-x:auto;position:relative}.comparison-sources{overflow-wrap:anywhere}:target{outline:3px solid #d4a72c}\
 @media (prefers-color-scheme:dark){body{color:#e6edf3;background:#0d1117}th,td{border-color:#3d444d}\
 thead th{background:#161b22}.comparison-summary,.comparison-note,.comparison-checked,.comparison-sources,.embed-credit{color:#9da7b3}a{color:#6cb6ff}}";
 
@@ -301,11 +301,12 @@ pub fn embed_html(site: &Site, c: &Comparison) -> String {
         "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{} | {}</title>\n\
          <meta name=\"robots\" content=\"noindex\">\n<link rel=\"canonical\" href=\"{}\">\n<style>{css}</style>\n</head>\n\
-         <body>\n<main>\n{table}<p class=\"embed-credit\">From <a target=\"_top\" href=\"{}\">{}</a>.{license}</p>\n</main>\n</body>\n</html>\n",
+         <body>\n<main>\n<h1>{}</h1>\n{table}<p class=\"embed-credit\">From <a target=\"_top\" href=\"{}\">{}</a>.{license}</p>\n</main>\n</body>\n</html>\n",
         escape(&site.config.language),
         escape(&c.title),
         escape(&site.config.title),
         escape(&home),
+        escape(&c.title),
         escape(&home),
         escape(&site.config.title),
     )

@@ -97,6 +97,9 @@ pub fn check(c: &Comparison, selection: &Selection) -> Result<(), String> {
     Ok(())
 }
 
+/// Rows under an optional sub-heading: each dimension with its index in the dataset.
+type Section<'a> = (Option<&'a str>, Vec<(usize, &'a Dimension)>);
+
 /// A table being written: the dataset, what is shown, and the sources cited, numbered in the
 /// order their first cell is shown.
 struct Table<'a> {
@@ -106,7 +109,7 @@ struct Table<'a> {
     /// Subject indexes, in column order.
     subjects: Vec<usize>,
     /// Rows under their sub-headings.
-    sections: Vec<(Option<&'a str>, Vec<(usize, &'a Dimension)>)>,
+    sections: Vec<Section<'a>>,
     /// Source indexes; a source's number is its place here plus one.
     cited: Vec<usize>,
     /// The prefix of the table's own ids: `<id_prefix><dataset>-`.
@@ -441,15 +444,11 @@ impl<'a> Table<'a> {
 
 /// Dimensions by group in the order groups first appear; one unnamed group when groups are off
 /// or no dimension has one.
-#[allow(clippy::type_complexity)]
-fn grouped<'a>(
-    dimensions: &[(usize, &'a Dimension)],
-    by_group: bool,
-) -> Vec<(Option<&'a str>, Vec<(usize, &'a Dimension)>)> {
+fn grouped<'a>(dimensions: &[(usize, &'a Dimension)], by_group: bool) -> Vec<Section<'a>> {
     if !by_group || dimensions.iter().all(|(_, d)| d.group.is_none()) {
         return vec![(None, dimensions.to_vec())];
     }
-    let mut groups: Vec<(Option<&str>, Vec<(usize, &Dimension)>)> = Vec::new();
+    let mut groups: Vec<Section<'a>> = Vec::new();
     for &(i, d) in dimensions {
         let key = d.group.as_deref();
         match groups.iter_mut().find(|(g, _)| *g == key) {

@@ -120,7 +120,7 @@ fn the_schema_refuses_datasets_juxta_refuses() {
     }
     // And each field of a valid dataset, broken on its own.
     let (_, valid) = accepted().into_iter().find(|(p, _)| p.ends_with("gadgets.toml")).unwrap();
-    let broken: [(&str, fn(&mut serde_json::Value)); 7] = [
+    let broken: [(&str, Break); 7] = [
         ("no title", |v| drop(v.as_object_mut().unwrap().remove("title"))),
         ("a misspelt key", |v| v["dimensions"][0]["lable"] = "Price".into()),
         ("a number as text", |v| v["dimensions"][0]["values"]["phone"] = "600".into()),
@@ -136,6 +136,9 @@ fn the_schema_refuses_datasets_juxta_refuses() {
         assert!(schemas.validate(&value, index).is_err(), "the schema accepts a dataset with {what}");
     }
 }
+
+/// A change that breaks a valid dataset.
+type Break = fn(&mut serde_json::Value);
 
 /// The schema `juxta init` writes is the one published with the docs.
 #[test]

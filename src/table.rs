@@ -334,12 +334,7 @@ impl<'a> Table<'a> {
             let _ = write!(html, " <span class=\"comparison-note\">{}</span>", escape(note));
         }
         for &source in &cell.sources {
-            let number = self.number(source);
-            let _ = write!(
-                html,
-                "<sup class=\"comparison-cite\"><a href=\"#{}source-{number}\">[<span class=\"visually-hidden\">source </span>{number}]</a></sup>",
-                escape(&self.ids)
-            );
+            cite_html(html, &self.ids, self.number(source));
         }
         html.push_str("</td>");
     }
@@ -351,33 +346,12 @@ impl<'a> Table<'a> {
     /// "Facts checked 2026-11": the newest date of the facts shown.
     fn checked(&self, html: &mut String) {
         let cells = self.rows().flat_map(|(d, _)| self.subjects.iter().map(|&s| &d.values[s]));
-        if let Some(date) = self.c.checked(cells) {
-            let _ = writeln!(
-                html,
-                "<p class=\"comparison-checked\">Facts checked <time datetime=\"{}\">{}</time></p>",
-                date.ymd(),
-                &date.ymd()[..7]
-            );
-        }
+        checked_html(html, self.c.checked(cells));
     }
 
     /// The sources cited, numbered, each with the id its cells link to.
     fn sources(&self, html: &mut String) {
-        if self.cited.is_empty() {
-            return;
-        }
-        let ids = escape(&self.ids);
-        let _ = writeln!(
-            html,
-            "<p class=\"comparison-sources-title\" id=\"{ids}sources\">Sources</p>\n\
-             <ol class=\"comparison-sources\" aria-labelledby=\"{ids}sources\">"
-        );
-        for (i, &source) in self.cited.iter().enumerate() {
-            let _ = write!(html, "<li id=\"{ids}source-{}\">", i + 1);
-            source_html(html, &self.c.sources[source]);
-            html.push_str("</li>\n");
-        }
-        html.push_str("</ol>\n");
+        sources_html(html, self.c, &self.ids, &self.cited);
     }
 
     /// Links to the pair pages among the subjects shown, folded away.
@@ -459,6 +433,48 @@ fn grouped<'a>(dimensions: &[(usize, &'a Dimension)], by_group: bool) -> Vec<Sec
     // Dimensions without a group come first, under no sub-heading.
     groups.sort_by_key(|(g, _)| g.is_some());
     groups
+}
+
+/// A value's link to source `number` in the list under its table, whose ids start with `ids`.
+pub fn cite_html(html: &mut String, ids: &str, number: usize) {
+    let _ = write!(
+        html,
+        "<sup class=\"comparison-cite\"><a href=\"#{}source-{number}\">[<span class=\"visually-hidden\">source \
+         </span>{number}]</a></sup>",
+        escape(ids)
+    );
+}
+
+/// "Facts checked 2026-11", when the facts shown have a date.
+pub fn checked_html(html: &mut String, date: Option<&crate::front_matter::Date>) {
+    if let Some(date) = date {
+        let _ = writeln!(
+            html,
+            "<p class=\"comparison-checked\">Facts checked <time datetime=\"{}\">{}</time></p>",
+            date.ymd(),
+            &date.ymd()[..7]
+        );
+    }
+}
+
+/// The numbered list of the sources `cited` (indexes into the dataset's sources), each with the
+/// id its values link to (`<ids>source-<n>`).
+pub fn sources_html(html: &mut String, c: &Comparison, ids: &str, cited: &[usize]) {
+    if cited.is_empty() {
+        return;
+    }
+    let ids = escape(ids);
+    let _ = writeln!(
+        html,
+        "<p class=\"comparison-sources-title\" id=\"{ids}sources\">Sources</p>\n\
+         <ol class=\"comparison-sources\" aria-labelledby=\"{ids}sources\">"
+    );
+    for (i, &source) in cited.iter().enumerate() {
+        let _ = write!(html, "<li id=\"{ids}source-{}\">", i + 1);
+        source_html(html, &c.sources[source]);
+        html.push_str("</li>\n");
+    }
+    html.push_str("</ol>\n");
 }
 
 /// One source in the list under a table: its title, publisher, address (a link only when it is

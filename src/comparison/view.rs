@@ -283,37 +283,13 @@ fn dimension(c: &Comparison, index: usize, links: &Links<'_>, headings: &mut Vec
         }
         for &source in &cell.sources {
             let number = cited.iter().position(|&x| x == source).map_or(0, |i| i + 1);
-            let _ = write!(
-                html,
-                "<sup class=\"comparison-cite\"><a href=\"#{}source-{number}\">[<span class=\"visually-hidden\">source </span>{number}]</a></sup>",
-                escape(&ids)
-            );
+            crate::table::cite_html(&mut html, &ids, number);
         }
         html.push_str("</td></tr>\n");
     }
     html.push_str("</tbody>\n</table>\n</div>\n");
-    if let Some(date) = c.checked(&d.values) {
-        let _ = writeln!(
-            html,
-            "<p class=\"comparison-checked\">Facts checked <time datetime=\"{}\">{}</time></p>",
-            date.ymd(),
-            &date.ymd()[..7]
-        );
-    }
-    if !cited.is_empty() {
-        let ids = escape(&ids);
-        let _ = writeln!(
-            html,
-            "<p class=\"comparison-sources-title\" id=\"{ids}sources\">Sources</p>\n\
-             <ol class=\"comparison-sources\" aria-labelledby=\"{ids}sources\">"
-        );
-        for (i, &source) in cited.iter().enumerate() {
-            let _ = write!(html, "<li id=\"{ids}source-{}\">", i + 1);
-            crate::table::source_html(&mut html, &c.sources[source]);
-            html.push_str("</li>\n");
-        }
-        html.push_str("</ol>\n");
-    }
+    crate::table::checked_html(&mut html, c.checked(&d.values));
+    crate::table::sources_html(&mut html, c, &ids, &cited);
     html.push_str("</div>\n");
     see_also(&mut html, headings, c, links, Vec::new());
     html

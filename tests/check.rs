@@ -23,7 +23,7 @@ use common::{cases, copy_tree, fixtures, tree};
 /// Runs `juxta` in `dir` with a private temporary folder and no proxy.
 fn juxta_in(dir: &Path, tmp: &Path, args: &[&str]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_juxta"));
-    command.args(args).current_dir(dir).env("SOURCE_DATE_EPOCH", common::EPOCH).env("TMPDIR", tmp);
+    command.args(args).current_dir(dir).env("SOURCE_DATE_EPOCH", common::epoch(dir)).env("TMPDIR", tmp);
     for proxy in ["http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"] {
         command.env_remove(proxy);
     }

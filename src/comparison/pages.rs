@@ -148,7 +148,8 @@ fn dimension_path(path: &str, d: &Dimension) -> String {
 }
 
 /// The pages every dataset of `data` asks for, in the order of datasets, then pairs, subjects and
-/// dimensions. `build_date` dates the pages that join the feed without a date of their own.
+/// dimensions. A page is dated (`updated`, and `date` when it joins the feed) by when its facts
+/// were last checked.
 pub fn generate(data: &Data) -> Vec<Page> {
     let mut pages = Vec::new();
     for c in data.comparisons.values() {

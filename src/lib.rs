@@ -30,6 +30,7 @@
 //!   never with a half-written output ([`guard`]).
 
 pub mod archive;
+mod body_tags;
 pub mod check;
 pub mod comparison;
 pub mod config;

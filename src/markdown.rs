@@ -187,7 +187,8 @@ pub fn anchor_position(site: &Site, id: PageId, body: &str, offset: usize) -> Po
     Position::new(p.line + site.page(id).body_line - 1, p.column)
 }
 
-fn options(config: &MarkdownConfig) -> Options {
+/// pulldown-cmark's options for a site's Markdown.
+pub(crate) fn options(config: &MarkdownConfig) -> Options {
     let mut options = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH

@@ -302,8 +302,10 @@ impl<'a, 's> Passes<'a, 's> {
                 self.read_raw_html(&mut run);
             }
             match event {
-                Event::Start(Tag::Heading { id: Some(id), .. }) => {
-                    self.taken.insert(String::from(&**id), 0);
+                Event::Start(Tag::Heading { id, attrs, .. }) => {
+                    if let Some(id) = explicit_id(id.as_deref(), attrs) {
+                        self.taken.insert(id, 0);
+                    }
                 }
                 Event::Start(Tag::FootnoteDefinition(label)) => {
                     if self.in_definition.1 == 0 {
@@ -719,7 +721,7 @@ impl<'a> Passes<'a, '_> {
     fn close_heading(&mut self, start: Tag<'a>, inner: Vec<Event<'a>>) {
         let Tag::Heading { level, id, classes, attrs } = start else { return };
         let title = plain_text(&inner);
-        let id = match id {
+        let id = match explicit_id(id.as_deref(), &attrs) {
             Some(id) => {
                 let id = String::from(&*id);
                 // Streaming, the id is reserved now, unless an earlier heading has it.
@@ -729,7 +731,7 @@ impl<'a> Passes<'a, '_> {
                 }
                 id
             }
-            None => unique_id(&mut self.taken, &title),
+            None => unique_id(&mut self.taken, &id_text(&inner)),
         };
         let level = level as u8;
         // Written piece by piece: `format!` costs more than the rest of a heading.
@@ -824,6 +826,37 @@ fn unique_id(taken: &mut HashMap<String, usize>, title: &str) -> String {
             return candidate;
         }
     }
+}
+
+/// The id a heading's author wrote: `{#id}`, or `{ id=x }` (quoted or not).
+fn explicit_id(
+    id: Option<&str>,
+    attrs: &[(pulldown_cmark::CowStr<'_>, Option<pulldown_cmark::CowStr<'_>>)],
+) -> Option<String> {
+    if let Some(id) = id {
+        return Some(id.to_string());
+    }
+    let (_, value) = attrs.iter().find(|(name, value)| &**name == "id" && value.is_some())?;
+    let value = value.as_deref()?;
+    let unquoted = ['"', '\''].iter().find_map(|q| value.strip_prefix(*q)?.strip_suffix(*q));
+    Some(unquoted.unwrap_or(value).to_string()).filter(|id| !id.is_empty())
+}
+
+/// The text a heading's id is made from: what a reader sees of it, as GitHub takes it, so
+/// without the description of an image (which is its `alt` text).
+fn id_text(events: &[Event<'_>]) -> String {
+    let mut text = String::new();
+    let mut images = 0usize;
+    for e in events {
+        match e {
+            Event::Start(Tag::Image { .. }) => images += 1,
+            Event::End(TagEnd::Image) => images = images.saturating_sub(1),
+            Event::Text(t) | Event::Code(t) if images == 0 => text.push_str(t),
+            Event::SoftBreak | Event::HardBreak if images == 0 => text.push(' '),
+            _ => {}
+        }
+    }
+    text
 }
 
 fn plain_text(events: &[Event<'_>]) -> String {

@@ -259,6 +259,14 @@ const TEMPLATES: [(&str, &str); 4] = [
     ("404.html", "<!DOCTYPE html><title>{{ page.title }}</title>"),
 ];
 
+/// The site the fuzz targets build on, for unit tests.
+#[cfg(test)]
+pub(crate) fn site_for_tests() -> Site {
+    let fixture = build_fixture(0);
+    drop(fixture.templates);
+    Arc::try_unwrap(fixture.site).expect("the only reference to the fixture's site")
+}
+
 fn fixture(selector: u8) -> &'static Fixture {
     static FIXTURES: [OnceLock<Fixture>; 16] = [const { OnceLock::new() }; 16];
     let options = usize::from(selector % 16);

@@ -757,6 +757,69 @@ const FUNCTIONS: [&str; 8] = [
     "url",
 ];
 
+/// The filters, likewise: Tera's and juxta's `json_ld`.
+const FILTERS: [&str; 38] = [
+    "abs",
+    "capitalize",
+    "default",
+    "escape",
+    "escape_html",
+    "escape_xml",
+    "first",
+    "float",
+    "get",
+    "group_by",
+    "indent",
+    "int",
+    "join",
+    "json_ld",
+    "keys",
+    "last",
+    "length",
+    "lower",
+    "newlines_to_br",
+    "nth",
+    "pairs",
+    "pluralize",
+    "replace",
+    "reverse",
+    "round",
+    "safe",
+    "sort",
+    "split",
+    "str",
+    "title",
+    "trim",
+    "trim_end",
+    "trim_start",
+    "truncate",
+    "unique",
+    "upper",
+    "values",
+    "wordcount",
+];
+
+/// The tests (`is …`), likewise: Tera's.
+const TESTS: [&str; 17] = [
+    "array",
+    "bool",
+    "containing",
+    "defined",
+    "divisible_by",
+    "ending_with",
+    "even",
+    "float",
+    "integer",
+    "iterable",
+    "map",
+    "none",
+    "number",
+    "odd",
+    "starting_with",
+    "string",
+    "undefined",
+];
+
 /// Converts a Tera error. `rendering` is the page being rendered; `body` is set when the error
 /// comes from a Markdown body. Tera reports every unknown function, filter or component of a
 /// template at once: each becomes an error of its own.
@@ -841,8 +904,14 @@ fn report_error(
 /// name, or `""`.
 fn suggestion(tera: &Tera, message: &str) -> String {
     let name = |prefix: &str| message.strip_prefix(prefix)?.strip_suffix('`');
-    if let Some(function) = name("Unknown function `") {
-        return crate::suggest::closest(function, FUNCTIONS.into_iter());
+    for (prefix, names) in [
+        ("Unknown function `", &FUNCTIONS[..]),
+        ("Unknown filter `", &FILTERS[..]),
+        ("Unknown test `", &TESTS[..]),
+    ] {
+        if let Some(unknown) = name(prefix) {
+            return crate::suggest::closest(unknown, names.iter().copied());
+        }
     }
     if let Some(component) = name("Unknown component `") {
         return crate::suggest::closest(component, tera.get_component_names());
@@ -871,6 +940,30 @@ pub fn shown(name: &str) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_names_suggested_are_those_tera_knows() {
+        let mut tera = Tera::new();
+        register_functions(&mut tera, &Arc::new(crate::fuzzing::site_for_tests()));
+        let unknown = |source: &str| {
+            let error = tera.render_str(source, &Context::new(), true).err()?;
+            Some(error.to_string())
+        };
+        for name in FUNCTIONS {
+            let error = unknown(&format!("{{{{ {name}() }}}}")).unwrap_or_default();
+            assert!(!error.contains("Unknown function"), "{name}: {error}");
+        }
+        for name in FILTERS {
+            let error = unknown(&format!("{{{{ 1 | {name} }}}}")).unwrap_or_default();
+            assert!(!error.contains("Unknown filter"), "{name}: {error}");
+        }
+        for name in TESTS {
+            let error = unknown(&format!("{{{{ 1 is {name} }}}}")).unwrap_or_default();
+            assert!(!error.contains("Unknown test"), "{name}: {error}");
+        }
+        assert!(unknown("{{ 1 | lenght }}").unwrap().contains("Unknown filter `lenght`"));
+        assert_eq!(suggestion(&tera, "Unknown filter `lenght`"), " (did you mean `length`?)");
+    }
 
     #[test]
     fn reports_are_parsed_into_file_and_position() {

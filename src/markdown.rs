@@ -541,6 +541,9 @@ fn resolve(
     let more = query.map_or(0, |q| q.len() + 1) + fragment.map_or(0, |f| f.len() + 1);
     let mut url = if decoded.ends_with(".md") {
         let Some((target, target_path)) = site.links.get(&content_path) else {
+            if site.unread.contains(&content_path) {
+                return Ok(Target::Keep);
+            }
             return Err(format!(
                 "link to `{dest}`: there is no page `content/{content_path}` (or it is a draft)"
             ));

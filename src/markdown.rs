@@ -188,7 +188,7 @@ pub fn anchor_position(site: &Site, id: PageId, body: &str, offset: usize) -> Po
 }
 
 /// pulldown-cmark's options for a site's Markdown.
-pub(crate) fn options(config: &MarkdownConfig) -> Options {
+pub fn options(config: &MarkdownConfig) -> Options {
     let mut options = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH

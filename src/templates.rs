@@ -735,7 +735,11 @@ impl InBody<'_> {
     fn place(&self, position: Position) -> (Position, &'static str) {
         let offset = self.prepared.body_offset(position);
         let p = Position::of_offset(self.body, offset);
-        let before = &self.body[..(offset + 2).min(self.body.len())];
+        let mut end = (offset + 2).min(self.body.len());
+        while !self.body.is_char_boundary(end) {
+            end -= 1;
+        }
+        let before = &self.body[..end];
         let opener = match (before.rfind("{{"), before.rfind("{%")) {
             (Some(variable), Some(block)) if block > variable => "{%",
             (None, Some(_)) => "{%",

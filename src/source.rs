@@ -333,11 +333,20 @@ fn display_path(dir: &Path, shown: &str, path: &Path) -> PathBuf {
 mod tests {
     use super::*;
 
+    /// A project whose `content/` holds `files`, each a page with a title.
+    fn site_with(files: &[&str]) -> tempfile::TempDir {
+        let tmp = tempfile::tempdir().unwrap();
+        for file in files {
+            let path = tmp.path().join(CONTENT_DIR).join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "+++\ntitle = \"t\"\n+++\n").unwrap();
+        }
+        tmp
+    }
+
     #[test]
     fn the_walk_lists_files_in_name_order_and_skips_hidden_names_at_every_level() {
-        let tmp = tempfile::tempdir().unwrap();
-        let content = tmp.path().join(CONTENT_DIR);
-        for file in [
+        let tmp = site_with(&[
             "_index.md",
             "z.md",
             "b/_index.md",
@@ -349,11 +358,7 @@ mod tests {
             "a/.p.md",
             ".top.md",
             "b/pic.png",
-        ] {
-            let path = content.join(file);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, "+++\ntitle = \"t\"\n+++\n").unwrap();
-        }
+        ]);
         let sources = discover(tmp.path()).unwrap();
         let pages: Vec<&str> = sources.content.iter().map(|f| f.path.as_str()).collect();
         // A folder's files come right after it, among its neighbours by name.
@@ -364,9 +369,7 @@ mod tests {
 
     #[test]
     fn an_index_beside_other_pages_is_the_folders_section_page() {
-        let tmp = tempfile::tempdir().unwrap();
-        let content = tmp.path().join(CONTENT_DIR);
-        for file in [
+        let tmp = site_with(&[
             "index.md",
             "setup/index.md",
             "setup/install.md",
@@ -377,11 +380,7 @@ mod tests {
             "bundle/pic.png",
             "bundle/inner/index.md",
             "bundle/inner/pic.png",
-        ] {
-            let path = content.join(file);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, "+++\ntitle = \"t\"\n+++\n").unwrap();
-        }
+        ]);
         let sources = discover(tmp.path()).unwrap();
         let kinds: Vec<(&str, SourceKind)> =
             sources.content.iter().map(|f| (f.path.as_str(), f.kind)).collect();
@@ -411,13 +410,15 @@ mod tests {
 
     #[test]
     fn every_folder_with_two_section_pages_and_every_bad_name_is_reported_at_once() {
-        let tmp = tempfile::tempdir().unwrap();
-        let content = tmp.path().join(CONTENT_DIR);
-        for file in ["_index.md", "index.md", "a/_index.md", "a/index.md", "a/p.md", "b/x?.md", "b/y*.md"] {
-            let path = content.join(file);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, "+++\ntitle = \"t\"\n+++\n").unwrap();
-        }
+        let tmp = site_with(&[
+            "_index.md",
+            "index.md",
+            "a/_index.md",
+            "a/index.md",
+            "a/p.md",
+            "b/x?.md",
+            "b/y*.md",
+        ]);
         let (sources, problems) = discover_each(tmp.path()).unwrap();
         let paths: Vec<&str> = sources.content.iter().map(|f| f.path.as_str()).collect();
         assert_eq!(paths, ["_index.md", "a/_index.md", "a/p.md"]);

@@ -130,9 +130,16 @@ impl Error {
         self
     }
 
-    /// Gathers several errors into one, sorted by file and position so output is stable.
-    /// A single error is returned as it is.
+    /// Gathers several errors into one, sorted by file and position so output is stable; errors
+    /// that gathered several are taken apart. A single error is returned as it is.
     pub fn many(errors: Vec<Error>) -> Error {
+        let errors = errors
+            .into_iter()
+            .flat_map(|mut e| match e.others.is_empty() {
+                true => vec![e],
+                false => std::mem::take(&mut e.others),
+            })
+            .collect();
         let mut errors = merge_rendering(errors);
         if errors.len() == 1 {
             return errors.pop().expect("one error");

@@ -30,6 +30,7 @@
 //!   never with a half-written output ([`guard`]).
 
 pub mod archive;
+mod body_tags;
 pub mod check;
 pub mod comparison;
 pub mod config;
@@ -126,7 +127,7 @@ pub fn build(options: &Options) -> Result<Report> {
     }
     let mut clock = Clock::start();
     options.progress.phase("reading the site", 0);
-    let Loaded { site, templates } = load(options)?;
+    let (Loaded { site, templates }, mut problems) = load_each(options)?;
     clock.lap("read, check and assemble the site; compile templates");
     guard::check()?;
 
@@ -160,11 +161,21 @@ pub fn build(options: &Options) -> Result<Report> {
             )
         })
         .collect();
-    let results = error::collect(results)?;
+    // Every problem is reported at once: those found reading the site, those of the pages, and
+    // the broken anchors of the pages that rendered.
+    let results = match results.iter().all(Result::is_ok) {
+        true => error::collect(results)?,
+        false => results.into_iter().filter_map(|r| r.map_err(|e| problems.push(e)).ok()).collect(),
+    };
     let pages_written = results.len();
     clock.lap("render and write pages");
     options.progress.phase("writing files", 0);
-    check_anchors(&site, &results)?;
+    if let Err(e) = check_anchors(&site, &results) {
+        problems.push(e);
+    }
+    if !problems.is_empty() {
+        return Err(Error::many(problems));
+    }
     clock.lap("check anchors");
     let files = write_site_files(&site, &templates, &staging, &results, &feed_entries)?;
     clock.lap("write feeds, sitemap and static files");
@@ -213,13 +224,42 @@ pub struct Loaded {
 }
 
 /// Reads and checks the project at `options.root` (configuration, content, data, templates)
-/// without rendering or writing anything.
+/// without rendering or writing anything. Every problem found is reported at once.
 pub fn load(options: &Options) -> Result<Loaded> {
+    let (loaded, problems) = load_each(options)?;
+    if problems.is_empty() { Ok(loaded) } else { Err(Error::many(problems)) }
+}
+
+/// [`load`], returning the problems found beside a site made of the pages that could be read,
+/// so that a build goes on to report the problems of rendering with them. `Err` when no site can
+/// be made (the configuration or the data cannot be read, the templates do not compile), with
+/// every problem found until then.
+fn load_each(options: &Options) -> Result<(Loaded, Vec<Error>)> {
     let root = options.root.as_path();
-    let config = config::load(root, options.base_url.as_deref())?;
-    let sources = source::discover(root)?;
-    let pages = page::resolve_all(root, &sources.content)?;
-    let data = data::load(root)?;
+    let config = config::load(root, options.base_url.as_deref());
+    // Without a `site.toml` (or with one juxta cannot read) nothing else is the site's problem.
+    let config = match config {
+        Err(e) if e.kind() != error::Kind::Site => return Err(e),
+        other => other,
+    };
+    let mut problems = Vec::new();
+    let (sources, found) = source::discover_each(root)?;
+    problems.extend(found);
+    let (pages, unread) = page::resolve_each(root, &sources.content)?;
+    let unread: ahash::AHashSet<String> = unread
+        .into_iter()
+        .map(|(path, e)| {
+            problems.push(e);
+            path
+        })
+        .collect();
+    let (config, data) = match (config, data::load(root)) {
+        (Ok(config), Ok(data)) => (config, data),
+        (config, data) => {
+            problems.extend(config.err().into_iter().chain(data.err()));
+            return Err(Error::many(problems));
+        }
+    };
     // The pages' times were read with their text; only the other inputs need a look.
     let newest_page = pages.iter().filter_map(|p| p.modified).max();
     let build_date = build_date(root, &sources, Some(newest_page))?;
@@ -233,9 +273,15 @@ pub fn load(options: &Options) -> Result<Loaded> {
         data,
         build_date,
     };
-    let site = Arc::new(Site::assemble(parts, pages)?);
-    let templates = Templates::load(site.clone())?;
-    Ok(Loaded { site, templates })
+    let gathered = |problems: &mut Vec<Error>, e: Error| {
+        problems.push(e);
+        Error::many(std::mem::take(problems))
+    };
+    let mut site = Site::assemble(parts, pages).map_err(|e| gathered(&mut problems, e))?;
+    site.unread = unread;
+    let site = Arc::new(site);
+    let templates = Templates::load(site.clone()).map_err(|e| gathered(&mut problems, e))?;
+    Ok((Loaded { site, templates }, problems))
 }
 
 /// What is kept of a rendered page once it is written.

@@ -187,7 +187,8 @@ pub fn anchor_position(site: &Site, id: PageId, body: &str, offset: usize) -> Po
     Position::new(p.line + site.page(id).body_line - 1, p.column)
 }
 
-fn options(config: &MarkdownConfig) -> Options {
+/// pulldown-cmark's options for a site's Markdown.
+pub fn options(config: &MarkdownConfig) -> Options {
     let mut options = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
@@ -220,8 +221,9 @@ struct Passes<'a, 's> {
     rendered: Rendered,
     /// Broken links: byte offset in the body and message.
     errors: Vec<(usize, String)>,
-    /// Inside an image whose URL was neutralised: its events are dropped up to its end.
-    dropped_image: bool,
+    /// Inside an image whose URL was neutralised, how many images deep (see
+    /// `Passes::in_dropped_image`).
+    dropped_image: usize,
     /// Heading ids in use, with the last number given to a repeated one.
     taken: HashMap<String, usize>,
     /// The heading being read: its start and the events inside it.
@@ -232,9 +234,9 @@ struct Passes<'a, 's> {
     definition: Option<(String, Vec<Event<'a>>)>,
     /// The definitions by label, which as in GitHub's Markdown matches whatever the case.
     definitions: HashMap<UniCase<String>, Vec<Event<'a>>>,
-    /// Labels in order of first reference, each with how often it was referred to so far. The
-    /// parser makes a reference only of a label some definition has.
-    order: Vec<(UniCase<String>, usize)>,
+    /// The footnotes in order of first reference. The parser makes a reference only of a
+    /// label some definition has.
+    order: Vec<Note>,
     /// The code block being read: its kind and text.
     code: Option<(CodeBlockKind<'a>, String)>,
     /// The outermost footnote definition around the current event, and how deep inside it.
@@ -267,7 +269,7 @@ impl<'a, 's> Passes<'a, 's> {
             highlight,
             rendered: Rendered::default(),
             errors: Vec::new(),
-            dropped_image: false,
+            dropped_image: 0,
             taken: map(8),
             heading: None,
             definition_depth: 0,
@@ -301,8 +303,11 @@ impl<'a, 's> Passes<'a, 's> {
                 self.read_raw_html(&mut run);
             }
             match event {
-                Event::Start(Tag::Heading { id: Some(id), .. }) => {
-                    self.taken.insert(String::from(&**id), 0);
+                // A heading of a footnote takes its id when the footnote is written.
+                Event::Start(Tag::Heading { id, attrs, .. }) if self.in_definition.1 == 0 => {
+                    if let Some(id) = explicit_id(id.as_deref(), attrs) {
+                        self.taken.insert(id, 0);
+                    }
                 }
                 Event::Start(Tag::FootnoteDefinition(label)) => {
                     if self.in_definition.1 == 0 {
@@ -357,12 +362,13 @@ impl<'a, 's> Passes<'a, 's> {
         if let Some(last) = self.rendered.headings.last_mut() {
             last.text.truncate(last.text.trim_end().len());
         }
+        self.footnote_section();
         for (definition, problem) in std::mem::take(&mut self.references) {
-            if definition.is_none_or(|label| self.order.iter().any(|(l, _)| *l == UniCase::new(&label))) {
+            if definition.is_none_or(|label| self.order.iter().any(|note| note.label == UniCase::new(&label)))
+            {
                 self.rendered.references.push(problem);
             }
         }
-        self.footnote_section();
     }
 
     /// The page made of `html`, the writer's output, and what the passes gathered.
@@ -412,9 +418,6 @@ impl<'a, I: Iterator<Item = Item<'a>>> Iterator for Stream<'a, '_, I> {
 
 impl<'a> Passes<'a, '_> {
     fn link(&mut self, event: Event<'a>, range: Range<usize>) {
-        let Some((site, id)) = self.page else {
-            return self.heading(event);
-        };
         match &event {
             Event::Start(Tag::FootnoteDefinition(label)) => {
                 let (outermost, depth) = &mut self.in_definition;
@@ -430,11 +433,13 @@ impl<'a> Passes<'a, '_> {
             }
             _ => {}
         }
+        let Some((site, id)) = self.page else {
+            return self.heading(event);
+        };
+        if self.dropped_image > 0 {
+            return self.in_dropped_image(event);
+        }
         let event = match event {
-            Event::End(TagEnd::Image) if self.dropped_image => {
-                self.dropped_image = false;
-                return;
-            }
             Event::Start(tag @ (Tag::Link { .. } | Tag::Image { .. })) => {
                 let dest = match &tag {
                     Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. } => dest_url.clone(),
@@ -453,7 +458,7 @@ impl<'a> Passes<'a, '_> {
                         Event::InlineHtml("<a>".into())
                     }
                     Ok(Target::Neutralise) => {
-                        self.dropped_image = true;
+                        self.dropped_image = 1;
                         return;
                     }
                     Err(message) => {
@@ -465,6 +470,21 @@ impl<'a> Passes<'a, '_> {
             other => other,
         };
         self.heading(event);
+    }
+}
+
+impl<'a> Passes<'a, '_> {
+    /// An event of the description of an image whose address was neutralised: the description
+    /// stays as plain text, that of images inside it too (`![a ![b](b.png) c](javascript:…)`
+    /// leaves `a b c`), as it would in the image's `alt`.
+    fn in_dropped_image(&mut self, event: Event<'a>) {
+        match event {
+            Event::Start(Tag::Image { .. }) => self.dropped_image += 1,
+            Event::End(TagEnd::Image) => self.dropped_image -= 1,
+            Event::Text(text) | Event::Code(text) => self.heading(Event::Text(text)),
+            Event::SoftBreak | Event::HardBreak => self.heading(Event::Text(" ".into())),
+            _ => {}
+        }
     }
 }
 
@@ -521,6 +541,9 @@ fn resolve(
     let more = query.map_or(0, |q| q.len() + 1) + fragment.map_or(0, |f| f.len() + 1);
     let mut url = if decoded.ends_with(".md") {
         let Some((target, target_path)) = site.links.get(&content_path) else {
+            if site.unread.contains(&content_path) {
+                return Ok(Target::Keep);
+            }
             return Err(format!(
                 "link to `{dest}`: there is no page `content/{content_path}` (or it is a draft)"
             ));
@@ -682,6 +705,11 @@ impl<'a> Passes<'a, '_> {
     // not copied from one to the next (the same holds for the passes below).
     #[inline(always)]
     fn heading(&mut self, event: Event<'a>) {
+        // A heading in a footnote definition takes its id when the footnote is written, if it
+        // is (see `Passes::definition`).
+        if self.in_definition.1 > 0 {
+            return self.footnote(event);
+        }
         if let Some((_, inner)) = &mut self.heading {
             if matches!(event, Event::End(TagEnd::Heading(_))) {
                 let (start, inner) = self.heading.take().expect("a heading is open");
@@ -716,11 +744,10 @@ impl<'a> Passes<'a, '_> {
     }
 
     fn close_heading(&mut self, start: Tag<'a>, inner: Vec<Event<'a>>) {
-        let Tag::Heading { level, id, classes, attrs } = start else { return };
+        let Tag::Heading { id, attrs, .. } = &start else { return };
         let title = plain_text(&inner);
-        let id = match id {
+        let id = match explicit_id(id.as_deref(), attrs) {
             Some(id) => {
-                let id = String::from(&*id);
                 // Streaming, the id is reserved now, unless an earlier heading has it.
                 match self.taken.contains_key(&id) {
                     true => self.clashed = true,
@@ -728,8 +755,27 @@ impl<'a> Passes<'a, '_> {
                 }
                 id
             }
-            None => unique_id(&mut self.taken, &title),
+            None => unique_id(&mut self.taken, &id_text(&inner)),
         };
+        let level = self.write_heading(start, &id, inner, Self::footnote);
+        if let Some(previous) = self.rendered.headings.last_mut() {
+            previous.text.truncate(previous.text.trim_end().len());
+        }
+        // The text under a heading is gathered a piece at a time: room for a paragraph or two
+        // saves growing it step by step from nothing.
+        self.rendered.headings.push(Heading { level, id, title, text: String::with_capacity(512) });
+    }
+
+    /// Writes a heading with its `id` and self-link, each event handed to `next`; returns its
+    /// level. The id becomes an anchor of the page.
+    fn write_heading(
+        &mut self,
+        start: Tag<'a>,
+        id: &str,
+        inner: Vec<Event<'a>>,
+        next: fn(&mut Self, Event<'a>),
+    ) -> u8 {
+        let Tag::Heading { level, classes, attrs, .. } = start else { return 0 };
         let level = level as u8;
         // Written piece by piece: `format!` costs more than the rest of a heading.
         let digit = char::from(b'0' + level);
@@ -737,7 +783,7 @@ impl<'a> Passes<'a, '_> {
         open.push_str("<h");
         open.push(digit);
         open.push_str(" id=\"");
-        escape_into(&mut open, &id);
+        escape_into(&mut open, id);
         open.push('"');
         if !classes.is_empty() {
             open.push_str(" class=\"");
@@ -757,24 +803,19 @@ impl<'a> Passes<'a, '_> {
         if written_by_author {
             self.guard_html(&open);
         }
-        self.footnote(Event::Html(open.into()));
+        next(self, Event::Html(open.into()));
         for event in inner {
-            self.footnote(event);
+            next(self, event);
         }
         let mut close = String::with_capacity(72 + id.len());
         close.push_str("<a class=\"anchor\" href=\"#");
-        escape_into(&mut close, &id);
+        escape_into(&mut close, id);
         close.push_str("\" aria-hidden=\"true\" tabindex=\"-1\">#</a></h");
         close.push(digit);
         close.push_str(">\n");
-        self.footnote(Event::Html(close.into()));
-        self.rendered.ids.insert(id.clone());
-        if let Some(previous) = self.rendered.headings.last_mut() {
-            previous.text.truncate(previous.text.trim_end().len());
-        }
-        // The text under a heading is gathered a piece at a time: room for a paragraph or two
-        // saves growing it step by step from nothing.
-        self.rendered.headings.push(Heading { level, id, title, text: String::with_capacity(512) });
+        next(self, Event::Html(close.into()));
+        self.rendered.ids.insert(id.to_string());
+        level
     }
 }
 
@@ -825,6 +866,37 @@ fn unique_id(taken: &mut HashMap<String, usize>, title: &str) -> String {
     }
 }
 
+/// The id a heading's author wrote: `{#id}`, or `{ id=x }` (quoted or not).
+fn explicit_id(
+    id: Option<&str>,
+    attrs: &[(pulldown_cmark::CowStr<'_>, Option<pulldown_cmark::CowStr<'_>>)],
+) -> Option<String> {
+    if let Some(id) = id {
+        return Some(id.to_string());
+    }
+    let (_, value) = attrs.iter().find(|(name, value)| &**name == "id" && value.is_some())?;
+    let value = value.as_deref()?;
+    let unquoted = ['"', '\''].iter().find_map(|q| value.strip_prefix(*q)?.strip_suffix(*q));
+    Some(unquoted.unwrap_or(value).to_string()).filter(|id| !id.is_empty())
+}
+
+/// The text a heading's id is made from: what a reader sees of it, as GitHub takes it, so
+/// without the description of an image (which is its `alt` text).
+fn id_text(events: &[Event<'_>]) -> String {
+    let mut text = String::new();
+    let mut images = 0usize;
+    for e in events {
+        match e {
+            Event::Start(Tag::Image { .. }) => images += 1,
+            Event::End(TagEnd::Image) => images = images.saturating_sub(1),
+            Event::Text(t) | Event::Code(t) if images == 0 => text.push_str(t),
+            Event::SoftBreak | Event::HardBreak if images == 0 => text.push(' '),
+            _ => {}
+        }
+    }
+    text
+}
+
 fn plain_text(events: &[Event<'_>]) -> String {
     let mut text = String::new();
     for e in events {
@@ -868,54 +940,74 @@ impl<'a> Passes<'a, '_> {
                 self.definition = Some((String::from(&*label), Vec::new()))
             }
             Event::FootnoteReference(label) => {
-                let i = match self.order.iter().position(|(l, _)| *l == UniCase::new(&*label)) {
-                    Some(i) => i,
-                    None => {
-                        self.order.push((UniCase::new(String::from(&*label)), 0));
-                        self.order.len() - 1
-                    }
-                };
-                let (first, count) = &mut self.order[i];
-                *count += 1;
-                let (count, number) = (*count, i + 1);
-                // Spelt as first referred to, whatever the case of later references.
-                let slug = footnote_slug(first, number);
-                // Joined rather than formatted: every page with a footnote writes these.
-                let ref_id = match count {
-                    1 => ["fnref-", &slug].concat(),
-                    _ => ["fnref-", &slug, "-", &count.to_string()].concat(),
-                };
-                let number = number.to_string();
-                let html = [
-                    "<sup class=\"footnote-ref\"><a href=\"#fn-",
-                    &slug,
-                    "\" id=\"",
-                    &ref_id,
-                    "\">",
-                    &number,
-                    "</a></sup>",
-                ]
-                .concat();
-                self.rendered.ids.insert(ref_id);
-                self.block(Event::InlineHtml(html.into()));
+                let reference = self.reference(&label);
+                self.block(reference);
             }
             other => self.block(other),
         }
     }
 
-    /// The definitions, in order of first reference, at the end of the page.
+    /// The numbered link a reference to footnote `label` becomes. Footnotes are numbered in
+    /// the order they are first referred to, in the page's text and then in the footnotes as
+    /// they are written.
+    fn reference(&mut self, label: &str) -> Event<'a> {
+        let key = UniCase::new(label.to_string());
+        let i = match self.order.iter().position(|note| note.label == key) {
+            Some(i) => i,
+            None => {
+                let slug = self.footnote_slug(label, self.order.len() + 1);
+                self.order.push(Note { label: key, slug, count: 0 });
+                self.order.len() - 1
+            }
+        };
+        let note = &mut self.order[i];
+        note.count += 1;
+        // Joined rather than formatted: every page with a footnote writes these.
+        let ref_id = match note.count {
+            1 => ["fnref-", &note.slug].concat(),
+            count => ["fnref-", &note.slug, "-", &count.to_string()].concat(),
+        };
+        let number = (i + 1).to_string();
+        let html = [
+            "<sup class=\"footnote-ref\"><a href=\"#fn-",
+            &note.slug,
+            "\" id=\"",
+            &ref_id,
+            "\">",
+            &number,
+            "</a></sup>",
+        ]
+        .concat();
+        self.rendered.ids.insert(ref_id);
+        Event::InlineHtml(html.into())
+    }
+
+    /// A footnote's id, from its label as first referred to (`fn-<slug>`), unique in the page:
+    /// two labels can make one slug (`a.b` and `ab`).
+    fn footnote_slug(&self, label: &str, number: usize) -> String {
+        let slug = urls::slugify(label);
+        let base = if slug.is_empty() { number.to_string() } else { slug };
+        let taken = |slug: &str| self.order.iter().any(|note| note.slug == slug);
+        if !taken(&base) {
+            return base;
+        }
+        (1..).map(|n| format!("{base}-{n}")).find(|slug| !taken(slug)).expect("a free slug")
+    }
+
+    /// The definitions, in order of first reference, at the end of the page. A definition
+    /// written here may refer to another, which then takes the next number and is written too.
     fn footnote_section(&mut self) {
         if self.order.is_empty() {
             return;
         }
         self.block(Event::Html("<section class=\"footnotes\" aria-label=\"Footnotes\">\n<ol>\n".into()));
-        for (i, (label, _)) in std::mem::take(&mut self.order).iter().enumerate() {
-            let slug = footnote_slug(label, i + 1);
+        let mut i = 0;
+        while i < self.order.len() {
+            let slug = self.order[i].slug.clone();
             self.rendered.ids.insert(["fn-", &slug].concat());
             self.block(Event::Html(["<li id=\"fn-", &slug, "\">\n"].concat().into()));
-            for event in self.definitions.remove(label).unwrap_or_default() {
-                self.block(event);
-            }
+            let events = self.definitions.remove(&self.order[i].label).unwrap_or_default();
+            self.definition(events);
             let number = (i + 1).to_string();
             self.block(Event::Html(
                 [
@@ -928,14 +1020,62 @@ impl<'a> Passes<'a, '_> {
                 .concat()
                 .into(),
             ));
+            i += 1;
         }
         self.block(Event::Html("</ol>\n</section>\n".into()));
     }
+
+    /// Writes the events of a footnote's definition. Its headings take their ids now, after
+    /// every heading of the page's text (as on GitHub, where the footnotes come last), and only
+    /// when the footnote is written; they are not in the table of contents.
+    fn definition(&mut self, events: Vec<Event<'a>>) {
+        let mut heading: Option<(Tag<'a>, Vec<Event<'a>>)> = None;
+        for event in events {
+            if let Some((_, inner)) = &mut heading {
+                if !matches!(event, Event::End(TagEnd::Heading(_))) {
+                    inner.push(event);
+                    continue;
+                }
+                let (start, inner) = heading.take().expect("a heading is open");
+                let Tag::Heading { id, attrs, .. } = &start else { continue };
+                let id = match explicit_id(id.as_deref(), attrs) {
+                    Some(id) if !self.taken.contains_key(&id) => {
+                        self.taken.insert(id.clone(), 0);
+                        id
+                    }
+                    Some(id) => unique_id(&mut self.taken, &id),
+                    None => unique_id(&mut self.taken, &id_text(&inner)),
+                };
+                self.write_heading(start, &id, inner, Self::in_definition);
+                continue;
+            }
+            match event {
+                Event::Start(start @ Tag::Heading { .. }) => heading = Some((start, Vec::new())),
+                other => self.in_definition(other),
+            }
+        }
+    }
+
+    /// An event of a footnote being written: a reference to another footnote is numbered.
+    fn in_definition(&mut self, event: Event<'a>) {
+        match event {
+            Event::FootnoteReference(label) => {
+                let reference = self.reference(&label);
+                self.block(reference);
+            }
+            other => self.block(other),
+        }
+    }
 }
 
-fn footnote_slug(label: &str, number: usize) -> String {
-    let slug = urls::slugify(label);
-    if slug.is_empty() { number.to_string() } else { slug }
+/// A footnote referred to in the page.
+struct Note {
+    /// Its label as first referred to; labels match whatever their case, as in GitHub's Markdown.
+    label: UniCase<String>,
+    /// Its id without the `fn-`.
+    slug: String,
+    /// How often it was referred to so far.
+    count: usize,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1012,7 +1152,10 @@ impl<'a> Passes<'a, '_> {
     /// for the passes (`Err`).
     #[inline(always)]
     fn plain(&mut self, event: Event<'a>) -> std::result::Result<Event<'a>, Event<'a>> {
-        let held = self.heading.is_some() || self.code.is_some() || self.definition_depth > 0;
+        let held = self.heading.is_some()
+            || self.code.is_some()
+            || self.definition_depth > 0
+            || self.dropped_image > 0;
         if held || !is_plain(&event) {
             return Err(event);
         }
@@ -1413,6 +1556,60 @@ mod tests {
         assert!(html.contains("<a href=\"#fn-note\" id=\"fnref-note\">1</a>"), "{html}");
         assert!(html.contains("<a href=\"#fn-note\" id=\"fnref-note-2\">1</a>"), "{html}");
         assert!(html.contains("<li id=\"fn-note\">\n<p>The note.</p>"), "{html}");
+    }
+
+    #[test]
+    fn a_footnote_referred_to_only_from_another_keeps_its_text_number_and_link() {
+        let r = render_plain("Text[^outer].\n\n[^outer]: Outer, see[^inner].\n\n[^inner]: Inner text.\n");
+        let html = &r.html;
+        assert!(html.contains("<li id=\"fn-outer\">\n<p>Outer, see<sup class=\"footnote-ref\"><a href=\"#fn-inner\" id=\"fnref-inner\">2</a></sup>.</p>"), "{html}");
+        assert!(
+            html.contains("<li id=\"fn-inner\">\n<p>Inner text.</p>\n<a href=\"#fnref-inner\""),
+            "{html}"
+        );
+        for id in ["fn-outer", "fnref-outer", "fn-inner", "fnref-inner"] {
+            assert!(r.ids.contains(id), "{id}: {:?}", r.ids);
+        }
+        // Numbered by first reference: the text's first, then each footnote's as it is written.
+        let html =
+            render_plain("A[^c] B[^a].\n\n[^a]: Sees[^b] and[^c].\n[^b]: Sees[^a].\n[^c]: Plain.\n").html;
+        let order: Vec<&str> =
+            html.match_indices("<li id=\"fn-").map(|(at, _)| &html[at + 11..at + 12]).collect();
+        assert_eq!(order, ["c", "a", "b"], "{html}");
+        assert!(html.contains("<a href=\"#fn-b\" id=\"fnref-b\">3</a>"), "{html}");
+        assert!(html.contains("<a href=\"#fn-a\" id=\"fnref-a-2\">2</a>"), "{html}");
+    }
+
+    #[test]
+    fn headings_in_footnotes_take_ids_after_the_text_and_only_when_written() {
+        let body = "# Intro\n\nSee[^used].\n\n[^used]: # Intro\n\n[^unused]: ## Hidden\n\n## Hidden\n";
+        let r = render_plain(body);
+        // The text's headings first: the footnote's `Intro` comes after them.
+        assert!(r.html.contains("<h1 id=\"intro\">"), "{}", r.html);
+        assert!(r.html.contains("<h2 id=\"hidden\">"), "{}", r.html);
+        assert!(r.html.contains("<li id=\"fn-used\">\n<h1 id=\"intro-1\">"), "{}", r.html);
+        assert!(r.ids.contains("intro-1"));
+        // The left-out footnote's heading is not a target and took no id.
+        assert!(!r.html.contains("Hidden<a class=\"anchor\" href=\"#hidden-1\""), "{}", r.html);
+        assert!(!r.ids.contains("hidden-1"), "{:?}", r.ids);
+        let toc: Vec<&str> = r.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(toc, ["intro", "hidden"]);
+    }
+
+    #[test]
+    fn footnote_ids_stay_unique_when_labels_make_one_slug() {
+        let html = render_plain("A[^a.b] B[^ab].\n\n[^a.b]: One.\n[^ab]: Two.\n").html;
+        assert!(html.contains("<li id=\"fn-ab\">\n<p>One."), "{html}");
+        assert!(html.contains("<li id=\"fn-ab-1\">\n<p>Two."), "{html}");
+    }
+
+    #[test]
+    fn explicit_ids_are_written_either_way() {
+        let html =
+            render_plain("## One {#first}\n\n## Two { id=second }\n\n## Three { id=\"third\" .x }\n").html;
+        for id in ["first", "second", "third"] {
+            assert!(html.contains(&format!(" id=\"{id}\"")), "{html}");
+        }
     }
 
     #[test]

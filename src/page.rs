@@ -142,6 +142,33 @@ where
     crate::error::collect(reads.collect())
 }
 
+/// Files that could not be read, each with its error.
+pub(crate) type Unread = Vec<(String, Error)>;
+
+/// [`resolve_all`], returning the pages that could be read and, beside them, each file that
+/// could not with its error, so that a build can go on to find the site's other problems.
+pub(crate) fn resolve_each(root: &Path, files: &[ContentFile]) -> Result<(Vec<Page>, Unread)> {
+    use rayon::prelude::*;
+    if files.is_empty() {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let content = crate::fs::Folder::open(&root.join(CONTENT_DIR))?;
+    let reads: Vec<Result<Page>> =
+        files.par_iter().with_max_len(crate::PAGES_PER_JOB).map(|f| resolve(&content, f)).collect();
+    if reads.iter().all(Result::is_ok) {
+        return Ok((crate::error::collect(reads)?, Vec::new()));
+    }
+    let mut pages = Vec::with_capacity(reads.len());
+    let mut unread = Vec::new();
+    for (file, read) in files.iter().zip(reads) {
+        match read {
+            Ok(page) => pages.push(page),
+            Err(e) => unread.push((file.path.clone(), e)),
+        }
+    }
+    Ok((pages, unread))
+}
+
 /// Reads and resolves one content file of the open `content/` folder.
 fn resolve(content: &crate::fs::Folder, file: &ContentFile) -> Result<Page> {
     let shown = || Path::new(CONTENT_DIR).join(&file.path);

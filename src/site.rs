@@ -60,6 +60,9 @@ pub struct Site {
     pub data: Data,
     /// The build date: `SOURCE_DATE_EPOCH`, or the newest input file's modification time.
     pub build_date: Date,
+    /// Source paths of pages that could not be read, in a build that goes on to report the
+    /// site's other problems: a link to one is not reported as broken too.
+    pub unread: HashSet<String>,
 }
 
 /// What the assembly needs besides the pages.
@@ -102,11 +105,11 @@ impl Site {
             || rayon::join(|| index(|p| &p.source), || index(|p| &p.path)),
             || LinkIndex::new(&pages),
         );
-        let home = by_source
-            .get("_index.md")
-            .copied()
-            .ok_or_else(|| Error::at(Path::new(CONTENT_DIR).join("_index.md"), "the home page is missing"))?;
-        link_sections(&mut pages, &by_source, &by_path);
+        let home =
+            pages.iter().position(|p| p.kind == SourceKind::Home).map(|i| PageId(i as u32)).ok_or_else(
+                || Error::at(Path::new(CONTENT_DIR).join("_index.md"), "the home page is missing"),
+            )?;
+        link_sections(&mut pages, &by_path);
         check_datasets(&parts.data, &parts.build_date, &by_source)?;
 
         let mut copies = Vec::new();
@@ -160,6 +163,7 @@ impl Site {
             files,
             data: parts.data,
             build_date: parts.build_date,
+            unread: HashSet::default(),
         })
     }
 
@@ -316,15 +320,15 @@ fn drop_drafts(pages: Vec<Page>, keep_drafts: bool) -> Vec<Page> {
 /// Sets each page's parent (the nearest section in an enclosing folder) and each section's sorted
 /// pages and subsections. A page a dataset generates joins the nearest section whose folder holds
 /// its address, if one other than the home page does: the home page lists the site's own pages.
-fn link_sections(pages: &mut [Page], by_source: &HashMap<String, PageId>, by_path: &HashMap<String, PageId>) {
-    // One buffer for the keys looked up: this runs on one thread for every page of the site.
-    let mut key = String::new();
-    let mut section_of_dir = |dir: &str| -> Option<PageId> {
-        key.clear();
-        key.push_str(dir);
-        key.push_str("_index.md");
-        by_source.get(key.as_str()).copied()
-    };
+fn link_sections(pages: &mut [Page], by_path: &HashMap<String, PageId>) {
+    // A section's page is its folder's `_index.md`, or `index.md` (see `source::discover`).
+    let sections: HashMap<String, PageId> = pages
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.is_section())
+        .map(|(i, p)| (p.source_dir().to_string(), PageId(i as u32)))
+        .collect();
+    let section_of_dir = |dir: &str| sections.get(dir).copied();
     let mut children: BTreeMap<PageId, (Vec<PageId>, Vec<PageId>)> = BTreeMap::new();
     let mut parents = Vec::with_capacity(pages.len());
     for (i, page) in pages.iter().enumerate() {

@@ -56,8 +56,16 @@ pub struct Sources {
     pub static_files: Vec<String>,
 }
 
-/// Walks the project at `root`.
+/// Walks the project at `root`. Every problem found (a file name that cannot be a URL, a folder
+/// with two section pages) is reported at once.
 pub fn discover(root: &Path) -> Result<Sources> {
+    let (sources, problems) = discover_each(root)?;
+    if problems.is_empty() { Ok(sources) } else { Err(Error::many(problems)) }
+}
+
+/// [`discover`], returning the problems beside what was found without the files they are about,
+/// so that a build can go on to find the site's other problems. `Err` when nothing can be found.
+pub(crate) fn discover_each(root: &Path) -> Result<(Sources, Vec<Error>)> {
     let content_root = root.join(CONTENT_DIR);
     if !content_root.is_dir() {
         return Err(Error::site(format!(
@@ -65,44 +73,31 @@ pub fn discover(root: &Path) -> Result<Sources> {
             root.display()
         )));
     }
-    let files = walk(&content_root, CONTENT_DIR)?;
-    let bundles: Vec<String> =
-        files.iter().filter_map(|f| f.strip_suffix("/index.md").map(str::to_string)).collect();
-    let bundle_of = |path: &str| {
-        bundles
-            .iter()
-            .filter(|b| path.starts_with(b.as_str()) && path.as_bytes().get(b.len()) == Some(&b'/'))
-            .max_by_key(|b| b.len())
-            .cloned()
-    };
-
+    let (files, mut problems) = walk(&content_root, CONTENT_DIR)?;
+    let folders = Folders::of(&files);
+    problems.extend(folders.problems());
     let mut sources = Sources::default();
     for path in files {
         let name = path.rsplit('/').next().unwrap_or(&path);
+        if folders.is_second(&path) {
+            continue;
+        }
         if !name.ends_with(".md") {
-            let bundle = bundle_of(&path);
+            let bundle = folders.bundle_of(&path);
             sources.assets.push(ContentAsset { path, bundle });
             continue;
         }
         let kind = match name {
             "_index.md" if path == "_index.md" => SourceKind::Home,
+            "index.md" if path == "index.md" => SourceKind::Home,
             "_index.md" => SourceKind::Section,
-            "index.md" if path != "index.md" => SourceKind::Bundle,
+            "index.md" if folders.is_section(&path) => SourceKind::Section,
+            "index.md" => SourceKind::Bundle,
             _ => SourceKind::Page,
         };
-        if kind != SourceKind::Bundle
-            && let Some(bundle) = bundle_of(&path)
-        {
-            return Err(Error::at(
-                Path::new(CONTENT_DIR).join(&path),
-                format!(
-                    "a page bundle (`{CONTENT_DIR}/{bundle}/index.md`) cannot hold other pages or sections: move this file out of its folder"
-                ),
-            ));
-        }
         sources.content.push(ContentFile { path, kind });
     }
-    if !sources.content.iter().any(|f| f.kind == SourceKind::Home) {
+    if !sources.content.iter().any(|f| f.kind == SourceKind::Home) && problems.is_empty() {
         return Err(Error::at(
             Path::new(CONTENT_DIR).join("_index.md"),
             "the home page is missing: create it with front matter and a title",
@@ -110,33 +105,131 @@ pub fn discover(root: &Path) -> Result<Sources> {
     }
     let static_root = root.join(STATIC_DIR);
     if static_root.is_dir() {
-        sources.static_files = walk(&static_root, STATIC_DIR)?;
+        let (files, more) = walk(&static_root, STATIC_DIR)?;
+        sources.static_files = files;
+        problems.extend(more);
     }
-    Ok(sources)
+    Ok((sources, problems))
+}
+
+/// The folders of `content/` with an `index.md`. Such a folder is a page bundle (the page, and
+/// files copied beside it), unless it holds other pages, at any depth: then, as in MkDocs and
+/// mdBook, its `index.md` is the folder's section page, as an `_index.md` would be.
+struct Folders {
+    /// `folder/` of each `folder/index.md` that is a bundle.
+    bundles: Vec<String>,
+    /// `folder/` of each `folder/index.md` that is a section page.
+    sections: Vec<String>,
+    /// `folder/` of each `folder/_index.md`.
+    section_pages: Vec<String>,
+    /// Whether `content/index.md` exists.
+    root_index: bool,
+}
+
+impl Folders {
+    fn of(files: &[String]) -> Folders {
+        let folder = |path: &str, name: &str| path.strip_suffix(name).map(str::to_string);
+        let mut indexes: Vec<String> =
+            files.iter().filter_map(|f| folder(f, "/index.md")).map(|f| f + "/").collect();
+        let section_pages = files.iter().filter_map(|f| folder(f, "_index.md")).collect();
+        let mut sections = Vec::new();
+        if !indexes.is_empty() {
+            // Every folder holding a page other than its own index, at any depth.
+            let mut holding = std::collections::HashSet::new();
+            for file in files.iter().filter(|f| f.ends_with(".md")) {
+                let own_index = file.ends_with("/index.md") || file == "index.md";
+                let mut dir = file.as_str();
+                let mut first = true;
+                while let Some(slash) = dir.rfind('/') {
+                    dir = &dir[..slash];
+                    if !(first && own_index) {
+                        holding.insert(format!("{dir}/"));
+                    }
+                    first = false;
+                }
+            }
+            indexes.retain(|f| match holding.contains(f) {
+                true => {
+                    sections.push(f.clone());
+                    false
+                }
+                false => true,
+            });
+        }
+        let root_index = files.iter().any(|f| f == "index.md");
+        Folders { bundles: indexes, sections, section_pages, root_index }
+    }
+
+    /// Whether `path`, an `index.md`, is its folder's section page.
+    fn is_section(&self, path: &str) -> bool {
+        self.sections.iter().any(|f| path.strip_suffix("index.md") == Some(f.as_str()))
+    }
+
+    /// The bundle a non-Markdown file belongs to: the innermost bundle folder holding it.
+    fn bundle_of(&self, path: &str) -> Option<String> {
+        let bundle = self.bundles.iter().filter(|b| path.starts_with(b.as_str())).max_by_key(|b| b.len())?;
+        Some(bundle.trim_end_matches('/').to_string())
+    }
+
+    /// Whether `path`, an `index.md`, is a second section page beside an `_index.md` (see
+    /// [`Folders::problems`]).
+    fn is_second(&self, path: &str) -> bool {
+        let Some(folder) = path.strip_suffix("index.md") else { return false };
+        let index = folder.is_empty() && self.root_index || self.sections.iter().any(|f| f == folder);
+        index && self.section_pages.iter().any(|f| f == folder)
+    }
+
+    /// A folder with both an `_index.md` and an `index.md` holding pages has two section pages,
+    /// and `content/` two home pages with both.
+    fn problems(&self) -> Vec<Error> {
+        let mut problems: Vec<Error> = self
+            .sections
+            .iter()
+            .filter(|f| self.section_pages.contains(f))
+            .map(|f| {
+                Error::at(
+                    Path::new(CONTENT_DIR).join(format!("{f}index.md")),
+                    format!(
+                        "`{CONTENT_DIR}/{f}` has two section pages, `_index.md` and `index.md`: keep one \
+                         (`index.md` is the folder's page when the folder holds other pages, as in MkDocs)"
+                    ),
+                )
+            })
+            .collect();
+        if self.root_index && self.section_pages.iter().any(String::is_empty) {
+            problems.push(Error::at(
+                Path::new(CONTENT_DIR).join("index.md"),
+                format!("`{CONTENT_DIR}/` has two home pages, `_index.md` and `index.md`: keep one"),
+            ));
+        }
+        problems
+    }
 }
 
 /// Lists the regular files under `dir`, relative to it, sorted, skipping hidden names and links.
 /// The folders at the top are walked in parallel (a site's pages are usually spread over a few
 /// of them); the order is the one a single sorted walk gives: at every level, files and folders
 /// by name, a folder's files right after the folder.
-fn walk(dir: &Path, shown: &str) -> Result<Vec<String>> {
+fn walk(dir: &Path, shown: &str) -> Result<(Vec<String>, Vec<Error>)> {
     use rayon::prelude::*;
     let top = entries(dir, shown, dir)?;
     // A job for each folder: their sizes differ too much to be shared out in halves.
-    let parts: Vec<Result<Vec<String>>> = top
+    let parts: Vec<Result<(Vec<String>, Vec<Error>)>> = top
         .into_par_iter()
         .with_max_len(1)
         .map(|entry| {
-            let mut files = Vec::new();
-            visit(dir, shown, entry, &mut files)?;
-            Ok(files)
+            let (mut files, mut problems) = (Vec::new(), Vec::new());
+            visit(dir, shown, entry, &mut files, &mut problems)?;
+            Ok((files, problems))
         })
         .collect();
-    let mut files = Vec::new();
+    let (mut files, mut problems) = (Vec::new(), Vec::new());
     for part in parts {
-        files.extend(part?);
+        let (more, found) = part?;
+        files.extend(more);
+        problems.extend(found);
     }
-    Ok(files)
+    Ok((files, problems))
 }
 
 /// An entry of a folder being walked.
@@ -170,14 +263,24 @@ fn entries(dir: &Path, shown: &str, folder: &Path) -> Result<Vec<Entry>> {
 
 /// Adds the file `entry`, or the files of the folder `entry` at any depth, to `files`. Folders
 /// are kept on a list rather than the call stack, so that no nesting can exhaust it.
-fn visit(dir: &Path, shown: &str, entry: Entry, files: &mut Vec<String>) -> Result<()> {
+/// A file whose name cannot be used is added to `problems`, and the walk goes on.
+fn visit(
+    dir: &Path,
+    shown: &str,
+    entry: Entry,
+    files: &mut Vec<String>,
+    problems: &mut Vec<Error>,
+) -> Result<()> {
     // Entries still to visit, the next one last.
     let mut pending = vec![entry];
     while let Some(entry) = pending.pop() {
         if entry.file_type.is_dir() {
             pending.extend(entries(dir, shown, &entry.path)?.into_iter().rev());
         } else {
-            files.extend(accept(dir, shown, &entry.path, entry.file_type)?);
+            match accept(dir, shown, &entry.path, entry.file_type) {
+                Ok(file) => files.extend(file),
+                Err(problem) => problems.push(problem),
+            }
         }
     }
     Ok(())
@@ -230,11 +333,20 @@ fn display_path(dir: &Path, shown: &str, path: &Path) -> PathBuf {
 mod tests {
     use super::*;
 
+    /// A project whose `content/` holds `files`, each a page with a title.
+    fn site_with(files: &[&str]) -> tempfile::TempDir {
+        let tmp = tempfile::tempdir().unwrap();
+        for file in files {
+            let path = tmp.path().join(CONTENT_DIR).join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "+++\ntitle = \"t\"\n+++\n").unwrap();
+        }
+        tmp
+    }
+
     #[test]
     fn the_walk_lists_files_in_name_order_and_skips_hidden_names_at_every_level() {
-        let tmp = tempfile::tempdir().unwrap();
-        let content = tmp.path().join(CONTENT_DIR);
-        for file in [
+        let tmp = site_with(&[
             "_index.md",
             "z.md",
             "b/_index.md",
@@ -246,17 +358,75 @@ mod tests {
             "a/.p.md",
             ".top.md",
             "b/pic.png",
-        ] {
-            let path = content.join(file);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, "+++\ntitle = \"t\"\n+++\n").unwrap();
-        }
+        ]);
         let sources = discover(tmp.path()).unwrap();
         let pages: Vec<&str> = sources.content.iter().map(|f| f.path.as_str()).collect();
         // A folder's files come right after it, among its neighbours by name.
         assert_eq!(pages, ["_index.md", "a/w.md", "a/x/y.md", "a/z.md", "b/_index.md", "b/a.md", "z.md"]);
         let assets: Vec<&str> = sources.assets.iter().map(|f| f.path.as_str()).collect();
         assert_eq!(assets, ["b/pic.png"]);
+    }
+
+    #[test]
+    fn an_index_beside_other_pages_is_the_folders_section_page() {
+        let tmp = site_with(&[
+            "index.md",
+            "setup/index.md",
+            "setup/install.md",
+            "setup/wiring.svg",
+            "deep/index.md",
+            "deep/more/page.md",
+            "bundle/index.md",
+            "bundle/pic.png",
+            "bundle/inner/index.md",
+            "bundle/inner/pic.png",
+        ]);
+        let sources = discover(tmp.path()).unwrap();
+        let kinds: Vec<(&str, SourceKind)> =
+            sources.content.iter().map(|f| (f.path.as_str(), f.kind)).collect();
+        assert_eq!(
+            kinds,
+            [
+                ("bundle/index.md", SourceKind::Section),
+                ("bundle/inner/index.md", SourceKind::Bundle),
+                ("deep/index.md", SourceKind::Section),
+                ("deep/more/page.md", SourceKind::Page),
+                ("index.md", SourceKind::Home),
+                ("setup/index.md", SourceKind::Section),
+                ("setup/install.md", SourceKind::Page),
+            ]
+        );
+        let bundles: Vec<(&str, Option<&str>)> =
+            sources.assets.iter().map(|a| (a.path.as_str(), a.bundle.as_deref())).collect();
+        assert_eq!(
+            bundles,
+            [
+                ("bundle/inner/pic.png", Some("bundle/inner")),
+                ("bundle/pic.png", None),
+                ("setup/wiring.svg", None)
+            ]
+        );
+    }
+
+    #[test]
+    fn every_folder_with_two_section_pages_and_every_bad_name_is_reported_at_once() {
+        let tmp = site_with(&[
+            "_index.md",
+            "index.md",
+            "a/_index.md",
+            "a/index.md",
+            "a/p.md",
+            "b/x?.md",
+            "b/y*.md",
+        ]);
+        let (sources, problems) = discover_each(tmp.path()).unwrap();
+        let paths: Vec<&str> = sources.content.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(paths, ["_index.md", "a/_index.md", "a/p.md"]);
+        let shown: Vec<String> = problems.iter().map(|e| e.path().unwrap().display().to_string()).collect();
+        assert_eq!(shown.len(), 4, "{shown:?}");
+        for path in ["content/index.md", "content/a/index.md", "content/b/x?.md", "content/b/y*.md"] {
+            assert!(shown.iter().any(|s| s == path), "{path}: {shown:?}");
+        }
     }
 
     #[test]

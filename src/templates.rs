@@ -26,9 +26,6 @@ use crate::urls::{self, Flavour};
 /// The templates folder's name, relative to the project root.
 pub const TEMPLATES_DIR: &str = "templates";
 
-/// Stands in for `{#` while a Markdown body goes through Tera (a private-use character).
-const COMMENT_SHIELD: &str = "{\u{E000}";
-
 /// File extensions loaded as templates.
 const EXTENSIONS: [&str; 5] = ["html", "htm", "xml", "txt", "json"];
 
@@ -97,7 +94,7 @@ impl Templates {
         let mut tera = Tera::new();
         register_functions(&mut tera, &site);
         tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str())))
-            .map_err(|e| tera_error(&e, None, None))?;
+            .map_err(|e| tera_error(&tera, &e, None, None))?;
 
         let site_value = site_value(&site);
         let data_value = Value::from_serializable(&site.data.to_value());
@@ -169,30 +166,30 @@ impl Templates {
         self.expand_text(id, &self.site.page(id).body)
     }
 
-    /// [`Templates::expand_body`] for `body` standing in for page `id`'s body.
+    /// [`Templates::expand_body`] for `body` standing in for page `id`'s body. Only the template
+    /// tags an author writes in prose go through Tera (see [`crate::body_tags`]).
     pub(crate) fn expand_text<'b>(&self, id: PageId, body: &'b str) -> Result<std::borrow::Cow<'b, str>> {
         let page = self.site.page(id);
-        // Only the lines holding template syntax go through Tera: the text around them would
-        // come out as it went in, after being read by Tera's parser.
-        let Some(span) = template_span(body) else {
-            return Ok(std::borrow::Cow::Borrowed(body));
+        let shown = page.shown_path();
+        let options = crate::markdown::options(&self.site.config.markdown);
+        let prepared = match crate::body_tags::prepare(body, options) {
+            Ok(Some(prepared)) => prepared,
+            Ok(None) => return Ok(std::borrow::Cow::Borrowed(body)),
+            Err(message) => return Err(Error::at(&shown, message)),
         };
         let mut context = self.context(id, None);
         context.insert("__body", &true);
-        let (before, after) = (&body[..span.start], &body[span.end..]);
-        // In Markdown `{#id}` sets a heading's id, so `{#` must not open a Tera comment there.
-        let shielded = body[span].replace("{#", COMMENT_SHIELD);
         let mut out = self.capped(body.len() * 2);
-        let result = self.tera.render_str_to(&shielded, &context, true, &mut out);
-        let shown = page.shown_path();
-        let first_line = page.body_line + memchr::memchr_iter(b'\n', before.as_bytes()).count();
+        let result = self.tera.render_str_to(&prepared.text, &context, true, &mut out);
+        let in_body = InBody { page: &shown, body, body_line: page.body_line, prepared: &prepared };
         let html = out.finish(
             result,
             || shown.clone(),
-            |e| tera_error(&e, Some(&shown), Some((&shown, first_line))),
+            |e| tera_error(&self.tera, &e, Some(&shown), Some(&in_body)),
         )?;
-        let expanded = html.replace(COMMENT_SHIELD, "{#");
-        Ok(std::borrow::Cow::Owned([before, &expanded, after].concat()))
+        let expanded = prepared.restore(&html);
+        let span = &prepared.span;
+        Ok(std::borrow::Cow::Owned([&body[..span.start], &expanded, &body[span.end..]].concat()))
     }
 
     /// A buffer for one page's rendering. It stops well past `[limits] max_page_kib` (four times
@@ -238,7 +235,7 @@ impl Templates {
             result,
             || page.shown_path(),
             |e| {
-                let error = tera_error(&e, Some(&page.shown_path()), None);
+                let error = tera_error(&self.tera, &e, Some(&page.shown_path()), None);
                 // Tera gives no place for some errors (a component recursing without end): the
                 // page's template is where to start looking.
                 match error.path() == Some(Path::new(TEMPLATES_DIR)) {
@@ -268,8 +265,11 @@ impl Templates {
         context.insert_value("page", Value::from(page));
         let mut out = self.capped(8192);
         let result = self.tera.render_to("404.html", &context, &mut out);
-        let html =
-            out.finish(result, || shown("404.html"), |e| tera_error(&e, Some(&shown("404.html")), None))?;
+        let html = out.finish(
+            result,
+            || shown("404.html"),
+            |e| tera_error(&self.tera, &e, Some(&shown("404.html")), None),
+        )?;
         let problems = crate::html::scan(&html, &self.site.config.base_url, false).problems;
         if !problems.is_empty() {
             return Err(Error::many(
@@ -360,33 +360,6 @@ impl Templates {
     fn summary(&self, id: PageId, depth: usize) -> Value {
         summary(&self.site, id, depth)
     }
-}
-
-/// Whether the `{` at `at` opens a tag: `{{` or `{%`. Every page's body is scanned for these,
-/// so the scan looks for `{` alone and checks the byte after it.
-fn opens_tag(bytes: &[u8], at: usize) -> bool {
-    matches!(bytes.get(at + 1), Some(b'{' | b'%'))
-}
-
-/// The part of `text` that Tera must read, `None` if it has no template syntax: from the start of
-/// the line where the whitespace before the first `{{` or `{%` begins (a `{%-` removes it), to past
-/// the whitespace after the last `}}` or `%}` (a `-%}` removes it). The whole text when no tag is
-/// closed after the last one opened, so that Tera reports the mistake as it would.
-fn template_span(text: &str) -> Option<Range<usize>> {
-    let bytes = text.as_bytes();
-    let first = memchr::memchr_iter(b'{', bytes).find(|&at| opens_tag(bytes, at))?;
-    let last = memchr::memrchr_iter(b'{', bytes).find(|&at| opens_tag(bytes, at)).unwrap_or(first);
-    // The `}` found ends a tag if the byte before it is `}` or `%`.
-    let closes_tag = |at: usize| at > 0 && matches!(bytes[at - 1], b'}' | b'%');
-    let close = match memchr::memrchr_iter(b'}', bytes).find(|&at| closes_tag(at)) {
-        Some(end) if end > last + 2 => end - 1,
-        _ => return Some(0..text.len()),
-    };
-    let text_before = text[..first].trim_end_matches(char::is_whitespace).len();
-    let start = memchr::memrchr(b'\n', &bytes[..text_before]).map_or(0, |at| at + 1);
-    let after_close = close + 2;
-    let end = text.len() - text[after_close..].trim_start_matches(char::is_whitespace).len();
-    Some(start..end)
 }
 
 /// A buffer that refuses to grow past `limit` bytes, so that a template loop running far too
@@ -768,23 +741,173 @@ fn resolve_url(site: &Site, path: &str, depth: usize) -> std::result::Result<Str
 // ---------------------------------------------------------------------------------------------
 // Errors
 
+/// A Markdown body going through Tera, for placing its errors.
+pub(crate) struct InBody<'a> {
+    /// The page's source file, as shown in errors.
+    pub page: &'a Path,
+    pub body: &'a str,
+    /// The line of the file the body starts on.
+    pub body_line: usize,
+    pub prepared: &'a crate::body_tags::Prepared,
+}
+
+impl InBody<'_> {
+    /// Where Tera's `position` in the text it read is in the page's file, and the tag opening
+    /// there (`{{` or `{%`).
+    fn place(&self, position: Position) -> (Position, &'static str) {
+        let offset = self.prepared.body_offset(position);
+        let p = Position::of_offset(self.body, offset);
+        let mut end = (offset + 2).min(self.body.len());
+        while !self.body.is_char_boundary(end) {
+            end -= 1;
+        }
+        let before = &self.body[..end];
+        let opener = match (before.rfind("{{"), before.rfind("{%")) {
+            (Some(variable), Some(block)) if block > variable => "{%",
+            (None, Some(_)) => "{%",
+            _ => "{{",
+        };
+        (Position::new(p.line + self.body_line - 1, p.column), opener)
+    }
+}
+
+/// The functions every template and body can call, for "did you mean" hints: juxta's and Tera's.
+const FUNCTIONS: [&str; 8] = [
+    "comparison",
+    "comparison_table",
+    "comparison_value",
+    "get_page",
+    "get_section",
+    "range",
+    "throw",
+    "url",
+];
+
+/// The filters, likewise: Tera's and juxta's `json_ld`.
+const FILTERS: [&str; 38] = [
+    "abs",
+    "capitalize",
+    "default",
+    "escape",
+    "escape_html",
+    "escape_xml",
+    "first",
+    "float",
+    "get",
+    "group_by",
+    "indent",
+    "int",
+    "join",
+    "json_ld",
+    "keys",
+    "last",
+    "length",
+    "lower",
+    "newlines_to_br",
+    "nth",
+    "pairs",
+    "pluralize",
+    "replace",
+    "reverse",
+    "round",
+    "safe",
+    "sort",
+    "split",
+    "str",
+    "title",
+    "trim",
+    "trim_end",
+    "trim_start",
+    "truncate",
+    "unique",
+    "upper",
+    "values",
+    "wordcount",
+];
+
+/// The tests (`is …`), likewise: Tera's.
+const TESTS: [&str; 17] = [
+    "array",
+    "bool",
+    "containing",
+    "defined",
+    "divisible_by",
+    "ending_with",
+    "even",
+    "float",
+    "integer",
+    "iterable",
+    "map",
+    "none",
+    "number",
+    "odd",
+    "starting_with",
+    "string",
+    "undefined",
+];
+
 /// Converts a Tera error. `rendering` is the page being rendered; `body` is set when the error
-/// comes from a Markdown body (the file and the line its body starts on).
-pub(crate) fn tera_error(e: &tera::Error, rendering: Option<&Path>, body: Option<(&Path, usize)>) -> Error {
+/// comes from a Markdown body. Tera reports every unknown function, filter or component of a
+/// template at once: each becomes an error of its own.
+pub(crate) fn tera_error(
+    tera: &Tera,
+    e: &tera::Error,
+    rendering: Option<&Path>,
+    body: Option<&InBody<'_>>,
+) -> Error {
     let mut text = e.to_string();
     let mut cause = std::error::Error::source(e);
     while let Some(c) = cause {
         text.push_str(&format!(": {c}"));
         cause = c.source();
     }
-    let error = match (parse_report(&text), e.kind()) {
-        (Some((file, position, message)), _) => match body {
-            Some((page, first_line)) if file == "__tera_one_off" => {
-                let position = Position::new(position.line + first_line - 1, position.column);
-                return Error::at_position(page, position, message);
+    let reports: Vec<String> = match e.kind() {
+        tera::ErrorKind::Msg(_) if text.starts_with("error: ") => text
+            .split("\n\nerror: ")
+            .map(|r| r.strip_prefix("error: ").unwrap_or(r))
+            .map(|r| format!("error: {r}"))
+            .collect(),
+        _ => vec![text],
+    };
+    let syntax = matches!(e.kind(), tera::ErrorKind::SyntaxError(_));
+    Error::many(reports.iter().map(|r| report_error(tera, r, e.kind(), syntax, rendering, body)).collect())
+}
+
+/// One report of a Tera error; see [`tera_error`].
+fn report_error(
+    tera: &Tera,
+    text: &str,
+    kind: &tera::ErrorKind,
+    syntax: bool,
+    rendering: Option<&Path>,
+    body: Option<&InBody<'_>>,
+) -> Error {
+    let error = match (parse_report(text), kind) {
+        (Some((file, position, message)), _) => {
+            let near = suggestion(tera, &message);
+            let message = message + &near;
+            match body {
+                Some(body) if file == "__tera_one_off" => {
+                    let (position, opener) = body.place(position);
+                    // Where the tag may be text the author did not mean as a template: not
+                    // a field of a known value, a template not found, or a near miss of a name.
+                    let unknown_name = ["function", "filter", "test", "component"]
+                        .iter()
+                        .any(|what| message.starts_with(&format!("Unknown {what} `")));
+                    let mistaken = syntax
+                        || (message.starts_with("Variable `") && message.contains("is not defined"))
+                        || (unknown_name && near.is_empty());
+                    let hint = match mistaken {
+                        true => {
+                            format!(" (to show `{opener}` as text, write `\\{opener}` or put it in code)")
+                        }
+                        false => String::new(),
+                    };
+                    return Error::at_position(body.page, position, message + &hint);
+                }
+                _ => Error::at_position(shown(&file), position, message),
             }
-            _ => Error::at_position(shown(&file), position, message),
-        },
+        }
         (
             None,
             tera::ErrorKind::CircularExtend { tpl, .. } | tera::ErrorKind::CircularInclude { tpl, .. },
@@ -793,7 +916,7 @@ pub(crate) fn tera_error(e: &tera::Error, rendering: Option<&Path>, body: Option
             Error::at(shown(current), text.trim().to_string())
         }
         (None, _) => match body {
-            Some((page, _)) => return Error::at(page, text.trim().to_string()),
+            Some(body) => return Error::at(body.page, text.trim().to_string()),
             None => Error::at(TEMPLATES_DIR, text.trim().to_string()),
         },
     };
@@ -801,6 +924,25 @@ pub(crate) fn tera_error(e: &tera::Error, rendering: Option<&Path>, body: Option
         Some(page) => error.while_rendering(page),
         None => error,
     }
+}
+
+/// `" (did you mean `x`?)"` for a message about an unknown function or component with a close
+/// name, or `""`.
+fn suggestion(tera: &Tera, message: &str) -> String {
+    let name = |prefix: &str| message.strip_prefix(prefix)?.strip_suffix('`');
+    for (prefix, names) in [
+        ("Unknown function `", &FUNCTIONS[..]),
+        ("Unknown filter `", &FILTERS[..]),
+        ("Unknown test `", &TESTS[..]),
+    ] {
+        if let Some(unknown) = name(prefix) {
+            return crate::suggest::closest(unknown, names.iter().copied());
+        }
+    }
+    if let Some(component) = name("Unknown component `") {
+        return crate::suggest::closest(component, tera.get_component_names());
+    }
+    String::new()
 }
 
 /// Reads Tera's report format: `error: <message>` then ` --> <file>:<line>:<col>`.
@@ -826,55 +968,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_template_span_runs_from_the_first_tag_line_to_past_the_last_tag() {
-        let cases = [
-            ("a\n\nb {{ x }} c\n\nd", "b {{ x }} "),
-            ("{{ x }}", "{{ x }}"),
-            ("a\n\n   {%- if x %}y{% endif -%}\n\n  z", "a\n\n   {%- if x %}y{% endif -%}\n\n  "),
-            ("a\nb\n{% raw %}{{ }}{% endraw %}\nc", "b\n{% raw %}{{ }}{% endraw %}\n"),
-            ("a\n{{ one }}\nb\n{{ two }}\nc", "a\n{{ one }}\nb\n{{ two }}\n"),
-            ("a\n\n{{ one }}", "a\n\n{{ one }}"),
-            ("a\nb\n\nc {{ one }}", "c {{ one }}"),
-            ("a {{ \"}}\" }} b", "a {{ \"}}\" }} "),
-            // No tag closed after the last opened: all of it, for Tera to report.
-            ("a {{ x", "a {{ x"),
-            ("a {{ x }} b {{ y", "a {{ x }} b {{ y"),
-            ("a {{ x }} b {% if", "a {{ x }} b {% if"),
-        ];
-        for (text, span) in cases {
-            assert_eq!(&text[template_span(text).unwrap()], span, "{text:?}");
+    fn the_names_suggested_are_those_tera_knows() {
+        let mut tera = Tera::new();
+        register_functions(&mut tera, &Arc::new(crate::fuzzing::site_for_tests()));
+        let unknown = |source: &str| {
+            let error = tera.render_str(source, &Context::new(), true).err()?;
+            Some(error.to_string())
+        };
+        for name in FUNCTIONS {
+            let error = unknown(&format!("{{{{ {name}() }}}}")).unwrap_or_default();
+            assert!(!error.contains("Unknown function"), "{name}: {error}");
         }
-    }
-
-    #[test]
-    fn rendering_the_template_span_alone_gives_what_rendering_everything_gives() {
-        let tera = tera::Tera::default();
-        let mut context = tera::Context::new();
-        context.insert("x", &"X");
-        context.insert("items", &[1, 2]);
-        for text in [
-            "# Title\n\nSome {{ x }} text.\n\n- a\n- b\n",
-            "a\n\n   {%- if x %}y{% endif -%}\n\n  z",
-            "a  \t\n {{- x -}} \n\t b",
-            "line\n{% for i in items %}\n* {{ i }}\n{% endfor %}\ntail {{ x }} end\n",
-            "é  {{- x }}\u{a0}\u{2003}{{ x -}}\u{2003}\u{a0} ü",
-            "{% raw %}{{ x }}{% endraw %} and {{ x }}",
-        ] {
-            let whole = tera.render_str(text, &context, true).unwrap();
-            let span = template_span(text).unwrap();
-            let part = tera.render_str(&text[span.clone()], &context, true).unwrap();
-            assert_eq!([&text[..span.start], &part, &text[span.end..]].concat(), whole, "{text:?}");
+        for name in FILTERS {
+            let error = unknown(&format!("{{{{ 1 | {name} }}}}")).unwrap_or_default();
+            assert!(!error.contains("Unknown filter"), "{name}: {error}");
         }
-    }
-
-    #[test]
-    fn template_syntax_is_an_opening_brace_then_another_or_a_percent_sign() {
-        for text in ["{{ x }}", "a {% if %}", "{ {{", "{}{%"] {
-            assert!(template_span(text).is_some(), "{text:?}");
+        for name in TESTS {
+            let error = unknown(&format!("{{{{ 1 is {name} }}}}")).unwrap_or_default();
+            assert!(!error.contains("Unknown test"), "{name}: {error}");
         }
-        for text in ["", "no tags", "{", "{ {", "{#id}", "} }}", "}} %}", "a{b}c{"] {
-            assert_eq!(template_span(text), None, "{text:?}");
-        }
+        assert!(unknown("{{ 1 | lenght }}").unwrap().contains("Unknown filter `lenght`"));
+        assert_eq!(suggestion(&tera, "Unknown filter `lenght`"), " (did you mean `length`?)");
     }
 
     #[test]

@@ -58,27 +58,37 @@ pub fn absolute(base_url: &str, target: &str) -> String {
     [base_url, target].concat()
 }
 
-/// Turns heading text into an id: lowercase letters and digits, other runs become one `-`.
+/// Turns heading text into an id as GitHub does: lowercase; letters, marks, decimal digits, `_`
+/// and `-` kept; every space a `-`; everything else (punctuation, symbols, emoji, other spaces)
+/// removed. `## Major/Minor releases` → `majorminor-releases`, `## 😄 Émoji` → `-émoji`.
 pub fn slugify(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut dash = false;
     for c in text.chars() {
-        if c.is_alphanumeric() {
-            if dash && !out.is_empty() {
-                out.push('-');
+        // Headings are mostly ASCII: one byte in, one byte out, without the case-mapping
+        // iterator a letter of any other script needs.
+        if c.is_ascii() {
+            match c {
+                'A'..='Z' => out.push(c.to_ascii_lowercase()),
+                'a'..='z' | '0'..='9' | '_' | '-' => out.push(c),
+                ' ' => out.push('-'),
+                _ => {}
             }
-            dash = false;
-            // Headings are mostly ASCII: one byte in, one byte out, without the case-mapping
-            // iterator a letter of any other script needs.
-            match c.is_ascii() {
-                true => out.push(c.to_ascii_lowercase()),
-                false => out.extend(c.to_lowercase()),
-            }
-        } else if !matches!(c, '\'' | '’' | '`') {
-            dash = true;
+        } else {
+            out.extend(c.to_lowercase().filter(|&c| kept_in_slug(c)));
         }
     }
     out
+}
+
+/// Whether a character outside ASCII stays in a slug: a letter (or any other alphabetic
+/// character), a mark, a decimal digit or a connector such as `‿`, as GitHub keeps them.
+fn kept_in_slug(c: char) -> bool {
+    // `XID_Continue` is letters, marks, decimal digits and connectors, with a few other
+    // characters that GitHub removes.
+    c.is_alphabetic()
+        || unicode_normalization::char::is_combining_mark(c)
+        || (unicode_ident::is_xid_continue(c)
+            && !matches!(c, '\u{b7}' | '\u{387}' | '\u{1369}'..='\u{1371}' | '\u{19da}'))
 }
 
 /// Checks one path segment of a URL taken from a slug, file name or alias. It must not be able to
@@ -148,12 +158,28 @@ mod tests {
     }
 
     #[test]
-    fn slugify_keeps_letters_and_digits() {
-        assert_eq!(slugify("MQTT vs. CoAP: what's different?"), "mqtt-vs-coap-whats-different");
-        assert_eq!(slugify("Über 4G/LTE-M"), "über-4g-lte-m");
-        assert_eq!(slugify("!!!"), "");
-        assert_eq!(slugify("İstanbul ΣΟΦΙΑ Straße"), "i̇stanbul-σοφια-straße");
-        assert_eq!(slugify("ABC-xyz_09 `Z`"), "abc-xyz-09-z");
+    fn slugs_follow_githubs_rules() {
+        let cases = [
+            ("Major/Minor releases", "majorminor-releases"),
+            ("v1.2 notes", "v12-notes"),
+            ("MQTT vs. CoAP: what's different?", "mqtt-vs-coap-whats-different"),
+            ("heading with a - dash", "heading-with-a---dash"),
+            ("snake_case and `code`", "snake_case-and-code"),
+            ("exchange.bind(x, [, cb])", "exchangebindx--cb"),
+            ("Über 4G/LTE-M", "über-4glte-m"),
+            ("Привет non-latin 你好", "привет-non-latin-你好"),
+            ("😄 emoji", "-emoji"),
+            ("I ♥ Unicode", "i--unicode"),
+            ("en–dash and em—dash", "endash-and-emdash"),
+            ("apostrophe’s «quoted» ½ ² ¥", "apostrophes-quoted---"),
+            ("Ⅻ Ⓐ café ́accent", "ⅻ-ⓐ-café-́accent"),
+            ("İstanbul ΣΟΦΙΑ Straße", "i̇stanbul-σοφια-straße"),
+            ("tab\there\u{a0}nbsp\u{200b}", "tabherenbsp"),
+            ("!!!", ""),
+        ];
+        for (text, slug) in cases {
+            assert_eq!(slugify(text), slug, "{text:?}");
+        }
     }
 
     #[test]

@@ -203,7 +203,7 @@ fn progress_is_absent_when_stderr_is_not_a_terminal() {
     assert!(result.status.success());
     let stderr = String::from_utf8_lossy(&result.stderr);
     assert_eq!(stderr.lines().count(), 1, "only the summary line:\n{stderr:?}");
-    assert!(stderr.starts_with("juxta: built 11 pages and "), "{stderr:?}");
+    assert!(stderr.starts_with("juxta: built 16 pages and "), "{stderr:?}");
     assert!(!stderr.contains('\r') && !stderr.contains('\x1b'), "{stderr:?}");
 }
 
@@ -226,7 +226,7 @@ fn progress_is_shown_on_a_terminal_and_erased_before_the_summary() {
     assert!(screen.contains("\r\x1b[2Kjuxta: "), "a progress line was drawn:\n{screen:?}");
     let last = screen.trim_end().rsplit("\r\x1b[2K").next().unwrap_or_default();
     assert!(
-        last.starts_with("juxta: checked 11 pages") && last.ends_with("no problems"),
+        last.starts_with("juxta: checked 16 pages") && last.ends_with("no problems"),
         "the progress line is erased before the summary:\n{last:?}"
     );
 }

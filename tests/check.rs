@@ -23,7 +23,7 @@ use common::{cases, copy_tree, fixtures, tree};
 /// Runs `juxta` in `dir` with a private temporary folder and no proxy.
 fn juxta_in(dir: &Path, tmp: &Path, args: &[&str]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_juxta"));
-    command.args(args).current_dir(dir).env("SOURCE_DATE_EPOCH", common::EPOCH).env("TMPDIR", tmp);
+    command.args(args).current_dir(dir).env("SOURCE_DATE_EPOCH", common::epoch(dir)).env("TMPDIR", tmp);
     for proxy in ["http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"] {
         command.env_remove(proxy);
     }
@@ -96,7 +96,7 @@ fn a_clean_site_exits_0_with_one_summary_line() {
     assert_eq!(result.status.code(), Some(0), "{}", String::from_utf8_lossy(&result.stderr));
     assert_eq!(
         normalized(&result),
-        "juxta: checked 2 pages and 9 other files, web and offline, in <time>: no problems\n"
+        "juxta: checked 2 pages and 10 other files, web and offline, in <time>: no problems\n"
     );
     assert!(result.stdout.is_empty());
     let quiet = juxta_in(&site, tmp.path(), &["check", "--quiet"]);
@@ -355,7 +355,7 @@ fn external_links_get_head_then_get_with_timeouts_and_retries() {
         stderr,
         "content/_index.md:7:4: `<a href=\"http://127.0.0.1:<port>/missing\">`: the server answered 404 Not Found\n\
          content/_index.md:9:4: `<a href=\"http://127.0.0.1:<port>/slow\">`: no answer within 1 s (2 tries)\n\
-         juxta: the check found 2 problems in 2 pages and 9 other files and 5 external links, web and offline, \
+         juxta: the check found 2 problems in 2 pages and 10 other files and 5 external links, web and offline, \
          in <time>\n"
     );
     assert_eq!(result.status.code(), Some(1));

@@ -179,5 +179,5 @@ fn the_documented_example_builds() {
         assert!(out.join(page).join("index.html").is_file(), "{page}");
     }
     let pair = std::fs::read_to_string(out.join("compare/iot-vs-m2m/index.html")).unwrap();
-    assert!(pair.contains("<li id=\"iot-vs-m2m-source-1\"><cite>ITU-T Y.2060"), "{pair}");
+    assert!(pair.contains("<li id=\"iot_vs_m2m-source-1\"><cite>ITU-T Y.2060"), "{pair}");
 }

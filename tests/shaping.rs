@@ -1,4 +1,4 @@
-//! Readers shape the repository's comparison tables by keyboard in Chromium (`test-tools/shape.mjs`),
+//! Readers shape comparison tables, in the repository's theme, by keyboard in Chromium (`test-tools/shape.mjs`),
 //! served over HTTP and opened from disk as an offline build: with JavaScript off, "Show only the
 //! rows that differ" hides exactly the rows where every subject agrees and a cleared subject
 //! checkbox hides its whole column (CSS `:has()` alone); with JavaScript on, the same happens, the
@@ -16,10 +16,64 @@ use common::audit::{self, BROWSER};
 use common::server::{Server, encode_path};
 use serde_json::Value;
 
+/// A dataset with rows that agree and rows that differ, numbers that rank with a `better`
+/// direction, and a ranking page: the flagship's own datasets hold text, which readers shape but
+/// cannot order.
+const RADIOS: &str = r#"kind = "comparison"
+title = "Radios"
+[[subjects]]
+id = "alpha"
+name = "Alpha"
+[[subjects]]
+id = "beta"
+name = "Beta"
+[[subjects]]
+id = "gamma"
+name = "Gamma"
+[[dimensions]]
+id = "band"
+label = "Band"
+summary = "Where it transmits"
+values = { alpha = "Sub-GHz", beta = "Sub-GHz", gamma = "Sub-GHz" }
+[[dimensions]]
+id = "price"
+label = "Price"
+summary = "What one module costs"
+type = "number"
+unit = "EUR"
+better = "lower"
+values = { alpha = 12, beta = 4, gamma = 9 }
+[[dimensions]]
+id = "range"
+label = "Range"
+summary = "How far it reaches in the open"
+type = "number"
+unit = "km"
+better = "higher"
+values = { alpha = 2, beta = 15, gamma = 5 }
+[pages]
+path = "radios/"
+dimensions = ["price"]
+"#;
+
+/// The repository's site with [`RADIOS`] shown on a page of its own at `radios-table/` and ranked
+/// at `radios/by-price/`.
 fn build(extra: &[&str]) -> (tempfile::TempDir, std::path::PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("site");
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for part in ["content", "data", "templates", "static"] {
+        common::copy_tree(&repo.join(part), &root.join(part));
+    }
+    std::fs::copy(repo.join("site.toml"), root.join("site.toml")).unwrap();
+    std::fs::write(root.join("data/radios.toml"), RADIOS).unwrap();
+    std::fs::write(
+        root.join("content/radios-table.md"),
+        "+++\ntitle = \"Radios\"\n+++\nThree radios on every point.\n\n{{ comparison_table(dataset=\"radios\") }}\n",
+    )
+    .unwrap();
     let out = tmp.path().join("public");
-    let result = common::build(Path::new(env!("CARGO_MANIFEST_DIR")), &out, extra);
+    let result = common::build(&root, &out, extra);
     assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
     (tmp, out)
 }
@@ -112,7 +166,7 @@ fn readers_shape_tables_served_with_javascript_off_and_on() {
     let (_tmp, out) = build(&[]);
     let server = Server::start(&out, "/iot-vs-m2m/");
     let base = server.base_url();
-    assert_reader_can_shape(&format!("{base}protocols/"), &format!("{base}compare/by-power/"), "served");
+    assert_reader_can_shape(&format!("{base}radios-table/"), &format!("{base}radios/by-price/"), "served");
 }
 
 #[test]
@@ -125,5 +179,5 @@ fn readers_shape_tables_opened_from_disk() {
         let path = out.join(file).canonicalize().unwrap();
         format!("file://{}", encode_path(&path.to_string_lossy()))
     };
-    assert_reader_can_shape(&url("protocols/index.html"), &url("compare/by-power/index.html"), "from disk");
+    assert_reader_can_shape(&url("radios-table/index.html"), &url("radios/by-price/index.html"), "from disk");
 }

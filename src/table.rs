@@ -333,9 +333,7 @@ impl<'a> Table<'a> {
         if let Some(note) = &cell.note {
             let _ = write!(html, " <span class=\"comparison-note\">{}</span>", escape(note));
         }
-        for &source in &cell.sources {
-            cite_html(html, &self.ids, self.number(source));
-        }
+        cite_html(html, &self.ids, cell.sources.iter().map(|&source| self.number(source)));
         html.push_str("</td>");
     }
 
@@ -435,14 +433,22 @@ fn grouped<'a>(dimensions: &[(usize, &'a Dimension)], by_group: bool) -> Vec<Sec
     groups
 }
 
-/// A value's link to source `number` in the list under its table, whose ids start with `ids`.
-pub fn cite_html(html: &mut String, ids: &str, number: usize) {
-    let _ = write!(
-        html,
-        "<sup class=\"comparison-cite\"><a href=\"#{}source-{number}\">[<span class=\"visually-hidden\">source \
-         </span>{number}]</a></sup>",
-        escape(ids)
-    );
+/// A value's links to its sources, by their `numbers` in the list under its table, whose ids
+/// start with `ids`: one superscript for them all, `[1, 4]`.
+pub fn cite_html(html: &mut String, ids: &str, numbers: impl IntoIterator<Item = usize>) {
+    let mut numbers = numbers.into_iter().peekable();
+    if numbers.peek().is_none() {
+        return;
+    }
+    let ids = escape(ids);
+    html.push_str("<sup class=\"comparison-cite\"><span class=\"visually-hidden\">sources </span>[");
+    for (i, number) in numbers.enumerate() {
+        if i > 0 {
+            html.push_str(", ");
+        }
+        let _ = write!(html, "<a href=\"#{ids}source-{number}\">{number}</a>");
+    }
+    html.push_str("]</sup>");
 }
 
 /// "Facts checked 2026-11", when the facts shown have a date.

@@ -281,10 +281,8 @@ fn dimension(c: &Comparison, index: usize, links: &Links<'_>, headings: &mut Vec
         if let Some(note) = &cell.note {
             let _ = write!(html, " <span class=\"comparison-note\">{}</span>", escape(note));
         }
-        for &source in &cell.sources {
-            let number = cited.iter().position(|&x| x == source).map_or(0, |i| i + 1);
-            crate::table::cite_html(&mut html, &ids, number);
-        }
+        let number = |source: &usize| cited.iter().position(|x| x == source).map_or(0, |i| i + 1);
+        crate::table::cite_html(&mut html, &ids, cell.sources.iter().map(number));
         html.push_str("</td></tr>\n");
     }
     html.push_str("</tbody>\n</table>\n</div>\n");

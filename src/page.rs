@@ -46,6 +46,9 @@ pub struct Page {
     pub subsections: Vec<PageId>,
     /// When the source file was last modified, in seconds since 1970, if known.
     pub modified: Option<i64>,
+    /// For a page a comparison dataset asks for (see [`crate::comparison::pages`]), what it
+    /// shows; `None` for the pages of `content/`.
+    pub generated: Option<std::sync::Arc<crate::comparison::pages::Generated>>,
 }
 
 /// A page's Markdown body: the end of the file's text, which is kept whole (front matter and all)
@@ -75,9 +78,37 @@ pub struct KeyPositions {
 }
 
 impl Page {
-    /// The path shown in errors: `content/<source>`.
+    /// The path shown in errors: `content/<source>`, or for a generated page the data file that
+    /// asks for it.
     pub fn shown_path(&self) -> PathBuf {
-        Path::new(CONTENT_DIR).join(&self.source)
+        match &self.generated {
+            Some(generated) => generated.shown.clone(),
+            None => Path::new(CONTENT_DIR).join(&self.source),
+        }
+    }
+
+    /// A page a comparison dataset asks for: no Markdown of its own, `source` a key no content
+    /// file can have (it starts with `@`).
+    pub(crate) fn generated(
+        source: String,
+        path: String,
+        front: FrontMatter,
+        generated: std::sync::Arc<crate::comparison::pages::Generated>,
+    ) -> Page {
+        Page {
+            source,
+            kind: SourceKind::Page,
+            front,
+            body: Body { text: std::sync::Arc::new(String::new()), start: 0 },
+            body_line: 1,
+            path,
+            positions: KeyPositions::default(),
+            parent: None,
+            pages: Vec::new(),
+            subsections: Vec::new(),
+            modified: None,
+            generated: Some(generated),
+        }
     }
 
     /// Whether this is the home page or a section (something with `pages`).
@@ -182,6 +213,7 @@ fn parse_owned(file: &ContentFile, raw: String) -> Result<Page> {
         pages: Vec::new(),
         subsections: Vec::new(),
         modified: None,
+        generated: None,
     })
 }
 

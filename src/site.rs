@@ -16,8 +16,8 @@ use crate::source::{CONTENT_DIR, ContentAsset, STATIC_DIR, SourceKind};
 use crate::urls::{self, Flavour};
 
 /// Files juxta generates at the site root, besides pages.
-pub const GENERATED_FILES: [&str; 6] =
-    ["404.html", "sitemap.xml", "robots.txt", "atom.xml", ".nojekyll", "highlight.css"];
+pub const GENERATED_FILES: [&str; 7] =
+    ["404.html", "sitemap.xml", "robots.txt", "atom.xml", ".nojekyll", "highlight.css", "comparison.css"];
 
 /// Written at the site root when `cname` is configured.
 pub const CNAME_FILE: &str = "CNAME";
@@ -90,6 +90,7 @@ impl Site {
             return Err(Error::at(home.shown_path(), "the home page cannot be a draft"));
         }
         let mut pages = drop_drafts(pages, parts.drafts);
+        pages.extend(crate::comparison::pages::generate(&parts.data));
         // Usually sorted already, as the folders were walked in order: then nothing is moved.
         if !pages.is_sorted_by(|a, b| a.source <= b.source) {
             pages.sort_by(|a, b| a.source.cmp(&b.source));
@@ -105,7 +106,8 @@ impl Site {
             .get("_index.md")
             .copied()
             .ok_or_else(|| Error::at(Path::new(CONTENT_DIR).join("_index.md"), "the home page is missing"))?;
-        link_sections(&mut pages, &by_source);
+        link_sections(&mut pages, &by_source, &by_path);
+        check_datasets(&parts.data, &parts.build_date, &by_source)?;
 
         let mut copies = Vec::new();
         let mut content_files = HashMap::new();
@@ -142,6 +144,7 @@ impl Site {
             generated.push((c.download_path("json"), c.shown.clone()));
             generated.push((c.download_path("csv"), c.shown.clone()));
         }
+        generated.extend(crate::comparison::publish::files(&parts.data));
         let files = check_collisions(&pages, &copies, &generated)?;
         Ok(Site {
             root: parts.root,
@@ -311,8 +314,9 @@ fn drop_drafts(pages: Vec<Page>, keep_drafts: bool) -> Vec<Page> {
 }
 
 /// Sets each page's parent (the nearest section in an enclosing folder) and each section's sorted
-/// pages and subsections.
-fn link_sections(pages: &mut [Page], by_source: &HashMap<String, PageId>) {
+/// pages and subsections. A page a dataset generates joins the nearest section whose folder holds
+/// its address, if one other than the home page does: the home page lists the site's own pages.
+fn link_sections(pages: &mut [Page], by_source: &HashMap<String, PageId>, by_path: &HashMap<String, PageId>) {
     // One buffer for the keys looked up: this runs on one thread for every page of the site.
     let mut key = String::new();
     let mut section_of_dir = |dir: &str| -> Option<PageId> {
@@ -327,17 +331,33 @@ fn link_sections(pages: &mut [Page], by_source: &HashMap<String, PageId>) {
         if page.kind == SourceKind::Home {
             continue;
         }
-        // A section or bundle looks for its parent from the folder above its own.
-        let mut dir = page.source_dir();
-        if page.kind != SourceKind::Page {
-            dir = parent_dir(dir);
-        }
-        let parent = loop {
-            if let Some(id) = section_of_dir(dir) {
-                break id;
+        let parent = if page.generated.is_some() {
+            let mut dir = parent_dir(&page.path);
+            let section =
+                |dir: &str| by_path.get(dir).filter(|id| pages[id.index()].kind == SourceKind::Section);
+            loop {
+                if dir.is_empty() {
+                    break None;
+                }
+                if let Some(&id) = section(dir) {
+                    break Some(id);
+                }
+                dir = parent_dir(dir);
             }
-            dir = parent_dir(dir);
+        } else {
+            // A section or bundle looks for its parent from the folder above its own.
+            let mut dir = page.source_dir();
+            if page.kind != SourceKind::Page {
+                dir = parent_dir(dir);
+            }
+            loop {
+                if let Some(id) = section_of_dir(dir) {
+                    break Some(id);
+                }
+                dir = parent_dir(dir);
+            }
         };
+        let Some(parent) = parent else { continue };
         let entry = children.entry(parent).or_default();
         if page.kind == SourceKind::Section {
             entry.1.push(PageId(i as u32))
@@ -355,6 +375,30 @@ fn link_sections(pages: &mut [Page], by_source: &HashMap<String, PageId>) {
         pages[section.index()].pages = list;
         pages[section.index()].subsections = subsections;
     }
+}
+
+/// What of the datasets can only be checked with the pages and the build date: `page` names a
+/// content page, and no date is after the build date.
+fn check_datasets(data: &Data, build_date: &Date, by_source: &HashMap<String, PageId>) -> Result<()> {
+    let mut errors = Vec::new();
+    for c in data.comparisons.values() {
+        errors.extend(crate::comparison::sources::future_dates(c, build_date));
+        if let Some(page) = &c.page {
+            let key = page.value.trim_start_matches("@/").trim_start_matches('/');
+            if !by_source.contains_key(key) {
+                let near = crate::suggest::closest(key, by_source.keys().map(String::as_str));
+                errors.push(Error::at_position(
+                    &c.shown,
+                    page.at,
+                    format!(
+                        "`page` names `content/{key}`, which is not a page of the site{near}: name the \
+                         Markdown file that shows the dataset, relative to `content/`"
+                    ),
+                ));
+            }
+        }
+    }
+    if errors.is_empty() { Ok(()) } else { Err(Error::many(errors)) }
 }
 
 /// `a/b/` → `a/`, `a/` → ``.
@@ -398,20 +442,25 @@ fn check_collisions(
         };
         let ((first_output, first), (output, owner)) = (&claims[first], &claims[index]);
         let (first, owner) = (first.shown(), owner.shown());
-        let (a, b) = if first <= owner { (first, owner) } else { (owner, first) };
+        let (a, b) = if first.0 <= owner.0 { (first, owner) } else { (owner, first) };
         let how = if first_output == output {
             ""
         } else {
             " (the two differ only in letter case or in how accents are encoded, which many file \
              systems treat as one name)"
         };
-        errors.push(Error::at(
-            &b,
-            format!(
-                "writes `{output}`, which `{}` also writes{how}: give one of them another name or slug",
-                a.display()
-            ),
-        ));
+        let message = format!(
+            "{}writes `{output}`, which {} also writes{how}: give one of them another name or slug",
+            b.2.as_ref().map(|what| format!("{what} ")).unwrap_or_default(),
+            a.2.as_ref().map_or_else(
+                || format!("`{}`", a.0.display()),
+                |what| format!("{what} of `{}`", a.0.display())
+            )
+        );
+        errors.push(match b.1 {
+            Some(at) => Error::at_position(&b.0, at, message),
+            None => Error::at(&b.0, message),
+        });
     }
     errors.extend(copies.iter().filter(|c| crate::search::is_reserved(&c.output)).map(|c| {
         Error::at(
@@ -434,10 +483,15 @@ enum Owner<'a> {
 }
 
 impl Owner<'_> {
-    fn shown(&self) -> PathBuf {
+    /// The source's shown path; for a generated page, where its data file asks for it and how
+    /// to name it.
+    fn shown(&self) -> (PathBuf, Option<crate::error::Position>, Option<String>) {
         match self {
-            Owner::Page(page) => page.shown_path(),
-            Owner::Path(path) => path.to_path_buf(),
+            Owner::Page(page) => match &page.generated {
+                Some(g) => (g.shown.clone(), Some(g.at), Some(g.what.clone())),
+                None => (page.shown_path(), None, None),
+            },
+            Owner::Path(path) => (path.to_path_buf(), None, None),
         }
     }
 }

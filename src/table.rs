@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use tera::{Kwargs, State, TeraResult, Value};
 
-use crate::comparison::{self, Comparison, Datum, Dimension};
+use crate::comparison::{self, Comparison, Datum, Dimension, Source};
 use crate::markdown::escape;
 use crate::site::Site;
 use crate::urls;
@@ -35,20 +35,42 @@ pub struct Selection {
     pub id_prefix: String,
     /// Leaves out the downloads links and the JSON-LD.
     pub hide_downloads: bool,
+    /// Leaves out the controls that let readers choose subjects and hide rows that agree.
+    pub hide_controls: bool,
+    /// Rows under sub-headings of their own (heading, dimension ids), instead of groups.
+    pub sections: Option<Vec<(String, Vec<String>)>>,
+    /// The name given to the data in JSON-LD when a page shows part of the dataset under a title
+    /// of its own.
+    pub dataset_name: Option<String>,
+    /// Leaves out the block with the embed snippet and citations.
+    pub hide_reuse: bool,
 }
 
-/// Links and addresses the table needs, relative to the page showing it.
-pub struct Links {
-    /// Link to the JSON download from the page.
-    pub json: String,
-    /// Link to the CSV download from the page.
-    pub csv: String,
-    /// Absolute URL of the JSON download.
-    pub json_absolute: String,
-    /// Absolute URL of the CSV download.
-    pub csv_absolute: String,
-    /// Absolute URL of the page, when known.
-    pub page: Option<String>,
+/// Where the table is shown: the site and the page, which every link is relative to.
+pub struct Links<'a> {
+    /// The site.
+    pub site: &'a Site,
+    /// The folder depth of the page showing the table.
+    pub depth: usize,
+    /// The site path of that page, when it is a page of the site.
+    pub current: Option<String>,
+}
+
+impl Links<'_> {
+    /// The link to site path `target` from the page.
+    pub fn to(&self, target: &str) -> String {
+        urls::link(self.depth, target, self.site.flavour)
+    }
+
+    /// The absolute URL of site path `target`.
+    pub fn absolute(&self, target: &str) -> String {
+        urls::absolute(&self.site.config.base_url, target)
+    }
+
+    /// The link to a generated page, unless it is the page showing the table.
+    fn to_page(&self, target: Option<String>) -> Option<String> {
+        target.filter(|t| self.current.as_deref() != Some(t.as_str())).map(|t| self.to(&t))
+    }
 }
 
 /// Checks a selection against the dataset; the message names what is missing and suggests a
@@ -75,97 +97,220 @@ pub fn check(c: &Comparison, selection: &Selection) -> Result<(), String> {
     Ok(())
 }
 
-/// Renders the table (after [`check`]). The output has no blank line, so that Markdown keeps it
-/// as one HTML block.
-pub fn render(c: &Comparison, selection: &Selection, links: &Links) -> String {
-    let subjects: Vec<usize> = match &selection.subjects {
-        Some(ids) => ids.iter().filter_map(|id| c.subject_index(id)).collect(),
-        None => (0..c.subjects.len()).collect(),
-    };
-    let mut dimensions: Vec<&Dimension> = match &selection.dimensions {
-        Some(ids) => ids.iter().filter_map(|id| c.dimension(id)).collect(),
-        None => c.dimensions.iter().collect(),
-    };
-    if let Some(groups) = &selection.groups {
-        dimensions.retain(|d| d.group.as_ref().is_some_and(|g| groups.contains(g)));
-    }
-    let caption = selection.caption.as_deref().unwrap_or(&c.title);
+/// Rows under an optional sub-heading: each dimension with its index in the dataset.
+type Section<'a> = (Option<&'a str>, Vec<(usize, &'a Dimension)>);
 
-    let mut html = String::with_capacity(1024 + dimensions.len() * 400);
+/// A table being written: the dataset, what is shown, and the sources cited, numbered in the
+/// order their first cell is shown.
+struct Table<'a> {
+    c: &'a Comparison,
+    selection: &'a Selection,
+    links: &'a Links<'a>,
+    /// Subject indexes, in column order.
+    subjects: Vec<usize>,
+    /// Rows under their sub-headings.
+    sections: Vec<Section<'a>>,
+    /// Source indexes; a source's number is its place here plus one.
+    cited: Vec<usize>,
+    /// The prefix of the table's own ids: `<id_prefix><dataset>-`.
+    ids: String,
+}
+
+/// Renders the table (after [`check`]), with the controls above it and the sources, dates,
+/// downloads and reuse snippets below. The output has no blank line, so that Markdown keeps it as
+/// one HTML block.
+pub fn render(c: &Comparison, selection: &Selection, links: &Links<'_>) -> String {
+    let table = Table::new(c, selection, links);
+    let caption = selection.caption.as_deref().unwrap_or(&c.title);
+    let rows: usize = table.sections.iter().map(|(_, rows)| rows.len()).sum();
+    let mut html = String::with_capacity(2048 + rows * (400 + table.subjects.len() * 160));
+    html.push_str("<div class=\"comparison\">\n");
+    table.controls(&mut html);
     let _ = writeln!(
         html,
-        "<div class=\"comparison\">\n<div class=\"table-scroll\" role=\"region\" aria-label=\"{}\" tabindex=\"0\">\n\
+        "<div class=\"table-scroll\" role=\"region\" aria-label=\"{}\" tabindex=\"0\">\n\
          <table class=\"comparison-table\">\n<caption>{}</caption>",
         escape(caption),
         escape(caption)
     );
-    html.push_str("<thead>\n<tr><th scope=\"col\">Dimension</th>");
-    for &s in &subjects {
-        let _ = write!(html, "<th scope=\"col\">{}</th>", escape(&c.subjects[s].name));
-    }
-    html.push_str("</tr>\n</thead>\n");
-    for (group, rows) in grouped(&dimensions, !selection.hide_groups) {
+    table.head(&mut html);
+    for (heading, rows) in &table.sections {
         html.push_str("<tbody>\n");
-        if let Some(group) = group {
+        if let Some(heading) = heading {
             let _ = writeln!(
                 html,
                 "<tr class=\"comparison-group\"><th scope=\"rowgroup\" colspan=\"{}\">{}</th></tr>",
-                subjects.len() + 1,
-                escape(group)
+                table.subjects.len() + 1,
+                escape(heading)
             );
         }
-        for d in rows {
-            row(&mut html, d, &subjects, selection);
+        for &(index, d) in rows {
+            table.row(&mut html, index, d);
         }
         html.push_str("</tbody>\n");
     }
     html.push_str("</table>\n</div>\n");
+    table.checked(&mut html);
+    table.sources(&mut html);
+    table.pairs(&mut html);
     if !selection.hide_downloads {
+        let package = links.to(crate::comparison::publish::DATAPACKAGE);
         let _ = writeln!(
             html,
             "<p class=\"comparison-downloads\">Download this data: <a href=\"{}\" download>JSON</a>, \
-             <a href=\"{}\" download>CSV</a></p>",
-            escape(&links.json),
-            escape(&links.csv)
+             <a href=\"{}\" download>CSV</a>, <a href=\"{}\">data package</a></p>",
+            escape(&links.to(&c.download_path("json"))),
+            escape(&links.to(&c.download_path("csv"))),
+            escape(&package)
         );
-        let _ = writeln!(html, "<script type=\"application/ld+json\">{}</script>", json_ld(c, links));
+        if !selection.hide_reuse {
+            crate::comparison::publish::reuse_html(&mut html, c, links);
+        }
+        let _ = writeln!(html, "<script type=\"application/ld+json\">{}</script>", table.json_ld());
     }
     html.push_str("</div>\n");
     html
 }
 
-/// Dimensions by group in the order groups first appear; one unnamed group when groups are off
-/// or no dimension has one.
-fn grouped<'a>(dimensions: &[&'a Dimension], by_group: bool) -> Vec<(Option<&'a str>, Vec<&'a Dimension>)> {
-    if !by_group || dimensions.iter().all(|d| d.group.is_none()) {
-        return vec![(None, dimensions.to_vec())];
-    }
-    let mut groups: Vec<(Option<&str>, Vec<&Dimension>)> = Vec::new();
-    for &d in dimensions {
-        let key = d.group.as_deref();
-        match groups.iter_mut().find(|(g, _)| *g == key) {
-            Some((_, rows)) => rows.push(d),
-            None => groups.push((key, vec![d])),
+impl<'a> Table<'a> {
+    fn new(c: &'a Comparison, selection: &'a Selection, links: &'a Links<'a>) -> Table<'a> {
+        let subjects: Vec<usize> = match &selection.subjects {
+            Some(ids) => ids.iter().filter_map(|id| c.subject_index(id)).collect(),
+            None => (0..c.subjects.len()).collect(),
+        };
+        let indexed = |id: &str| c.dimensions.iter().enumerate().find(|(_, d)| d.id == id);
+        let sections = match &selection.sections {
+            Some(sections) => sections
+                .iter()
+                .map(|(heading, ids)| {
+                    (Some(heading.as_str()), ids.iter().filter_map(|id| indexed(id)).collect())
+                })
+                .filter(|(_, rows): &(_, Vec<_>)| !rows.is_empty())
+                .collect(),
+            None => {
+                let mut dimensions: Vec<(usize, &Dimension)> = match &selection.dimensions {
+                    Some(ids) => ids.iter().filter_map(|id| indexed(id)).collect(),
+                    None => c.dimensions.iter().enumerate().collect(),
+                };
+                if let Some(groups) = &selection.groups {
+                    dimensions.retain(|(_, d)| d.group.as_ref().is_some_and(|g| groups.contains(g)));
+                }
+                grouped(&dimensions, !selection.hide_groups)
+            }
+        };
+        let mut cited = Vec::new();
+        for (_, rows) in &sections {
+            for (_, d) in rows {
+                for &s in &subjects {
+                    for &source in &d.values[s].sources {
+                        if !cited.contains(&source) {
+                            cited.push(source);
+                        }
+                    }
+                }
+            }
         }
+        let ids = format!("{}{}-", selection.id_prefix, urls::slugify(&c.id));
+        Table { c, selection, links, subjects, sections, cited, ids }
     }
-    // Dimensions without a group come first, under no sub-heading.
-    groups.sort_by_key(|(g, _)| g.is_some());
-    groups
-}
 
-fn row(html: &mut String, d: &Dimension, subjects: &[usize], selection: &Selection) {
-    let _ = write!(
-        html,
-        "<tr id=\"{}{}\"><th scope=\"row\"><span class=\"comparison-label\">{}</span>",
-        escape(&selection.id_prefix),
-        escape(&d.id),
-        escape(&d.label)
-    );
-    if !selection.hide_summaries {
-        let _ = write!(html, " <span class=\"comparison-summary\">{}</span>", escape(&d.summary));
+    /// The rows as (dimension, whether every subject shown has the same value).
+    fn rows(&self) -> impl Iterator<Item = (&'a Dimension, bool)> + '_ {
+        self.sections.iter().flat_map(|(_, rows)| rows).map(|&(_, d)| (d, self.same(d)))
     }
-    html.push_str("</th>");
-    for &s in subjects {
+
+    fn same(&self, d: &Dimension) -> bool {
+        let mut texts = self.subjects.iter().map(|&s| comparison::text(d, &d.values[s]));
+        let first = texts.next();
+        texts.all(|t| Some(&t) == first.as_ref())
+    }
+
+    /// A checkbox to hide the rows where every subject agrees, and one per subject to choose the
+    /// columns: they work with CSS alone (`:has()`, in the generated `comparison.css`), so from
+    /// disk and with JavaScript off; the theme's script adds a spoken summary of what is shown.
+    fn controls(&self, html: &mut String) {
+        if self.selection.hide_controls || self.subjects.len() < 2 {
+            return;
+        }
+        let (same, rows) = self.rows().fold((0, 0), |(same, rows), (_, s)| (same + usize::from(s), rows + 1));
+        let choose = self.subjects.len() >= 3;
+        if same == 0 && !choose {
+            return;
+        }
+        html.push_str("<div class=\"comparison-controls\">\n");
+        if same > 0 && same < rows {
+            html.push_str(
+                "<label class=\"comparison-toggle\"><input type=\"checkbox\" class=\"comparison-only-differences\"> \
+                 Show only the rows that differ</label>\n",
+            );
+        }
+        if choose {
+            html.push_str(
+                "<details class=\"comparison-choose\"><summary>Choose what to compare</summary>\n\
+                 <fieldset class=\"comparison-pick\"><legend>Columns shown</legend>\n",
+            );
+            for (column, &s) in self.subjects.iter().enumerate() {
+                let _ = writeln!(
+                    html,
+                    "<label><input type=\"checkbox\" value=\"{}\" data-column=\"{}\" checked> {}</label>",
+                    escape(&self.c.subjects[s].id),
+                    column + 2,
+                    escape(&self.c.subjects[s].name)
+                );
+            }
+            html.push_str("</fieldset>\n</details>\n");
+        }
+        html.push_str("<p class=\"comparison-status visually-hidden\" role=\"status\"></p>\n</div>\n");
+    }
+
+    fn head(&self, html: &mut String) {
+        html.push_str("<thead>\n<tr><th scope=\"col\">Dimension</th>");
+        for &s in &self.subjects {
+            let subject = &self.c.subjects[s];
+            let name = escape(&subject.name);
+            let _ = write!(html, "<th scope=\"col\" data-subject=\"{}\">", escape(&subject.id));
+            match self.links.to_page(self.c.pages.subject_path(self.c, s)) {
+                Some(link) => {
+                    let _ = write!(html, "<a href=\"{}\">{name}</a></th>", escape(&link));
+                }
+                None => {
+                    let _ = write!(html, "{name}</th>");
+                }
+            }
+        }
+        html.push_str("</tr>\n</thead>\n");
+    }
+
+    fn row(&self, html: &mut String, index: usize, d: &Dimension) {
+        let prefix = escape(&self.selection.id_prefix);
+        let _ = write!(html, "<tr id=\"{prefix}{}\"", escape(&d.id));
+        if self.same(d) && self.subjects.len() > 1 {
+            html.push_str(" class=\"comparison-same\"");
+        }
+        if d.kind.is_ordered() {
+            let order = d.better.map_or("asc", comparison::Better::name);
+            let _ = write!(html, " data-order=\"{order}\"");
+        }
+        let label = escape(&d.label);
+        html.push_str("><th scope=\"row\"><span class=\"comparison-label\">");
+        match self.links.to_page(self.c.pages.dimension_path(self.c, index)) {
+            Some(link) => {
+                let _ = write!(html, "<a href=\"{}\">{label}</a>", escape(&link));
+            }
+            None => html.push_str(&label),
+        }
+        html.push_str("</span>");
+        if !self.selection.hide_summaries {
+            let _ = write!(html, " <span class=\"comparison-summary\">{}</span>", escape(&d.summary));
+        }
+        html.push_str("</th>");
+        for &s in &self.subjects {
+            self.cell(html, d, s);
+        }
+        html.push_str("</tr>\n");
+    }
+
+    fn cell(&self, html: &mut String, d: &Dimension, s: usize) {
         let cell = &d.values[s];
         let class = match &cell.value {
             None => "comparison-na",
@@ -175,66 +320,207 @@ fn row(html: &mut String, d: &Dimension, subjects: &[usize], selection: &Selecti
             Some(Datum::Number(_)) => "comparison-number",
             Some(Datum::Text(_)) => "comparison-text",
         };
-        let _ = write!(html, "<td class=\"{class}\"");
+        let id = format!("{}{}", self.selection.id_prefix, d.cell_id(&self.c.subjects[s]));
+        let _ = write!(html, "<td id=\"{}\" class=\"{class}\"", escape(&id));
         if let (Some(Datum::Rating(r)), comparison::Kind::Rating(scale)) = (&cell.value, &d.kind) {
             let _ = write!(html, " data-rating=\"{r}\" data-max=\"{}\"", scale.max);
+        }
+        if let Some(n) = cell.number() {
+            let _ = write!(html, " data-sort=\"{n}\"");
         }
         let _ =
             write!(html, "><span class=\"comparison-value\">{}</span>", escape(&comparison::text(d, cell)));
         if let Some(note) = &cell.note {
             let _ = write!(html, " <span class=\"comparison-note\">{}</span>", escape(note));
         }
-        if let Some(source) = &cell.source {
-            source_html(html, source);
+        for &source in &cell.sources {
+            cite_html(html, &self.ids, self.number(source));
         }
         html.push_str("</td>");
     }
-    html.push_str("</tr>\n");
+
+    fn number(&self, source: usize) -> usize {
+        self.cited.iter().position(|&s| s == source).map_or(0, |i| i + 1)
+    }
+
+    /// "Facts checked 2026-11": the newest date of the facts shown.
+    fn checked(&self, html: &mut String) {
+        let cells = self.rows().flat_map(|(d, _)| self.subjects.iter().map(|&s| &d.values[s]));
+        checked_html(html, self.c.checked(cells));
+    }
+
+    /// The sources cited, numbered, each with the id its cells link to.
+    fn sources(&self, html: &mut String) {
+        sources_html(html, self.c, &self.ids, &self.cited);
+    }
+
+    /// Links to the pair pages among the subjects shown, folded away.
+    fn pairs(&self, html: &mut String) {
+        let mut links = Vec::new();
+        for (i, &a) in self.subjects.iter().enumerate() {
+            for &b in &self.subjects[i + 1..] {
+                let (a, b) = (a.min(b), a.max(b));
+                if let Some(link) = self.links.to_page(self.c.pages.pair_path(self.c, a, b)) {
+                    links.push((a, b, link));
+                }
+            }
+        }
+        if links.is_empty() {
+            return;
+        }
+        links.sort_unstable();
+        let _ = writeln!(
+            html,
+            "<details class=\"comparison-pairs\"><summary>Two at a time ({} {})</summary>\n<ul>",
+            links.len(),
+            if links.len() == 1 { "page" } else { "pages" }
+        );
+        for (a, b, link) in links {
+            let (a, b) = (&self.c.subjects[a].name, &self.c.subjects[b].name);
+            let _ =
+                writeln!(html, "<li><a href=\"{}\">{} vs {}</a></li>", escape(&link), escape(a), escape(b));
+        }
+        html.push_str("</ul>\n</details>\n");
+    }
+
+    /// schema.org `Dataset` describing the data shown, its downloads and its sources.
+    fn json_ld(&self) -> String {
+        let (c, links) = (self.c, self.links);
+        let mut dataset = serde_json::json!({
+            "@context": "https://schema.org",
+            "@type": "Dataset",
+            "name": self.selection.dataset_name.as_deref().unwrap_or(&c.title),
+            "description": c.description.as_deref().unwrap_or(&c.title),
+            "variableMeasured": c.dimensions.iter().map(|d| d.label.as_str()).collect::<Vec<_>>(),
+            "distribution": [
+                {"@type": "DataDownload", "encodingFormat": "application/json", "contentUrl": links.absolute(&c.download_path("json"))},
+                {"@type": "DataDownload", "encodingFormat": "text/csv", "contentUrl": links.absolute(&c.download_path("csv"))},
+            ],
+        });
+        if let Some(url) = &links.current {
+            dataset["url"] = links.absolute(url).into();
+        }
+        if let Some(license) = &c.license {
+            dataset["license"] = license.as_str().into();
+        }
+        let cells = self.rows().flat_map(|(d, _)| self.subjects.iter().map(|&s| &d.values[s]));
+        if let Some(date) = c.checked(cells) {
+            dataset["dateModified"] = date.ymd().into();
+        }
+        if !self.cited.is_empty() {
+            let citations: Vec<serde_json::Value> =
+                self.cited.iter().map(|&s| citation(&c.sources[s])).collect();
+            dataset["citation"] = citations.into();
+        }
+        script_json(&dataset)
+    }
 }
 
-/// A source is a link when it is an http(s) URL, named by its host; anything else is a citation
-/// written as text.
-fn source_html(html: &mut String, source: &str) {
-    let host = source
-        .strip_prefix("https://")
-        .or_else(|| source.strip_prefix("http://"))
-        .map(|rest| rest.split(['/', '?', '#']).next().unwrap_or_default())
-        .filter(|h| !h.is_empty());
-    match host {
-        Some(host) => {
-            let _ = write!(
-                html,
-                " <span class=\"comparison-source\">Source: <a href=\"{}\">{}</a></span>",
-                escape(source),
-                escape(host)
-            );
+/// Dimensions by group in the order groups first appear; one unnamed group when groups are off
+/// or no dimension has one.
+fn grouped<'a>(dimensions: &[(usize, &'a Dimension)], by_group: bool) -> Vec<Section<'a>> {
+    if !by_group || dimensions.iter().all(|(_, d)| d.group.is_none()) {
+        return vec![(None, dimensions.to_vec())];
+    }
+    let mut groups: Vec<Section<'a>> = Vec::new();
+    for &(i, d) in dimensions {
+        let key = d.group.as_deref();
+        match groups.iter_mut().find(|(g, _)| *g == key) {
+            Some((_, rows)) => rows.push((i, d)),
+            None => groups.push((key, vec![(i, d)])),
         }
-        None => {
-            let _ = write!(html, " <span class=\"comparison-source\">Source: {}</span>", escape(source));
-        }
+    }
+    // Dimensions without a group come first, under no sub-heading.
+    groups.sort_by_key(|(g, _)| g.is_some());
+    groups
+}
+
+/// A value's link to source `number` in the list under its table, whose ids start with `ids`.
+pub fn cite_html(html: &mut String, ids: &str, number: usize) {
+    let _ = write!(
+        html,
+        "<sup class=\"comparison-cite\"><a href=\"#{}source-{number}\">[<span class=\"visually-hidden\">source \
+         </span>{number}]</a></sup>",
+        escape(ids)
+    );
+}
+
+/// "Facts checked 2026-11", when the facts shown have a date.
+pub fn checked_html(html: &mut String, date: Option<&crate::front_matter::Date>) {
+    if let Some(date) = date {
+        let _ = writeln!(
+            html,
+            "<p class=\"comparison-checked\">Facts checked <time datetime=\"{}\">{}</time></p>",
+            date.ymd(),
+            &date.ymd()[..7]
+        );
     }
 }
 
-/// schema.org `Dataset` describing the dataset and its two downloads.
-fn json_ld(c: &Comparison, links: &Links) -> String {
-    let mut dataset = serde_json::json!({
-        "@context": "https://schema.org",
-        "@type": "Dataset",
-        "name": c.title,
-        "description": c.description.as_deref().unwrap_or(&c.title),
-        "variableMeasured": c.dimensions.iter().map(|d| d.label.as_str()).collect::<Vec<_>>(),
-        "distribution": [
-            {"@type": "DataDownload", "encodingFormat": "application/json", "contentUrl": links.json_absolute},
-            {"@type": "DataDownload", "encodingFormat": "text/csv", "contentUrl": links.csv_absolute},
-        ],
-    });
-    if let Some(url) = &links.page {
-        dataset["url"] = url.as_str().into();
+/// The numbered list of the sources `cited` (indexes into the dataset's sources), each with the
+/// id its values link to (`<ids>source-<n>`).
+pub fn sources_html(html: &mut String, c: &Comparison, ids: &str, cited: &[usize]) {
+    if cited.is_empty() {
+        return;
     }
-    if let Some(license) = &c.license {
-        dataset["license"] = license.as_str().into();
+    let ids = escape(ids);
+    let _ = writeln!(
+        html,
+        "<p class=\"comparison-sources-title\" id=\"{ids}sources\">Sources</p>\n\
+         <ol class=\"comparison-sources\" aria-labelledby=\"{ids}sources\">"
+    );
+    for (i, &source) in cited.iter().enumerate() {
+        let _ = write!(html, "<li id=\"{ids}source-{}\">", i + 1);
+        source_html(html, &c.sources[source]);
+        html.push_str("</li>\n");
     }
-    script_json(&dataset)
+    html.push_str("</ol>\n");
+}
+
+/// One source in the list under a table: its title, publisher, address (a link only when it is
+/// an `http(s)` address, named by its host), when it was read, and its note.
+pub fn source_html(html: &mut String, source: &Source) {
+    let host = source.url.as_deref().and_then(|u| crate::comparison::sources::host(u).map(|h| (u, h)));
+    match (&source.title, host) {
+        (Some(title), _) => {
+            let _ = write!(html, "<cite>{}</cite>", escape(title));
+        }
+        (None, Some((url, _))) => {
+            // A bare address is its own title: shown without its scheme, shortened if long.
+            let shown = url.split_once("://").map_or(url, |(_, rest)| rest).trim_end_matches('/');
+            let shown = match shown.char_indices().nth(64) {
+                Some((i, _)) => format!("{}…", &shown[..i]),
+                None => shown.to_string(),
+            };
+            let _ = write!(html, "<a href=\"{}\">{}</a>", escape(url), escape(&shown));
+        }
+        (None, None) => html.push_str(&escape(source.url.as_deref().unwrap_or_default())),
+    }
+    if let Some(publisher) = &source.publisher {
+        let _ = write!(html, ", {}", escape(publisher));
+    }
+    if let (Some(_), Some((url, host))) = (&source.title, host) {
+        let _ = write!(html, ", <a href=\"{}\">{}</a>", escape(url), escape(host));
+    }
+    if let Some(accessed) = &source.accessed {
+        let date = accessed.value.ymd();
+        let _ = write!(html, ", accessed <time datetime=\"{date}\">{date}</time>");
+    }
+    if let Some(note) = &source.note {
+        let _ = write!(html, ". {}", escape(note));
+    }
+}
+
+/// A source as a schema.org `CreativeWork`.
+fn citation(source: &Source) -> serde_json::Value {
+    let mut work = serde_json::json!({"@type": "CreativeWork", "name": source.label()});
+    if let Some(url) = &source.url {
+        work["url"] = url.as_str().into();
+    }
+    if let Some(publisher) = &source.publisher {
+        work["publisher"] = serde_json::json!({"@type": "Organization", "name": publisher});
+    }
+    work
 }
 
 /// JSON that is safe inside `<script>`: `<`, `>` and `&` are written as `\u` escapes, so no value
@@ -269,10 +555,7 @@ pub(crate) fn register(tera: &mut tera::Tera, site: &Arc<Site>) {
     tera.register_function("comparison", move |kwargs: Kwargs, state: &State| -> TeraResult<Value> {
         check_arguments("comparison", &kwargs, &["dataset"])?;
         let c = dataset(&s, &kwargs, "comparison").map_err(tera::Error::message)?;
-        let links = links(&s, c, state);
-        let mut value = c.to_json();
-        value["downloads"] = serde_json::json!({"json": links.json, "csv": links.csv});
-        Ok(Value::from_serializable(&value))
+        Ok(Value::from_serializable(&template_value(c, &links(&s, state))))
     });
 }
 
@@ -281,7 +564,7 @@ struct TableFunction(Arc<Site>);
 
 impl tera::Function<TeraResult<Value>> for TableFunction {
     fn call(&self, kwargs: Kwargs, state: &State) -> TeraResult<Value> {
-        const ARGS: [&str; 9] = [
+        const ARGS: [&str; 10] = [
             "dataset",
             "dimensions",
             "subjects",
@@ -291,6 +574,7 @@ impl tera::Function<TeraResult<Value>> for TableFunction {
             "group_headings",
             "id_prefix",
             "downloads",
+            "controls",
         ];
         check_arguments("comparison_table", &kwargs, &ARGS)?;
         let c = dataset(&self.0, &kwargs, "comparison_table").map_err(tera::Error::message)?;
@@ -303,6 +587,8 @@ impl tera::Function<TeraResult<Value>> for TableFunction {
             hide_groups: !kwargs.get::<bool>("group_headings")?.unwrap_or(true),
             id_prefix: kwargs.get::<String>("id_prefix")?.unwrap_or_default(),
             hide_downloads: !kwargs.get::<bool>("downloads")?.unwrap_or(true),
+            hide_controls: !kwargs.get::<bool>("controls")?.unwrap_or(true),
+            ..Selection::default()
         };
         if !selection.id_prefix.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
             return Err(tera::Error::message(
@@ -310,7 +596,7 @@ impl tera::Function<TeraResult<Value>> for TableFunction {
             ));
         }
         check(c, &selection).map_err(|m| tera::Error::message(format!("comparison_table: {m}")))?;
-        let html = render(c, &selection, &links(&self.0, c, state));
+        let html = render(c, &selection, &links(&self.0, state));
         if !self.0.config.markdown.raw_html && crate::templates::in_body(state) {
             return Ok(Value::safe_string(&crate::raw_html::seal(&html)));
         }
@@ -352,7 +638,7 @@ fn comparison_value(site: &Site, kwargs: &Kwargs) -> Result<Value, String> {
             Some(Datum::Number(n)) => Value::from_serializable(n),
         },
         "note" => cell.note.as_deref().into(),
-        "source" => cell.source.as_deref().into(),
+        "source" => cell.sources.first().map(|&i| c.sources[i].reference()).into(),
         other => {
             let near = crate::suggest::closest(other, ["text", "value", "note", "source"].into_iter());
             return Err(format!(
@@ -396,18 +682,41 @@ fn dataset<'a>(site: &'a Site, kwargs: &Kwargs, function: &str) -> Result<&'a Co
     Err(format!("{function}: there is no comparison dataset `{id}` in `data/`{near}"))
 }
 
-fn links(site: &Site, c: &Comparison, state: &State) -> Links {
-    let depth = crate::templates::depth_of(state);
-    let (json, csv) = (c.download_path("json"), c.download_path("csv"));
-    let base = &site.config.base_url;
-    let page = state.get::<String>("current_path").ok().flatten().map(|p| urls::absolute(base, &p));
-    Links {
-        json: urls::link(depth, &json, site.flavour),
-        csv: urls::link(depth, &csv, site.flavour),
-        json_absolute: urls::absolute(base, &json),
-        csv_absolute: urls::absolute(base, &csv),
-        page,
-    }
+fn links<'s>(site: &'s Site, state: &State) -> Links<'s> {
+    let current = state.get::<String>("current_path").ok().flatten();
+    Links { site, depth: crate::templates::depth_of(state), current }
+}
+
+/// What `comparison(dataset=…)` gives templates: the dataset as the JSON download has it, with
+/// links to the downloads, the embeddable table and the generated pages.
+pub fn template_value(c: &Comparison, links: &Links<'_>) -> serde_json::Value {
+    let mut value = c.to_json();
+    value["downloads"] = serde_json::json!({
+        "json": links.to(&c.download_path("json")),
+        "csv": links.to(&c.download_path("csv")),
+        "datapackage": links.to(crate::comparison::publish::DATAPACKAGE),
+    });
+    let r = &c.pages;
+    let pairs: Vec<serde_json::Value> = r
+        .pairs
+        .iter()
+        .filter_map(|&(a, b)| {
+            let path = r.pair_path(c, a, b)?;
+            let (a, b) = (&c.subjects[a], &c.subjects[b]);
+            let title = format!("{} vs {}", a.name, b.name);
+            Some(serde_json::json!({"title": title, "subjects": [a.id, b.id], "url": links.to(&path)}))
+        })
+        .collect();
+    let by_id = |paths: Vec<(String, Option<String>)>| -> serde_json::Map<String, serde_json::Value> {
+        paths.into_iter().filter_map(|(id, path)| Some((id, links.to(&path?).into()))).collect()
+    };
+    let subjects =
+        by_id(c.subjects.iter().enumerate().map(|(i, s)| (s.id.clone(), r.subject_path(c, i))).collect());
+    let dimensions =
+        by_id(c.dimensions.iter().enumerate().map(|(i, d)| (d.id.clone(), r.dimension_path(c, i))).collect());
+    value["pages"] = serde_json::json!({"pairs": pairs, "subjects": subjects, "dimensions": dimensions});
+    value["embed"] = r.embed.then(|| links.to(&crate::comparison::publish::embed_path(c))).into();
+    value
 }
 
 #[cfg(test)]

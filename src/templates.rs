@@ -125,8 +125,27 @@ impl Templates {
 
     fn check_template_names(&self) -> Result<()> {
         let mut errors = Vec::new();
+        let mut asked = std::collections::HashSet::new();
         for page in &self.site.pages {
             let name = Self::template_of(page);
+            if let Some(generated) = &page.generated
+                && !self.tera.contains_template(name)
+            {
+                // Said once for every page of the kind that the dataset asks for.
+                if !asked.insert((generated.shown.clone(), name)) {
+                    continue;
+                }
+                errors.push(Error::at_position(
+                    &generated.shown,
+                    generated.at,
+                    format!(
+                        "`[pages]` asks for {}, whose template `{name}` is not in `{TEMPLATES_DIR}/`: add one \
+                         (juxta's theme has one; `juxta init` writes it), or remove the request",
+                        generated.what
+                    ),
+                ));
+                continue;
+            }
             if !self.tera.contains_template(name) {
                 let message = format!("template `{name}` not found in `{TEMPLATES_DIR}/`");
                 errors.push(match (page.front.template.is_some(), page.positions.template) {
@@ -304,6 +323,9 @@ impl Templates {
         };
         more.push(("previous", summary(previous)));
         more.push(("next", summary(next)));
+        if let Some(value) = crate::comparison::view::template_value(&self.site, id) {
+            more.push(("comparison", Value::from_serializable(&value)));
+        }
         let name = if page.is_section() {
             let own = self.listing(id, depth);
             more.push(("pages", own.pages));

@@ -206,9 +206,13 @@ async function main() {
             };
           }),
         );
+        // A page is styled by the theme's stylesheet, or, self-contained (an embeddable table),
+        // by stylesheets of its own only.
+        const themed = found.styled.hrefs.some((h) => /\/style\.css(\?|$)/.test(h));
+        const selfContained = found.styled.hrefs.length === 0;
         found.styled.ok =
           found.styled.sheets > 0 &&
-          found.styled.hrefs.some((h) => /\/style\.css(\?|$)/.test(h)) &&
+          (themed || selfContained) &&
           found.styled.bodyFont !== '' &&
           !/times/i.test(found.styled.bodyFont);
       } catch (error) {

@@ -23,7 +23,7 @@ use common::{cases, copy_tree, fixtures, tree};
 /// Runs `juxta` in `dir` with a private temporary folder and no proxy.
 fn juxta_in(dir: &Path, tmp: &Path, args: &[&str]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_juxta"));
-    command.args(args).current_dir(dir).env("SOURCE_DATE_EPOCH", common::EPOCH).env("TMPDIR", tmp);
+    command.args(args).current_dir(dir).env("SOURCE_DATE_EPOCH", common::epoch(dir)).env("TMPDIR", tmp);
     for proxy in ["http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"] {
         command.env_remove(proxy);
     }
@@ -88,6 +88,48 @@ fn each_kind_of_broken_link_is_reported_at_its_source() {
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
+/// Sources older than `max_age`, without a date to tell, or missing where the dataset requires
+/// them are reported at their place in the data file, without failing the check; `--strict`
+/// and `[check] strict = true` make them fail it.
+#[test]
+fn stale_and_missing_sources_are_noticed_and_fail_only_when_strict() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path().join("site");
+    copy_tree(&fixtures("sites").join("comparison_pages"), &site);
+    let _ = std::fs::remove_dir_all(site.join("expected"));
+    let private = tmp.path().join("tmp");
+    std::fs::create_dir(&private).unwrap();
+    let notices = "\
+data/gadgets.toml:60:11: dimension `battery`: source `old-survey` (line 20) was accessed on 2021-01-15, more than `max_age` (2 years) before the build date 2023-11-14: check the facts again and update `accessed`
+data/gadgets.toml:64:40: the value for `reader` in dimension `battery`: the source `https://example.net/reader` has no `accessed` date, so its age cannot be checked against `max_age` (2 years)
+data/gadgets.toml:70:16: the value for `phone` in dimension `screen` has no source, and the dataset sets `require_sources = true`
+data/gadgets.toml:71:17: the value for `tablet` in dimension `screen` has no source, and the dataset sets `require_sources = true`
+data/gadgets.toml:72:16: the value for `watch` in dimension `screen` has no source, and the dataset sets `require_sources = true`
+data/gadgets.toml:73:45: the value for `reader` in dimension `screen`: the source `https://example.net/reader` has no `accessed` date, so its age cannot be checked against `max_age` (18 months)
+data/gadgets.toml:81:17: the value for `tablet` in dimension `calls` has no source, and the dataset sets `require_sources = true`
+";
+    let covered = "checked 10 pages and 19 other files, web and offline, in <time>: no problems; 7 notices about sources";
+    let result = juxta_in(&site, &private, &["check"]);
+    assert_eq!(result.status.code(), Some(0));
+    assert_eq!(
+        normalized(&result),
+        format!("{notices}juxta: {covered}, not counted (--strict counts them)\n")
+    );
+
+    let result = juxta_in(&site, &private, &["check", "--strict"]);
+    assert_eq!(result.status.code(), Some(1));
+    assert_eq!(normalized(&result), format!("{notices}juxta: {covered}, counted as problems (strict)\n"));
+
+    let config = std::fs::read_to_string(site.join("site.toml")).unwrap();
+    std::fs::write(site.join("site.toml"), format!("{config}\n[check]\nstrict = true\n")).unwrap();
+    let result = juxta_in(&site, &private, &["check"]);
+    assert_eq!(result.status.code(), Some(1), "{}", normalized(&result));
+    // The build itself never fails on them.
+    let result =
+        juxta_in(&site, &private, &["build", "--quiet", "--out", private.join("out").to_str().unwrap()]);
+    assert!(result.status.success(), "{}", normalized(&result));
+}
+
 #[test]
 fn a_clean_site_exits_0_with_one_summary_line() {
     let tmp = tempfile::tempdir().unwrap();
@@ -96,7 +138,7 @@ fn a_clean_site_exits_0_with_one_summary_line() {
     assert_eq!(result.status.code(), Some(0), "{}", String::from_utf8_lossy(&result.stderr));
     assert_eq!(
         normalized(&result),
-        "juxta: checked 2 pages and 9 other files, web and offline, in <time>: no problems\n"
+        "juxta: checked 2 pages and 10 other files, web and offline, in <time>: no problems\n"
     );
     assert!(result.stdout.is_empty());
     let quiet = juxta_in(&site, tmp.path(), &["check", "--quiet"]);
@@ -213,7 +255,7 @@ fn progress_is_absent_when_stderr_is_not_a_terminal() {
     assert!(result.status.success());
     let stderr = String::from_utf8_lossy(&result.stderr);
     assert_eq!(stderr.lines().count(), 1, "only the summary line:\n{stderr:?}");
-    assert!(stderr.starts_with("juxta: built 11 pages and "), "{stderr:?}");
+    assert!(stderr.starts_with("juxta: built 41 pages and "), "{stderr:?}");
     assert!(!stderr.contains('\r') && !stderr.contains('\x1b'), "{stderr:?}");
 }
 
@@ -236,7 +278,7 @@ fn progress_is_shown_on_a_terminal_and_erased_before_the_summary() {
     assert!(screen.contains("\r\x1b[2Kjuxta: "), "a progress line was drawn:\n{screen:?}");
     let last = screen.trim_end().rsplit("\r\x1b[2K").next().unwrap_or_default();
     assert!(
-        last.starts_with("juxta: checked 11 pages") && last.ends_with("no problems"),
+        last.starts_with("juxta: checked 41 pages") && last.ends_with("no problems"),
         "the progress line is erased before the summary:\n{last:?}"
     );
 }
@@ -364,7 +406,7 @@ fn external_links_get_head_then_get_with_timeouts_and_retries() {
         stderr,
         "content/_index.md:7:4: `<a href=\"http://127.0.0.1:<port>/missing\">`: the server answered 404 Not Found\n\
          content/_index.md:9:4: `<a href=\"http://127.0.0.1:<port>/slow\">`: no answer within 1 s (2 tries)\n\
-         juxta: the check found 2 problems in 2 pages and 9 other files and 5 external links, web and offline, \
+         juxta: the check found 2 problems in 2 pages and 10 other files and 5 external links, web and offline, \
          in <time>\n"
     );
     assert_eq!(result.status.code(), Some(1));

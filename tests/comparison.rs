@@ -103,8 +103,8 @@ fn hostile_data_values_cannot_inject_markup_or_script() {
         assert!(tags.iter().all(|t| t.name != "em" && t.name != "img"), "{file}: data became markup");
         json_ld.extend(scripts);
     }
-    assert_eq!(pages, 3, "home, details and 404");
-    assert_eq!(json_ld.len(), 5, "one Dataset per table with downloads, one built by the template");
+    assert_eq!(pages, 6, "home, details, 404 and one embeddable table per dataset");
+    assert_eq!(json_ld.len(), 8, "one Dataset per table with downloads, one built by the template");
 
     for script in &json_ld {
         assert!(!script.contains('<') && !script.contains('\u{2028}'), "{script}");
@@ -158,6 +158,12 @@ fn the_documented_example_builds() {
     common::copy_tree(&fixtures("sites_invalid").join("_base"), &root);
     std::fs::create_dir_all(root.join("data")).unwrap();
     std::fs::write(root.join("data/iot_vs_m2m.toml"), example).unwrap();
+    // The example asks for pages, rendered with the theme's templates.
+    for kind in ["pair", "subject", "dimension"] {
+        let name = format!("comparison-{kind}.html");
+        std::fs::copy(fixtures("..").join("templates").join(&name), root.join("templates").join(&name))
+            .unwrap();
+    }
     let page = "+++\ntitle = \"Page\"\n+++\n## A heading\n\n\
         M2M networks answer in about {{ comparison_value(dataset=\"iot_vs_m2m\", dimension=\"latency\", subject=\"m2m\") }}.\n\n\
         {{ comparison_table(dataset=\"iot_vs_m2m\") }}\n";
@@ -169,4 +175,9 @@ fn the_documented_example_builds() {
     assert!(html.contains("M2M networks answer in about 40 ms."), "{html}");
     assert!(html.contains("<tr id=\"connectivity\">"), "{html}");
     assert!(html.contains("<span class=\"comparison-value\">High (3 of 3)</span>"), "{html}");
+    for page in ["compare/iot-vs-m2m", "compare/m2m-vs-scada", "compare/iot", "compare/by-latency"] {
+        assert!(out.join(page).join("index.html").is_file(), "{page}");
+    }
+    let pair = std::fs::read_to_string(out.join("compare/iot-vs-m2m/index.html")).unwrap();
+    assert!(pair.contains("<li id=\"iot-vs-m2m-source-1\"><cite>ITU-T Y.2060"), "{pair}");
 }

@@ -130,9 +130,17 @@ fn assert_flagship_search(test: &str, report: &Report, root: &str, page_link: &s
         mqtt.scripts
     );
     assert_eq!(mqtt.expanded.as_deref(), Some("true"), "the combobox says its list is open");
+    // The page the protocols dataset makes for MQTT, titled "MQTT", comes first; then the
+    // protocols page's section on it.
     let first = mqtt.results.first().expect("results for MQTT");
+    let subject = format!("{root}compare/mqtt{page_link}");
+    assert!(first.href.starts_with(&subject), "MQTT lists its own page first: {:#?}", mqtt.results);
     let protocols = format!("{root}protocols{page_link}");
-    assert!(first.href.starts_with(&protocols), "MQTT lists the protocols page first: {:#?}", mqtt.results);
+    assert!(
+        mqtt.results[1].href.starts_with(&protocols) && mqtt.results[1].href.ends_with("#mqtt"),
+        "then the protocols page's section on MQTT: {:#?}",
+        mqtt.results
+    );
     assert!(first.marks.iter().any(|m| m == "MQTT"), "the match is highlighted: {first:?}");
     let shown = mqtt.results.len();
     assert!(
@@ -295,7 +303,8 @@ fn a_large_index_is_sharded_and_deterministic() {
         word.scripts.iter().filter(|s| s.contains("search/t-") || s.contains("search/d-")).collect();
     assert_eq!(loaded.len(), 2, "one term shard and one record shard: {loaded:?}");
     let mqtt = query(&report, "MQTT");
-    assert!(mqtt.results[0].href.starts_with(&server.url("protocols/")), "{:#?}", mqtt.results);
+    assert!(mqtt.results[0].href.starts_with(&server.url("compare/mqtt/")), "{:#?}", mqtt.results);
+    assert!(mqtt.results[1].href.starts_with(&server.url("protocols/")), "{:#?}", mqtt.results);
     assert!(report.outside.is_empty() && report.failed.is_empty(), "{report:?}");
     eprintln!("{test}: first results in {} ms (index not loaded before), then {} ms", word.ms, mqtt.ms);
 }

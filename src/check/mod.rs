@@ -42,6 +42,9 @@ pub struct CheckOptions {
     pub external: Option<external::Settings>,
     /// Where the check reports its progress (nowhere by default).
     pub progress: Progress,
+    /// Counts the notices about comparison sources as problems (`--strict`); `[check] strict`
+    /// in `site.toml` does the same.
+    pub strict: bool,
 }
 
 /// What a check found.
@@ -55,6 +58,12 @@ pub struct CheckReport {
     pub files: usize,
     /// Distinct links to other sites that were requested (`--external`).
     pub external_links: usize,
+    /// What is not an error of the site but should be looked at: comparison sources older than
+    /// their `max_age`, and values without a source where the dataset requires one; one line
+    /// each, `path:line:col: message`.
+    pub notices: Vec<String>,
+    /// Whether the notices fail the check (`--strict`, or `[check] strict` in `site.toml`).
+    pub strict: bool,
 }
 
 /// One problem, before it is formatted: where its source is, and the page whose output showed it
@@ -132,6 +141,7 @@ pub fn check(options: &CheckOptions) -> Result<CheckReport> {
     }
     options.progress.phase("naming the sources of problems", 0);
     let mut per_flavour = Vec::new();
+    let mut flavours_loaded = None;
     for flavour in flavours {
         let mut problems = flavour.build_problems;
         if let (Some(scan), Some(loaded)) = (flavour.scan, &flavour.loaded) {
@@ -139,9 +149,23 @@ pub fn check(options: &CheckOptions) -> Result<CheckReport> {
             raws.extend(scan.external.iter().filter_map(|e| e.problem(&external_failures)));
             problems.extend(attribute::attribute(loaded, &flavour.out, raws));
         }
+        if flavours_loaded.is_none() {
+            flavours_loaded = flavour.loaded;
+        }
         per_flavour.push(merge_pages(problems));
     }
     report.problems = merge_flavours(per_flavour);
+    if let Some(loaded) = flavours_loaded.as_ref() {
+        let site = &loaded.site;
+        report.strict = options.strict || site.config.check.strict;
+        report.notices = site
+            .data
+            .comparisons
+            .values()
+            .flat_map(|c| crate::comparison::sources::notices(c, &site.build_date))
+            .map(|n| format!("{}:{}:{}: {}", n.path.display(), n.at.line, n.at.column, n.message))
+            .collect();
+    }
     Ok(report)
 }
 

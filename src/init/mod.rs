@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 const THEME: &[(&str, &[u8])] = include!(concat!(env!("OUT_DIR"), "/theme.rs"));
 
 /// The site's own files, besides the theme.
-const SCAFFOLD: [(&str, &str); 6] = [
+const SCAFFOLD: [(&str, &str); 7] = [
     ("site.toml", include_str!("scaffold/site.toml")),
     (".gitignore", include_str!("scaffold/gitignore")),
     ("content/_index.md", include_str!("scaffold/content/_index.md")),
@@ -26,6 +26,9 @@ const SCAFFOLD: [(&str, &str); 6] = [
     // The theme's search box gives way to a link to this page when JavaScript is off.
     ("content/site-map.md", include_str!("../../content/site-map.md")),
     ("data/static_vs_server.toml", include_str!("scaffold/data/static_vs_server.toml")),
+    // The JSON Schema of the comparison format, which the dataset names on its first line so that
+    // editors complete and check it as it is typed.
+    ("comparison.schema.json", include_str!("../../docs/comparison.schema.json")),
 ];
 
 /// Where the workflow goes, relative to the site's root.

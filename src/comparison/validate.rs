@@ -1,295 +1,14 @@
-//! Comparison datasets: data files declaring `kind = "comparison"`, validated into
-//! [`Comparison`]s with every error naming the file, line and column.
-//!
-//! A dataset has subjects (the things compared), dimensions (the aspects they are compared on)
-//! and, per dimension, one value per subject. A dimension's `type` says what its values are:
-//! `text` (the default), `rating` on one of the file's `scales`, `boolean`, or `number` with an
-//! optional `unit`. A value is written bare (`iot = 3`) or as a table with a `note` and a
-//! `source`; `not_applicable = true` stands in for a value that does not apply.
-//!
-//! Each dataset is also published as JSON ([`Comparison::to_json`]) and CSV
-//! ([`Comparison::to_csv`]) under [`DOWNLOADS_DIR`].
+//! Validation of a comparison dataset: the file's tree ([`Node`]) checked into a [`Comparison`], every
+//! problem reported with the file, line and column.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use serde_json::json;
-
+use super::sources::Catalogue;
+use super::*;
 use crate::error::{Error, Position};
 use crate::located::{Entry, Node, Value};
 
-/// The value of `kind` that makes a data file a comparison dataset.
-pub const KIND: &str = "comparison";
-
-/// The output folder of the JSON and CSV downloads.
-pub const DOWNLOADS_DIR: &str = "data";
-
-/// A validated comparison dataset.
-#[derive(Debug, Clone)]
-pub struct Comparison {
-    /// The data file's stem, which names the dataset.
-    pub id: String,
-    /// `data/<file>`, for messages.
-    pub shown: PathBuf,
-    /// The dataset's title, the default caption of its tables.
-    pub title: String,
-    /// A sentence or two about the dataset.
-    pub description: Option<String>,
-    /// A licence name or URL.
-    pub license: Option<String>,
-    /// The things compared, in the file's order.
-    pub subjects: Vec<Subject>,
-    /// The aspects they are compared on, in the file's order.
-    pub dimensions: Vec<Dimension>,
-}
-
-/// One of the things compared.
-#[derive(Debug, Clone)]
-pub struct Subject {
-    /// Short id used in `values` and in selections.
-    pub id: String,
-    /// Name shown in column headers.
-    pub name: String,
-    /// Optional short description.
-    pub description: Option<String>,
-}
-
-/// One aspect the subjects are compared on.
-#[derive(Debug, Clone)]
-pub struct Dimension {
-    /// Id, also the id of its table row.
-    pub id: String,
-    /// Name shown in row headers.
-    pub label: String,
-    /// Optional group, shown as a sub-heading in tables.
-    pub group: Option<String>,
-    /// One-line summary of what the dimension is about.
-    pub summary: String,
-    /// What its values are.
-    pub kind: Kind,
-    /// One value per subject, in the order of [`Comparison::subjects`].
-    pub values: Vec<Cell>,
-}
-
-/// The type of a dimension's values.
-#[derive(Debug, Clone)]
-pub enum Kind {
-    /// Free text.
-    Text,
-    /// A whole number on a scale.
-    Rating(Scale),
-    /// Yes or no.
-    Boolean,
-    /// A number with an optional unit.
-    Number {
-        /// Unit written after the number (`ms`, `km`).
-        unit: Option<String>,
-    },
-}
-
-/// A rating scale from `min` to `max`, with optional names for each step.
-#[derive(Debug, Clone)]
-pub struct Scale {
-    /// The scale's id in the file's `scales`.
-    pub id: String,
-    /// Lowest rating.
-    pub min: i64,
-    /// Highest rating.
-    pub max: i64,
-    /// One name per step, from `min` to `max`, or none.
-    pub labels: Vec<String>,
-}
-
-/// One subject's value on one dimension.
-#[derive(Debug, Clone)]
-pub struct Cell {
-    /// The value; `None` when it does not apply.
-    pub value: Option<Datum>,
-    /// A short remark shown with the value.
-    pub note: Option<String>,
-    /// Where the value comes from: a URL or a citation.
-    pub source: Option<String>,
-}
-
-/// A value of one of the four types.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Datum {
-    /// Text.
-    Text(String),
-    /// A rating on the dimension's scale.
-    Rating(i64),
-    /// Yes or no.
-    Boolean(bool),
-    /// A number.
-    Number(serde_json::Number),
-}
-
-impl Kind {
-    fn name(&self) -> &'static str {
-        match self {
-            Kind::Text => "text",
-            Kind::Rating(_) => "rating",
-            Kind::Boolean => "boolean",
-            Kind::Number { .. } => "number",
-        }
-    }
-}
-
-impl Comparison {
-    /// The dimension with id `id`.
-    pub fn dimension(&self, id: &str) -> Option<&Dimension> {
-        self.dimensions.iter().find(|d| d.id == id)
-    }
-
-    /// The index of subject `id`.
-    pub fn subject_index(&self, id: &str) -> Option<usize> {
-        self.subjects.iter().position(|s| s.id == id)
-    }
-
-    /// The site path of a download (`data/<id>.json`).
-    pub fn download_path(&self, extension: &str) -> String {
-        format!("{DOWNLOADS_DIR}/{}.{extension}", self.id)
-    }
-
-    /// The dataset as published in `data/<id>.json`: every value with its display text.
-    pub fn to_json(&self) -> serde_json::Value {
-        let subjects: Vec<_> = self
-            .subjects
-            .iter()
-            .map(|s| json!({"id": s.id, "name": s.name, "description": s.description}))
-            .collect();
-        let dimensions: Vec<_> = self
-            .dimensions
-            .iter()
-            .map(|d| {
-                let mut dimension = json!({
-                    "id": d.id, "label": d.label, "group": d.group, "summary": d.summary,
-                    "type": d.kind.name(),
-                });
-                match &d.kind {
-                    Kind::Rating(scale) => {
-                        dimension["scale"] =
-                            json!({"min": scale.min, "max": scale.max, "labels": scale.labels});
-                    }
-                    Kind::Number { unit } => dimension["unit"] = json!(unit),
-                    Kind::Text | Kind::Boolean => {}
-                }
-                let values: serde_json::Map<_, _> = self
-                    .subjects
-                    .iter()
-                    .zip(&d.values)
-                    .map(|(s, cell)| (s.id.clone(), cell_json(d, cell)))
-                    .collect();
-                dimension["values"] = serde_json::Value::Object(values);
-                dimension
-            })
-            .collect();
-        json!({
-            "id": self.id, "title": self.title, "description": self.description,
-            "license": self.license, "subjects": subjects, "dimensions": dimensions,
-        })
-    }
-
-    /// The dataset as published in `data/<id>.csv`: one row per dimension, one column per
-    /// subject holding the value's display text, plus note and source columns when any value
-    /// has one.
-    pub fn to_csv(&self) -> String {
-        let has_notes = self.dimensions.iter().flat_map(|d| &d.values).any(|c| c.note.is_some());
-        let has_sources = self.dimensions.iter().flat_map(|d| &d.values).any(|c| c.source.is_some());
-        let mut header = vec!["id".to_string(), "dimension".into(), "group".into(), "summary".into()];
-        for s in &self.subjects {
-            header.push(s.name.clone());
-            if has_notes {
-                header.push(format!("{} note", s.name));
-            }
-            if has_sources {
-                header.push(format!("{} source", s.name));
-            }
-        }
-        let mut rows = vec![header];
-        for d in &self.dimensions {
-            let mut row =
-                vec![d.id.clone(), d.label.clone(), d.group.clone().unwrap_or_default(), d.summary.clone()];
-            for cell in &d.values {
-                row.push(text(d, cell));
-                if has_notes {
-                    row.push(cell.note.clone().unwrap_or_default());
-                }
-                if has_sources {
-                    row.push(cell.source.clone().unwrap_or_default());
-                }
-            }
-            rows.push(row);
-        }
-        let mut out = String::new();
-        for row in rows {
-            let cells: Vec<String> = row.iter().map(|c| csv_cell(c)).collect();
-            out.push_str(&cells.join(","));
-            out.push_str("\r\n");
-        }
-        out
-    }
-}
-
-/// The display text of a value: `Yes`, `High (3 of 3)`, `12 ms`, `Not applicable`.
-pub fn text(dimension: &Dimension, cell: &Cell) -> String {
-    match (&cell.value, &dimension.kind) {
-        (None, _) => "Not applicable".into(),
-        (Some(Datum::Text(t)), _) => t.clone(),
-        (Some(Datum::Boolean(b)), _) => if *b { "Yes" } else { "No" }.into(),
-        (Some(Datum::Number(n)), Kind::Number { unit: Some(unit) }) => format!("{n} {unit}"),
-        (Some(Datum::Number(n)), _) => n.to_string(),
-        (Some(Datum::Rating(r)), Kind::Rating(scale)) => rating_text(*r, scale),
-        (Some(Datum::Rating(r)), _) => r.to_string(),
-    }
-}
-
-fn rating_text(rating: i64, scale: &Scale) -> String {
-    let score = if scale.min <= 1 {
-        format!("{rating} of {}", scale.max)
-    } else {
-        format!("{rating} on a scale of {} to {}", scale.min, scale.max)
-    };
-    match scale.labels.get((rating - scale.min) as usize) {
-        Some(label) => format!("{label} ({score})"),
-        None => score,
-    }
-}
-
-fn cell_json(dimension: &Dimension, cell: &Cell) -> serde_json::Value {
-    let value = match &cell.value {
-        None => serde_json::Value::Null,
-        Some(Datum::Text(t)) => json!(t),
-        Some(Datum::Rating(r)) => json!(r),
-        Some(Datum::Boolean(b)) => json!(b),
-        Some(Datum::Number(n)) => serde_json::Value::Number(n.clone()),
-    };
-    json!({
-        "value": value,
-        "text": text(dimension, cell),
-        "not_applicable": cell.value.is_none(),
-        "note": cell.note,
-        "source": cell.source,
-    })
-}
-
-/// Quotes a CSV cell when needed. A text cell starting with `=`, `+`, `-` or `@` is prefixed
-/// with `'` so that spreadsheets show it instead of evaluating it as a formula.
-fn csv_cell(cell: &str) -> String {
-    let is_number = cell.parse::<f64>().is_ok_and(f64::is_finite);
-    let guarded = if !is_number && cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{cell}")
-    } else {
-        cell.to_string()
-    };
-    if guarded.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", guarded.replace('"', "\"\""))
-    } else {
-        guarded
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
 // Validation
 
 /// `key = value` written as the format of `file` writes it: TOML `key = value`, YAML
@@ -307,17 +26,49 @@ pub fn is_declared(value: &serde_json::Value) -> bool {
     value.get("kind").and_then(serde_json::Value::as_str) == Some(KIND)
 }
 
+/// The keys of the dataset itself. `$schema` lets a JSON file name the JSON Schema of the format,
+/// as editors expect.
+const TOP_KEYS: [&str; 16] = [
+    "kind",
+    "title",
+    "description",
+    "license",
+    "authors",
+    "version",
+    "updated",
+    "page",
+    "max_age",
+    "require_sources",
+    "sources",
+    "scales",
+    "subjects",
+    "dimensions",
+    "pages",
+    "$schema",
+];
+
 /// Validates a comparison dataset; every problem found is returned, each with its position.
 pub fn validate(id: &str, shown: &Path, root: &Node) -> std::result::Result<Comparison, Vec<Error>> {
     let mut v = Validator { shown, errors: Vec::new() };
-    let top = ["kind", "title", "description", "license", "scales", "subjects", "dimensions"];
-    v.known_keys(root, &top, "the dataset");
-    let title = v.text(root, "title", "the dataset", true).unwrap_or_default();
-    let description = v.text(root, "description", "the dataset", false);
-    let license = v.text(root, "license", "the dataset", false);
+    let what = "the dataset";
+    v.known_keys(root, &TOP_KEYS, what);
+    let title = v.text(root, "title", what, true).unwrap_or_default();
+    let description = v.text(root, "description", what, false);
+    let license = v.text(root, "license", what, false);
+    let authors = v.texts(root, "authors", what);
+    let version = v.text(root, "version", what, false);
+    let updated = v.date(root, "updated", what);
+    let page = v
+        .text(root, "page", what, false)
+        .map(|value| Located { value, at: root.get("page").map_or(root.at, |n| n.at) });
+    let max_age = v.max_age(root, what);
+    let require_sources = v.boolean(root, "require_sources", what).unwrap_or(false);
+    let mut catalogue = v.declared_sources(root);
     let scales = v.scales(root);
     let subjects = v.subjects(root);
-    let dimensions = v.dimensions(root, &subjects, &scales);
+    let dimensions = v.dimensions(root, &subjects, &scales, &mut catalogue);
+    v.cell_ids(root, &subjects, &dimensions);
+    let pages = v.pages(root, &subjects, &dimensions);
     if v.errors.is_empty() {
         Ok(Comparison {
             id: id.to_string(),
@@ -325,36 +76,47 @@ pub fn validate(id: &str, shown: &Path, root: &Node) -> std::result::Result<Comp
             title,
             description,
             license,
+            authors,
+            version,
+            updated,
+            page,
             subjects,
             dimensions,
+            sources: catalogue.sources,
+            max_age,
+            require_sources,
+            pages,
         })
     } else {
         Err(v.errors)
     }
 }
 
-struct Validator<'a> {
-    shown: &'a Path,
-    errors: Vec<Error>,
+pub(super) struct Validator<'a> {
+    pub(super) shown: &'a Path,
+    pub(super) errors: Vec<Error>,
 }
 
 const SUBJECT_KEYS: [&str; 3] = ["id", "name", "description"];
-const DIMENSION_KEYS: [&str; 8] = ["id", "label", "group", "summary", "type", "scale", "unit", "values"];
-const VALUE_KEYS: [&str; 4] = ["value", "note", "source", "not_applicable"];
+const DIMENSION_KEYS: [&str; 12] = [
+    "id", "label", "group", "summary", "type", "scale", "unit", "better", "max_age", "source", "sources",
+    "values",
+];
+const VALUE_KEYS: [&str; 5] = ["value", "note", "source", "sources", "not_applicable"];
 const SCALE_KEYS: [&str; 3] = ["min", "max", "labels"];
 const TYPES: [&str; 4] = ["text", "rating", "boolean", "number"];
 
 impl Validator<'_> {
-    fn error(&mut self, at: Position, message: impl Into<String>) {
+    pub(super) fn error(&mut self, at: Position, message: impl Into<String>) {
         self.errors.push(Error::at_position(self.shown, at, message));
     }
 
     /// `key = value` as written in the file's format, for hints.
-    fn syntax(&self, key: &str, value: &str) -> String {
+    pub(super) fn syntax(&self, key: &str, value: &str) -> String {
         syntax(self.shown, key, value)
     }
 
-    fn known_keys(&mut self, node: &Node, known: &[&str], what: &str) {
+    pub(super) fn known_keys(&mut self, node: &Node, known: &[&str], what: &str) {
         for entry in node.entries().unwrap_or_default() {
             if !known.contains(&entry.key.as_str()) {
                 let near = crate::suggest::closest(&entry.key, known.iter().copied());
@@ -368,7 +130,7 @@ impl Validator<'_> {
     }
 
     /// A text field; reports it when it is missing and `required`, or not text.
-    fn text(&mut self, node: &Node, key: &str, what: &str, required: bool) -> Option<String> {
+    pub(super) fn text(&mut self, node: &Node, key: &str, what: &str, required: bool) -> Option<String> {
         match node.get(key) {
             None if required => {
                 self.error(node.at, format!("{what} has no `{key}`"));
@@ -538,6 +300,7 @@ impl Validator<'_> {
         root: &Node,
         subjects: &[Subject],
         scales: &HashMap<String, Scale>,
+        catalogue: &mut Catalogue,
     ) -> Vec<Dimension> {
         let mut seen = HashMap::new();
         let mut dimensions = Vec::new();
@@ -552,15 +315,135 @@ impl Validator<'_> {
             let group = self.text(node, "group", &what, false);
             let summary = self.text(node, "summary", &what, true);
             let kind = self.kind(node, &what, scales);
-            let values =
-                kind.as_ref().map(|(kind, default)| self.values(node, &what, kind, *default, subjects));
+            let better = kind.as_ref().and_then(|(kind, _)| self.better(node, &what, kind));
+            let max_age = self.max_age(node, &what);
+            let (sources, sources_at) = match self.source_refs(node, &what, catalogue) {
+                Some((sources, at)) => (sources, Some(at)),
+                None => (Vec::new(), None),
+            };
+            let values = kind.as_ref().map(|(kind, default)| {
+                let context = ValueContext {
+                    what: &what,
+                    subject: "",
+                    kind,
+                    default_kind: *default,
+                    inherited: &sources,
+                };
+                self.values(node, &context, subjects, catalogue)
+            });
             if let (Some(id), Some(label), Some(summary), Some((kind, _)), Some(Some(values))) =
                 (id, label, summary, kind, values)
             {
-                dimensions.push(Dimension { id, label, group, summary, kind, values });
+                dimensions.push(Dimension {
+                    id,
+                    label,
+                    group,
+                    summary,
+                    kind,
+                    better,
+                    max_age,
+                    sources,
+                    sources_at,
+                    values,
+                });
             }
         }
         dimensions
+    }
+
+    /// `better = "lower"` or `"higher"`, for numbers and ratings.
+    fn better(&mut self, node: &Node, what: &str, kind: &Kind) -> Option<Better> {
+        let written = node.get("better")?;
+        let better = match written.as_str() {
+            Some("lower") => Better::Lower,
+            Some("higher") => Better::Higher,
+            _ => {
+                let near = written
+                    .as_str()
+                    .map(|s| crate::suggest::closest(s, ["lower", "higher"].into_iter()))
+                    .unwrap_or_default();
+                self.error(
+                    written.at,
+                    format!(
+                        "{what}: `better` must be `\"lower\"` or `\"higher\"`, not {}{near}",
+                        written.value.describe()
+                    ),
+                );
+                return None;
+            }
+        };
+        if !kind.is_ordered() {
+            self.error(
+                written.at,
+                format!(
+                    "{what}: `better` applies only to dimensions of type `number` or `rating`, whose values \
+                     can be ranked; this one is of type `{}`",
+                    kind.name()
+                ),
+            );
+            return None;
+        }
+        Some(better)
+    }
+
+    /// A list of text under `key`, empty when missing.
+    fn texts(&mut self, node: &Node, key: &str, what: &str) -> Vec<String> {
+        let Some(written) = node.get(key) else { return Vec::new() };
+        let texts: Option<Vec<String>> = match &written.value {
+            Value::Seq(items) => items.iter().map(|i| i.as_str().map(str::to_string)).collect(),
+            _ => None,
+        };
+        texts.unwrap_or_else(|| {
+            self.error(
+                written.at,
+                format!("`{key}` of {what} must be a list of text, not {}", written.value.describe()),
+            );
+            Vec::new()
+        })
+    }
+
+    /// `true` or `false` under `key`.
+    pub(super) fn boolean(&mut self, node: &Node, key: &str, what: &str) -> Option<bool> {
+        let written = node.get(key)?;
+        match written.value {
+            Value::Bool(b) => Some(b),
+            _ => {
+                self.error(
+                    written.at,
+                    format!("`{key}` of {what} must be `true` or `false`, not {}", written.value.describe()),
+                );
+                None
+            }
+        }
+    }
+
+    /// Every table cell gets the id `<dimension>-<subject>`; no two may be the same, nor the same
+    /// as a row's id (a dimension's own id).
+    fn cell_ids(&mut self, root: &Node, subjects: &[Subject], dimensions: &[Dimension]) {
+        let Some(Value::Seq(nodes)) = root.get("dimensions").map(|n| &n.value) else { return };
+        let mut taken: HashMap<String, String> =
+            dimensions.iter().map(|d| (d.id.clone(), format!("the row of dimension `{}`", d.id))).collect();
+        for d in dimensions {
+            let at = nodes
+                .iter()
+                .find(|n| n.get("id").and_then(Node::as_str) == Some(d.id.as_str()))
+                .map_or(root.at, |n| n.at);
+            for s in subjects {
+                let id = d.cell_id(s);
+                let this = format!("the cell of `{}` in dimension `{}`", s.id, d.id);
+                if let Some(other) = taken.get(&id) {
+                    self.error(
+                        at,
+                        format!(
+                            "{this} would get the anchor `#{id}`, which {other} already has: rename a \
+                             subject or dimension so that `<dimension>-<subject>` tells them apart"
+                        ),
+                    );
+                } else {
+                    taken.insert(id, this);
+                }
+            }
+        }
     }
 
     /// The dimension's type, and whether it is the default (no `type` written).
@@ -628,11 +511,11 @@ impl Validator<'_> {
     fn values(
         &mut self,
         node: &Node,
-        what: &str,
-        kind: &Kind,
-        default_kind: bool,
+        context: &ValueContext<'_>,
         subjects: &[Subject],
+        catalogue: &mut Catalogue,
     ) -> Option<Vec<Cell>> {
+        let what = context.what;
         let Some(values) = node.get("values") else {
             self.error(node.at, format!("{what} has no `values`: give one value per subject"));
             return None;
@@ -659,8 +542,8 @@ impl Validator<'_> {
                 ok = false;
                 continue;
             };
-            let context = ValueContext { what, subject: &entry.key, kind, default_kind };
-            match self.cell(&entry.node, &context) {
+            let context = ValueContext { subject: &entry.key, ..*context };
+            match self.cell(&entry.node, &context, catalogue) {
                 Some(cell) => cells[index] = Some(cell),
                 None => ok = false,
             }
@@ -681,16 +564,23 @@ impl Validator<'_> {
         if ok { cells.into_iter().collect() } else { None }
     }
 
-    fn cell(&mut self, node: &Node, context: &ValueContext<'_>) -> Option<Cell> {
-        let ValueContext { what, subject, .. } = *context;
+    fn cell(&mut self, node: &Node, context: &ValueContext<'_>, catalogue: &mut Catalogue) -> Option<Cell> {
+        let ValueContext { what, subject, inherited, .. } = *context;
         let Some(_) = node.entries() else {
             let value = self.datum(node, context)?;
-            return Some(Cell { value: Some(value), note: None, source: None });
+            return Some(Cell {
+                value: Some(value),
+                note: None,
+                sources: inherited.to_vec(),
+                inherited: !inherited.is_empty(),
+                at: node.at,
+                sources_at: None,
+            });
         };
         let of = format!("the value for `{subject}` in {what}");
         self.known_keys(node, &VALUE_KEYS, &of);
         let note = self.text(node, "note", &of, false);
-        let source = self.text(node, "source", &of, false);
+        let own = self.source_refs(node, &of, catalogue);
         let not_applicable = match node.get("not_applicable") {
             None => false,
             Some(Node { value: Value::Bool(b), .. }) => *b,
@@ -718,11 +608,24 @@ impl Validator<'_> {
                 return None;
             }
         };
-        Some(Cell { value, note, source })
+        let at = node.get("value").map_or(node.at, |v| v.at);
+        Some(match own {
+            Some((sources, sources_at)) => {
+                Cell { value, note, sources, inherited: false, at, sources_at: Some(sources_at) }
+            }
+            None => Cell {
+                value,
+                note,
+                sources: inherited.to_vec(),
+                inherited: !inherited.is_empty(),
+                at,
+                sources_at: None,
+            },
+        })
     }
 
     fn datum(&mut self, node: &Node, context: &ValueContext<'_>) -> Option<Datum> {
-        let ValueContext { what, subject, kind, default_kind } = *context;
+        let ValueContext { what, subject, kind, default_kind, .. } = *context;
         let datum = match (kind, &node.value) {
             (Kind::Text, Value::Str(s)) => Some(Datum::Text(s.clone())),
             (Kind::Boolean, Value::Bool(b)) => Some(Datum::Boolean(*b)),
@@ -771,87 +674,7 @@ struct ValueContext<'a> {
     what: &'a str,
     subject: &'a str,
     kind: &'a Kind,
+    /// The dimension's sources, for values that name none.
+    inherited: &'a [usize],
     default_kind: bool,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const VALID: &str = r#"
-kind = "comparison"
-title = "Two things"
-
-[scales.level]
-min = 1
-max = 3
-labels = ["Low", "Medium", "High"]
-
-[[subjects]]
-id = "a"
-name = "A"
-
-[[subjects]]
-id = "b"
-name = "B, the second"
-
-[[dimensions]]
-id = "size"
-label = "Size"
-summary = "How big"
-type = "number"
-unit = "cm"
-values = { a = 3, b = 4.5 }
-
-[[dimensions]]
-id = "reach"
-label = "Reach"
-summary = "How far"
-type = "rating"
-scale = "level"
-values = { a = 3, b = { value = 1, note = "=SUM(A1)" } }
-
-[[dimensions]]
-id = "open"
-label = "Open"
-summary = "Whether it is open"
-type = "boolean"
-values.a = true
-values.b = { not_applicable = true, source = "https://example.com/b" }
-"#;
-
-    fn check(text: &str) -> std::result::Result<Comparison, Vec<String>> {
-        let shown = Path::new("data/x.toml");
-        let node = crate::located::parse(text, "toml", shown).unwrap();
-        validate("x", shown, &node).map_err(|errors| errors.iter().map(|e| e.to_string()).collect())
-    }
-
-    #[test]
-    fn values_get_display_text() {
-        let c = check(VALID).unwrap();
-        let texts: Vec<String> =
-            c.dimensions.iter().flat_map(|d| d.values.iter().map(|v| text(d, v))).collect();
-        assert_eq!(texts, ["3 cm", "4.5 cm", "High (3 of 3)", "Low (1 of 3)", "Yes", "Not applicable"]);
-    }
-
-    #[test]
-    fn csv_download_quotes_and_guards_formulas() {
-        let csv = check(VALID).unwrap().to_csv();
-        let lines: Vec<&str> = csv.lines().collect();
-        assert_eq!(
-            lines[0],
-            "id,dimension,group,summary,A,A note,A source,\"B, the second\",\"B, the second note\",\"B, the second source\""
-        );
-        assert_eq!(lines[2], "reach,Reach,,How far,High (3 of 3),,,Low (1 of 3),'=SUM(A1),");
-    }
-
-    #[test]
-    fn a_missing_value_names_the_dimension_and_subject() {
-        let text = VALID.replace("values = { a = 3, b = 4.5 }", "values = { a = 3 }");
-        assert_eq!(
-            check(&text).unwrap_err(),
-            ["data/x.toml:24:10: dimension `size` has no value for subject `b`: add one, or mark it \
-              `not_applicable = true` if it does not apply"]
-        );
-    }
 }

@@ -13,7 +13,7 @@ use juxta::progress::{Display, Progress};
 use juxta::{Flavour, Options};
 
 #[derive(Parser)]
-#[command(name = "juxta", version, about = "Builds comparison-driven documentation sites")]
+#[command(name = "juxta", version = env!("JUXTA_VERSION"), about = "Builds comparison-driven documentation sites")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -30,6 +30,13 @@ enum Command {
     Init(InitArgs),
     /// Serves the site from memory on 127.0.0.1, rebuilding and reloading pages as files change.
     Serve(ServeArgs),
+    /// Prints shell completions or writes manual pages, made from this command line (for
+    /// packagers; the release archives hold both).
+    #[command(hide = true)]
+    Generate {
+        #[command(subcommand)]
+        what: generate::What,
+    },
 }
 
 #[derive(Args)]
@@ -132,6 +139,7 @@ fn main() -> ExitCode {
         }
         Command::Init(args) => init(args),
         Command::Serve(args) => serve::run(args),
+        Command::Generate { what } => generate::run(what),
     }
 }
 
@@ -297,12 +305,82 @@ fn init(args: InitArgs) -> ExitCode {
                 report.dir.display(),
                 report.dir.display()
             );
+            eprint!("{}", juxta::init::PUBLISH_STEPS);
             ExitCode::SUCCESS
         }
         Err(e) => {
             eprintln!("{e}");
             exit_code(e.kind())
         }
+    }
+}
+
+mod generate {
+    //! `juxta generate`: completions and manual pages, made from the command line defined above.
+
+    use std::path::PathBuf;
+    use std::process::ExitCode;
+
+    use clap::{CommandFactory as _, Subcommand};
+
+    #[derive(Subcommand)]
+    pub(crate) enum What {
+        /// Prints the completion script for SHELL on stdout.
+        Completions {
+            #[arg(value_enum)]
+            shell: clap_complete::Shell,
+        },
+        /// Writes juxta.1 and a page for each command (juxta-build.1, …) into DIR, created if missing.
+        Man { dir: PathBuf },
+    }
+
+    pub(crate) fn run(what: What) -> ExitCode {
+        let command = shown(super::Cli::command());
+        match what {
+            What::Completions { shell } => {
+                clap_complete::generate(shell, &mut command.clone(), "juxta", &mut std::io::stdout());
+                ExitCode::SUCCESS
+            }
+            What::Man { dir } => {
+                if let Err(e) = man_pages(command, &dir) {
+                    eprintln!("cannot write manual pages into `{}`: {e}", dir.display());
+                    return ExitCode::from(2);
+                }
+                ExitCode::SUCCESS
+            }
+        }
+    }
+
+    /// The command line as users see it: `full` without its hidden commands, which clap_complete
+    /// would otherwise complete.
+    fn shown(full: clap::Command) -> clap::Command {
+        let commands: Vec<clap::Command> =
+            full.get_subcommands().filter(|c| !c.is_hide_set()).cloned().collect();
+        let mut shown = clap::Command::new("juxta")
+            .version(env!("JUXTA_VERSION"))
+            .subcommand_required(true)
+            .args(full.get_arguments().cloned())
+            .subcommands(commands);
+        if let Some(about) = full.get_about() {
+            shown = shown.about(about.clone());
+        }
+        shown
+    }
+
+    /// juxta.1, then juxta-build.1 and the others, each saying the version (a subcommand has
+    /// none of its own).
+    fn man_pages(mut command: clap::Command, dir: &std::path::Path) -> std::io::Result<()> {
+        std::fs::create_dir_all(dir)?;
+        command = command.disable_help_subcommand(true);
+        command.build();
+        let commands = command.get_subcommands().cloned().collect::<Vec<_>>();
+        for page in std::iter::once(command).chain(commands) {
+            clap_mangen::Man::new(page)
+                .source(concat!("juxta ", env!("JUXTA_VERSION")))
+                .manual("juxta manual")
+                .generate_to(dir)?;
+        }
+        Ok(())
     }
 }
 
@@ -370,8 +448,13 @@ mod serve {
 /// Ctrl-C (SIGINT), SIGTERM and SIGHUP ask the build to stop: it removes its staging folder and
 /// exits with code 130, leaving the previous output as it was. A second signal exits at once.
 fn stop_on_signals() {
-    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-    for signal in [SIGINT, SIGTERM, SIGHUP] {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    #[cfg(unix)]
+    let signals = [SIGINT, SIGTERM, signal_hook::consts::SIGHUP];
+    // Windows has no SIGHUP.
+    #[cfg(not(unix))]
+    let signals = [SIGINT, SIGTERM];
+    for signal in signals {
         // The shutdown is registered first, so that it fires only from the second signal on.
         let _ = signal_hook::flag::register_conditional_shutdown(signal, 130, &juxta::guard::INTERRUPTED);
         let _ = signal_hook::flag::register(signal, &juxta::guard::INTERRUPTED);

@@ -136,6 +136,16 @@ fn init_writes_a_site_that_builds_and_checks_clean() {
     let result = juxta_in(tmp.path(), tmp.path(), &["init", "new/site"]);
     assert_eq!(result.status.code(), Some(0), "{}", String::from_utf8_lossy(&result.stderr));
     let files = tree(&dir);
+    // What it wrote, then the three steps left to publish it.
+    assert_eq!(
+        String::from_utf8_lossy(&result.stderr),
+        format!(
+            "juxta: wrote a new site of {} files into new/site; `juxta build --root new/site` builds it\n{}",
+            files.len(),
+            juxta::init::PUBLISH_STEPS
+        )
+    );
+    assert_eq!(files[".github/workflows/pages.yml"], juxta::init::workflow().into_bytes());
     for expected in [
         "site.toml",
         ".gitignore",

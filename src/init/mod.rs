@@ -5,6 +5,10 @@
 //! and a guide page, and a comparison dataset that both show. It builds and checks clean as it is.
 //! `DIR` is created when missing; a folder that holds anything is refused, so nothing of the
 //! user's is ever overwritten.
+//!
+//! It also writes `.github/workflows/pages.yml`, which publishes the site on GitHub Pages with
+//! juxta's GitHub Action at the tag of this version (`OWNER/juxta@vX.Y.Z`, the address taken from
+//! `repository` in Cargo.toml), so the Action installs the same juxta that made the site.
 
 use std::path::{Path, PathBuf};
 
@@ -26,6 +30,27 @@ const SCAFFOLD: [(&str, &str); 7] = [
     // editors complete and check it as it is typed.
     ("comparison.schema.json", include_str!("../../docs/comparison.schema.json")),
 ];
+
+/// Where the workflow goes, relative to the site's root.
+pub const WORKFLOW: &str = ".github/workflows/pages.yml";
+
+/// What is left to do to publish a new site, printed after `init`.
+pub const PUBLISH_STEPS: &str = "\
+To publish it on GitHub Pages with the workflow in .github/workflows/pages.yml:
+  1. Push it to the main branch of a GitHub repository (.github must be at the repository's root:
+     for a site in a subfolder, move .github up and give the juxta steps `with: root: <folder>`).
+  2. In the repository's Settings > Pages, set Source to \"GitHub Actions\".
+  3. Under Actions, open the \"Publish to GitHub Pages\" run (re-run it if it ran before step 2):
+     its deploy job shows the site's address.
+";
+
+/// The workflow, naming the Action of the repository in Cargo.toml at this version's tag.
+pub fn workflow() -> String {
+    let repository = env!("CARGO_PKG_REPOSITORY");
+    let action = repository.strip_prefix("https://github.com/").unwrap_or(repository).trim_end_matches('/');
+    include_str!("scaffold/pages.yml")
+        .replace("ACTION@VERSION", &format!("{action}@v{}", env!("CARGO_PKG_VERSION")))
+}
 
 /// What `init` wrote.
 #[derive(Debug, Clone)]
@@ -54,7 +79,12 @@ pub fn init(dir: &Path) -> Result<InitReport> {
             true
         }
     };
-    let files = THEME.iter().copied().chain(SCAFFOLD.iter().map(|(name, text)| (*name, text.as_bytes())));
+    let workflow = workflow();
+    let files = THEME
+        .iter()
+        .copied()
+        .chain(SCAFFOLD.iter().map(|(name, text)| (*name, text.as_bytes())))
+        .chain([(WORKFLOW, workflow.as_bytes())]);
     let mut count = 0;
     for (name, bytes) in files {
         if let Err(e) = write(dir, name, bytes) {
@@ -109,5 +139,15 @@ mod tests {
         let on_disk = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("static/style.css")).unwrap();
         let embedded = THEME.iter().find(|(name, _)| *name == "static/style.css").unwrap().1;
         assert_eq!(embedded, on_disk.as_slice());
+    }
+
+    #[test]
+    fn the_workflow_uses_the_action_at_this_version() {
+        let repository = env!("CARGO_PKG_REPOSITORY");
+        let slug = repository.strip_prefix("https://github.com/").expect("repository is a GitHub address");
+        let text = workflow();
+        let expected = format!("uses: {slug}@v{}\n", env!("CARGO_PKG_VERSION"));
+        assert_eq!(text.matches(&expected).count(), 2, "{text}");
+        assert!(!text.contains("ACTION@VERSION"));
     }
 }

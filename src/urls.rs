@@ -100,15 +100,34 @@ pub fn check_segment(segment: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Checks that a file or folder name can be written on every common file system: no `\`, `:`,
-/// `*`, `?`, `"`, `<`, `>`, `|` or control character, and no name Windows reserves (`con`,
-/// `nul.txt`…).
+/// The longest file or folder name, in bytes, that common file systems accept.
+pub const MAX_NAME_BYTES: usize = 255;
+
+/// The longest site path juxta writes, in bytes: below the 4,096 that Linux accepts for a path,
+/// with room for the output folder's own.
+pub const MAX_PATH_BYTES: usize = 3_000;
+
+/// Checks that a file or folder name can be written on every common file system and shows as it
+/// is: no `\`, `:`, `*`, `?`, `"`, `<`, `>`, `|`, control character or mark that reorders text,
+/// no name Windows reserves (`con`, `nul.txt`…), and no more than [`MAX_NAME_BYTES`].
 pub fn check_portable(name: &str) -> Result<(), String> {
+    if name.len() > MAX_NAME_BYTES {
+        return Err(format!(
+            "`{}…` is {} bytes long, more than the {MAX_NAME_BYTES} that file systems accept in a name",
+            name.chars().take(24).collect::<String>(),
+            name.len()
+        ));
+    }
     const RESERVED: [&str; 22] = [
         "con", "prn", "aux", "nul", "com1", "com2", "com3", "com4", "com5", "com6", "com7", "com8", "com9",
         "lpt1", "lpt2", "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9",
     ];
-    let refused = |c: char| matches!(c, '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') || c.is_control();
+    // The marks that reorder text would show a name other than the one on disk.
+    let refused = |c: char| {
+        matches!(c, '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|')
+            || c.is_control()
+            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
     // Every file of a site passes here: an ASCII name (nearly all) is read a byte at a time.
     let found = match name.is_ascii() {
         true => name.bytes().map(char::from).find(|&c| refused(c)),
@@ -130,7 +149,19 @@ pub fn check_relative_path(path: &str) -> Result<(), String> {
     if path.starts_with('/') || path.starts_with('\\') || path.get(1..2) == Some(":") {
         return Err(format!("`{path}` must be relative to the site root, without a leading `/`"));
     }
+    check_length(path)?;
     path.trim_end_matches('/').split('/').try_for_each(check_segment)
+}
+
+/// Checks that a site path is no longer than [`MAX_PATH_BYTES`].
+pub fn check_length(site_path: &str) -> Result<(), String> {
+    if site_path.len() > MAX_PATH_BYTES {
+        return Err(format!(
+            "the path would be {} bytes long, more than the {MAX_PATH_BYTES} juxta writes: shorten its folders",
+            site_path.len()
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -161,10 +161,55 @@ fn unportable_file_names_are_errors_naming_the_file() {
         std::fs::create_dir_all(root.join(folder)).unwrap();
         std::fs::write(root.join(folder).join(name), "+++\ntitle = \"x\"\n+++\n").unwrap();
         let result = build(&root, &out, &[]);
-        assert_fails(&result, 1, &[&format!("{folder}/{name}: "), problem]);
+        // A control character in a name is printed as its escape.
+        let shown = name.replace('\t', "\\t");
+        assert_fails(&result, 1, &[&format!("{folder}/{shown}: "), problem]);
         assert_eq!(tree(&out), before, "{name}: the previous output changed");
         assert_eq!(names_in(tmp.path()), ["public", "site"], "{name}");
     }
+}
+
+/// Regression: only the first bad name was reported, and a name with a newline or an escape
+/// sequence was printed as it is, starting a line of its own or recolouring the terminal.
+#[test]
+fn every_bad_file_name_is_reported_at_once_and_printed_safely() {
+    use std::os::unix::ffi::OsStrExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let root = base_site(tmp.path());
+    let out = tmp.path().join("public");
+    let before = first_build(&root, &out);
+    for dir in ["static/css", "data", "templates/partials"] {
+        std::fs::create_dir_all(root.join(dir)).unwrap();
+    }
+    let page = "+++\ntitle = \"x\"\n+++\n";
+    let names: [(&[u8], &str); 7] = [
+        (b"content/guide/new\nline.md", "content/guide/new\\nline.md: "),
+        (b"content/guide/fake.md:1:1: error\n.md", "content/guide/fake.md:1:1: error\\n.md: "),
+        (b"content/guide/bell\x07.md", "content/guide/bell\\u{7}.md: "),
+        (b"static/css/\x1b[2Jclear.css", "static/css/\\u{1b}[2Jclear.css: "),
+        (b"static/right\xe2\x80\xaeleft.txt", "static/right\\u{202e}left.txt: "),
+        (b"data/caf\xe9.toml", "data/caf\\xe9.toml: the file name is not valid UTF-8"),
+        (
+            b"templates/partials/caf\xe9.html",
+            "templates/partials/caf\\xe9.html: the file name is not valid UTF-8",
+        ),
+    ];
+    for (name, _) in &names {
+        std::fs::write(root.join(std::ffi::OsStr::from_bytes(name)), page).unwrap();
+    }
+    let result = build(&root, &out, &[]);
+    let text = stderr(&result);
+    // The templates are read once the content and data are: their names come in a second run.
+    let first_run: Vec<&str> = names[..6].iter().map(|(_, shown)| *shown).collect();
+    assert_fails(&result, 1, &first_run);
+    assert_eq!(text.lines().count(), 7, "six errors and the summary, one line each:\n{text}");
+    assert!(!text.contains(['\u{1b}', '\u{7}', '\u{202e}', '\t']), "{text:?}");
+    assert_eq!(tree(&out), before);
+    for (name, _) in &names[..6] {
+        std::fs::remove_file(root.join(std::ffi::OsStr::from_bytes(name))).unwrap();
+    }
+    assert_fails(&build(&root, &out, &[]), 1, &[names[6].1]);
+    assert_eq!(names_in(tmp.path()), ["public", "site"]);
 }
 
 // ---------------------------------------------------------------------------------------------

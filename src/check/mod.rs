@@ -72,22 +72,24 @@ pub struct Problem {
 }
 
 impl Problem {
+    /// The problem on one line, printable as [`Error`]s are (see [`crate::error::printable`]).
     fn line(&self) -> String {
+        use crate::error::{printable, printable_path};
         let mut line = String::new();
         if let Some(path) = &self.path {
-            line.push_str(&path.display().to_string());
+            line.push_str(&printable_path(path));
             if let Some(p) = self.position {
                 line.push_str(&format!(":{}:{}", p.line, p.column));
             }
             line.push_str(": ");
         }
-        line.push_str(&self.message);
+        line.push_str(&printable(&self.message));
         match self.pages.as_slice() {
             [] => {}
-            [one] => line.push_str(&format!(" (while rendering `{}`)", one.display())),
+            [one] => line.push_str(&format!(" (while rendering `{}`)", printable_path(one))),
             [first, rest @ ..] => line.push_str(&format!(
                 " (while rendering `{}` and {} other page{})",
-                first.display(),
+                printable_path(first),
                 rest.len(),
                 if rest.len() == 1 { "" } else { "s" }
             )),

@@ -160,6 +160,22 @@ pub(crate) fn parse(text: &str, base_url_override: Option<&str>) -> Result<Confi
         None => normalize_base_url(raw.base_url.get_ref())
             .map_err(|m| Error::at_position(shown, at(raw.base_url.span()), format!("base_url: {m}")))?,
     };
+    for (key, name) in [
+        ("highlight_theme", &raw.markdown.highlight_theme),
+        ("highlight_theme_dark", &raw.markdown.highlight_theme_dark),
+    ] {
+        crate::highlight::check_theme(name).map_err(|m| {
+            // Only a file with this error is read again for the position.
+            let at = crate::located::parse(&text, "toml", shown)
+                .ok()
+                .and_then(|root| Some(root.get("markdown")?.get(key)?.at));
+            let error = Error::at(shown, format!("{key}: {m}"));
+            match at {
+                Some(at) => error.with_position(at),
+                None => error,
+            }
+        })?;
+    }
     let cname = match raw.cname {
         Some(c) if !is_domain(c.get_ref()) => {
             return Err(Error::at_position(
@@ -215,7 +231,9 @@ fn normalize_base_url(url: &str) -> std::result::Result<String, String> {
     if host.is_empty() || url.contains(char::is_whitespace) || url.contains(['?', '#', '"', '<', '>']) {
         return Err(format!("`{url}` is not a valid site address such as https://example.com/docs/"));
     }
-    let mut url = url.to_string();
+    // The path is percent-encoded as every URL juxta writes is; escapes already there are kept.
+    let path = &rest[host.len()..];
+    let mut url = format!("{}{host}{}", &url[..url.len() - rest.len()], crate::urls::encode_path(path));
     if !url.ends_with('/') {
         url.push('/');
     }
@@ -242,6 +260,7 @@ mod tests {
         assert_eq!(normalize_base_url("https://a.io/docs").unwrap(), "https://a.io/docs/");
         assert!(normalize_base_url("/docs/").is_err());
         assert!(normalize_base_url("https:///x").is_err());
+        assert_eq!(normalize_base_url("https://a.io/über/%C3%A9").unwrap(), "https://a.io/%C3%BCber/%C3%A9/");
     }
 
     #[test]

@@ -114,16 +114,20 @@ struct InitArgs {
     dir: PathBuf,
 }
 
+/// What an interrupted build leaves, and an interrupted check.
+const BUILD_INTERRUPTED: &str = "the previous output is unchanged";
+const CHECK_INTERRUPTED: &str = "the check did not finish";
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         // serve stops on signals itself (it closes its connections and exits 0).
         Command::Build(args) => {
-            stop_on_signals();
+            stop_on_signals(BUILD_INTERRUPTED);
             build(args)
         }
         Command::Check(args) => {
-            stop_on_signals();
+            stop_on_signals(CHECK_INTERRUPTED);
             check(args)
         }
         Command::Init(args) => init(args),
@@ -199,7 +203,7 @@ fn build(args: BuildArgs) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) if e.kind() == Kind::Interrupted => {
-            eprintln!("juxta: interrupted; the previous output is unchanged");
+            say_interrupted(BUILD_INTERRUPTED);
             ExitCode::from(130)
         }
         Err(e) => {
@@ -232,6 +236,10 @@ fn check(args: CheckArgs) -> ExitCode {
     }
     let report = match result {
         Ok(report) => report,
+        Err(e) if e.kind() == Kind::Interrupted => {
+            say_interrupted(CHECK_INTERRUPTED);
+            return ExitCode::from(130);
+        }
         Err(e) => {
             eprintln!("{e}");
             eprintln!("juxta: the check could not run");
@@ -349,15 +357,42 @@ mod serve {
     }
 }
 
-/// Ctrl-C (SIGINT), SIGTERM and SIGHUP ask the build to stop: it removes its staging folder and
-/// exits with code 130, leaving the previous output as it was. A second signal exits at once.
-fn stop_on_signals() {
+/// How long a stop request is given to be honoured before the process ends on its own.
+const GRACE: Duration = Duration::from_millis(500);
+
+/// Ctrl-C (SIGINT), SIGTERM and SIGHUP ask the build (or check) to stop: it notices before its
+/// next page or file, removes its staging folder and exits with code 130, leaving the previous
+/// output as it was. `after` ends the message that says so.
+///
+/// A template that loops without writing or calling anything of juxta's never looks, and Tera
+/// cannot be stopped from outside; so if the process has not ended [`GRACE`] after the request
+/// (or at a second request), this thread removes the run's temporary folders itself (the library
+/// tracks them, and holds a swap of the output until it is done) and ends the process.
+fn stop_on_signals(after: &'static str) {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-    for signal in [SIGINT, SIGTERM, SIGHUP] {
-        // The shutdown is registered first, so that it fires only from the second signal on.
-        let _ = signal_hook::flag::register_conditional_shutdown(signal, 130, &juxta::guard::INTERRUPTED);
-        let _ = signal_hook::flag::register(signal, &juxta::guard::INTERRUPTED);
-    }
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
+        return;
+    };
+    std::thread::spawn(move || {
+        if signals.forever().next().is_none() {
+            return;
+        }
+        juxta::guard::INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst);
+        let deadline = Instant::now() + GRACE;
+        while Instant::now() < deadline && signals.pending().next().is_none() {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        juxta::guard::remove_temporary();
+        say_interrupted(after);
+        std::process::exit(130);
+    });
+}
+
+/// Says once that the run was interrupted, whichever of the run and the signal thread gets there
+/// first.
+fn say_interrupted(after: &str) {
+    static SAID: std::sync::Once = std::sync::Once::new();
+    SAID.call_once(|| eprintln!("juxta: interrupted; {after}"));
 }
 
 #[global_allocator]

@@ -5,6 +5,11 @@
 //! (`guides/protocols/`), empty for the home page, or naming a file (`style.css`). A link is the
 //! way up from the page's folder to the root, then the site path. It never starts with `/` and
 //! never contains the host, so one build works at `/`, under any sub-path and from `file://`.
+//!
+//! Every URL made here is percent-encoded ([`encode_path`]): a page `my page.md` or `café.md`
+//! keeps its name on disk, and is linked as `my%20page/` and `caf%C3%A9/`, which every server and
+//! browser decodes back to the file's name. Sitemaps and feeds require it, and HTML validators
+//! refuse a space in an address.
 
 /// Which kind of output is being built.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -37,7 +42,7 @@ pub fn link_with_room(from_depth: usize, target: &str, flavour: Flavour, more: u
     for _ in 0..from_depth {
         out.push_str("../");
     }
-    out.push_str(target);
+    out.push_str(&encode_path(target));
     if index {
         out.push_str("index.html");
     }
@@ -55,7 +60,34 @@ pub fn root_prefix(depth: usize) -> String {
 /// The absolute URL of `target` under `base_url` (which ends in `/`). Absolute URLs are for
 /// canonical links, OpenGraph, the sitemap and the feed only.
 pub fn absolute(base_url: &str, target: &str) -> String {
-    [base_url, target].concat()
+    [base_url, &encode_path(target)].concat()
+}
+
+/// Whether `byte` stays as it is in a URL juxta writes: letters, digits, `-._~`, the path's `/`,
+/// a `%` (site paths have none; the author's `base_url` may have escapes already) and the
+/// punctuation that means nothing in a path and nothing in HTML. Quotes, `&`, `:`, spaces,
+/// control characters and every byte of a character outside ASCII are escaped.
+fn stays(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || b"-._~/%!$()*+,;=@".contains(&byte)
+}
+
+/// `path` percent-encoded for a URL: each byte that does not [stay](stays) as `%XX`, in
+/// uppercase hexadecimal. Most paths need nothing and are returned as they are.
+pub fn encode_path(path: &str) -> std::borrow::Cow<'_, str> {
+    if path.bytes().all(stays) {
+        return std::borrow::Cow::Borrowed(path);
+    }
+    let mut out = String::with_capacity(path.len() + 16);
+    for byte in path.bytes() {
+        if stays(byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push('%');
+            out.push(char::from(b"0123456789ABCDEF"[usize::from(byte >> 4)]));
+            out.push(char::from(b"0123456789ABCDEF"[usize::from(byte & 15)]));
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// Turns heading text into an id: lowercase letters and digits, other runs become one `-`.
@@ -176,6 +208,20 @@ mod tests {
         assert_eq!(link(2, "a/c/", Flavour::Web), "../../a/c/");
         assert_eq!(link(2, "a/c/", Flavour::Offline), "../../a/c/index.html");
         assert_eq!(link(1, "style.css", Flavour::Offline), "../style.css");
+    }
+
+    /// Regression: `content/my page.md` put a raw space in the sitemap and the canonical link.
+    #[test]
+    fn urls_are_percent_encoded_and_names_on_disk_are_not() {
+        assert_eq!(link(1, "my page/", Flavour::Web), "../my%20page/");
+        assert_eq!(link(0, "café/", Flavour::Offline), "caf%C3%A9/index.html");
+        assert_eq!(link(0, "it's & that/a+b(1).css", Flavour::Web), "it%27s%20%26%20that/a+b(1).css");
+        assert_eq!(
+            absolute("https://example.com/docs/", "über uns/"),
+            "https://example.com/docs/%C3%BCber%20uns/"
+        );
+        assert_eq!(encode_path("plain/path-1_2.~x/"), "plain/path-1_2.~x/");
+        assert!(matches!(encode_path("plain/"), std::borrow::Cow::Borrowed(_)));
     }
 
     #[test]

@@ -100,7 +100,7 @@ impl Problem {
 
 /// Builds the site at `options.root` in both flavours and checks the output.
 pub fn check(options: &CheckOptions) -> Result<CheckReport> {
-    let folder = PrivateFolder::create()?;
+    let folder = crate::scratch::Scratch::create("check")?;
     let mut report = CheckReport::default();
     let mut flavours = Vec::new();
     for flavour in [Flavour::Web, Flavour::Offline] {
@@ -110,7 +110,7 @@ pub fn check(options: &CheckOptions) -> Result<CheckReport> {
         };
         let build = crate::Options {
             root: options.root.clone(),
-            out: Some(folder.path.join(name)),
+            out: Some(folder.path().join(name)),
             base_url: options.base_url.clone(),
             flavour,
             drafts: options.drafts,
@@ -160,7 +160,9 @@ fn check_flavour(build: &crate::Options, progress: &Progress, report: &mut Check
     let out = build.out.clone().expect("check builds into a private folder");
     let built = match crate::build(build) {
         Ok(built) => built,
-        Err(e) if e.kind() == Kind::Environment => return Err(e),
+        // Only the site's own errors are problems of the site: a stop request or a broken
+        // environment ends the check.
+        Err(e) if e.kind() != Kind::Site => return Err(e),
         Err(e) => {
             let problems = if e.errors().is_empty() {
                 vec![from_error(&e)]
@@ -236,38 +238,6 @@ fn merge_flavours(mut flavours: Vec<Vec<Problem>>) -> Vec<String> {
     }
     all.sort();
     all.into_iter().map(|(p, note)| p.line() + note).collect()
-}
-
-/// A fresh folder under the system's temporary folder, removed when dropped.
-struct PrivateFolder {
-    path: PathBuf,
-}
-
-impl PrivateFolder {
-    fn create() -> Result<PrivateFolder> {
-        let base = std::env::temp_dir();
-        for attempt in 0..100 {
-            let path = base.join(format!("juxta-check-{}-{attempt}", std::process::id()));
-            match std::fs::create_dir(&path) {
-                Ok(()) => return Ok(PrivateFolder { path }),
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-                Err(e) => {
-                    return Err(Error::environment(format!(
-                        "cannot create a temporary folder in `{}`",
-                        base.display()
-                    ))
-                    .caused_by(e));
-                }
-            }
-        }
-        Err(Error::environment(format!("cannot create a temporary folder in `{}`", base.display())))
-    }
-}
-
-impl Drop for PrivateFolder {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.path);
-    }
 }
 
 #[cfg(test)]

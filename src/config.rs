@@ -160,6 +160,7 @@ pub(crate) fn parse(text: &str, base_url_override: Option<&str>) -> Result<Confi
         None => normalize_base_url(raw.base_url.get_ref())
             .map_err(|m| Error::at_position(shown, at(raw.base_url.span()), format!("base_url: {m}")))?,
     };
+    check_controls(&raw, &text)?;
     for (key, name) in [
         ("highlight_theme", &raw.markdown.highlight_theme),
         ("highlight_theme_dark", &raw.markdown.highlight_theme_dark),
@@ -208,6 +209,28 @@ pub(crate) fn parse(text: &str, base_url_override: Option<&str>) -> Result<Confi
         },
         search: SearchConfig { shard_kib: raw.search.shard_kib.max(1), ..raw.search },
         extra: raw.extra,
+    })
+}
+
+/// Refuses a control character (written as an escape) in the values that reach pages: see
+/// [`crate::data`].
+fn check_controls(raw: &RawConfig, text: &str) -> Result<()> {
+    let in_text = |text: &str| text.chars().find(|&c| crate::data::is_refused_control(c));
+    let found = [("title", &raw.title), ("description", &raw.description), ("author", &raw.author)]
+        .into_iter()
+        .find_map(|(key, value)| Some((key, in_text(value)?)))
+        .or_else(|| {
+            let found =
+                raw.extra.iter().find_map(|(k, v)| in_text(k).or_else(|| crate::data::control_in_value(v)));
+            Some(("extra", found?))
+        });
+    let Some((key, control)) = found else { return Ok(()) };
+    let shown = Path::new(FILE_NAME);
+    let at = crate::located::parse(text, "toml", shown).ok().and_then(|root| Some(root.get(key)?.at));
+    let error = Error::at(shown, format!("{key}: {}", crate::data::control_message(control)));
+    Err(match at {
+        Some(at) => error.with_position(at),
+        None => error,
     })
 }
 

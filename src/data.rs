@@ -158,7 +158,7 @@ pub(crate) fn parse_file(raw: &str, shown: &Path, ext: &str) -> Result<Parsed> {
 
 /// Characters no value may hold: the C0 and C1 controls and DEL, but for tab, line feed and
 /// carriage return (which are whitespace in a page).
-fn is_refused_control(c: char) -> bool {
+pub(crate) fn is_refused_control(c: char) -> bool {
     c.is_control() && !matches!(c, '\t' | '\n' | '\r')
 }
 
@@ -175,7 +175,7 @@ fn first_control(text: &str) -> Option<(usize, char)> {
 }
 
 /// The first refused control character in a key or string of `value`.
-fn control_in_value(value: &serde_json::Value) -> Option<char> {
+pub(crate) fn control_in_value(value: &serde_json::Value) -> Option<char> {
     let in_text = |text: &str| text.chars().find(|&c| is_refused_control(c));
     match value {
         serde_json::Value::String(s) => in_text(s),
@@ -198,7 +198,7 @@ fn control_error(text: &str, ext: &str, shown: &Path, control: char) -> Error {
     }
 }
 
-fn control_message(control: char) -> String {
+pub(crate) fn control_message(control: char) -> String {
     let name = match control {
         '\0' => " (NUL)",
         '\u{1b}' => " (escape)",

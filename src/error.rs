@@ -377,6 +377,15 @@ fn merge_rendering(mut errors: Vec<Error>) -> Vec<Error> {
     merged
 }
 
+/// Both values, or the errors of both: two independent stages report what each found.
+pub(crate) fn both<A, B>(a: Result<A>, b: Result<B>) -> Result<(A, B)> {
+    match (a, b) {
+        (Ok(a), Ok(b)) => Ok((a, b)),
+        (Err(e), Ok(_)) | (Ok(_), Err(e)) => Err(e),
+        (Err(a), Err(b)) => Err(Error::many(vec![a, b])),
+    }
+}
+
 /// Collects the errors of a parallel stage: `Ok` values in order, or every error gathered.
 pub(crate) fn collect<T>(results: Vec<Result<T>>) -> Result<Vec<T>> {
     if results.iter().all(Result::is_ok) {

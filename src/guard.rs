@@ -10,7 +10,7 @@
 //! A template can loop for a long time without writing or calling anything of juxta's, so that
 //! nothing notices the request; Tera has no way to be stopped from outside. Every temporary
 //! folder and file a run makes (staging, `juxta check`'s builds, a zip being written) is
-//! therefore [tracked](track) while it exists, and the `juxta` command, when a stop request is
+//! therefore tracked while it exists, and the `juxta` command, when a stop request is
 //! not honoured within a moment, removes them with [`remove_temporary`] and ends the process.
 
 use std::cell::{Cell, RefCell};

@@ -216,11 +216,7 @@ pub fn load(options: &Options) -> Result<Loaded> {
     let root = options.root.as_path();
     let config = config::load(root, options.base_url.as_deref())?;
     // Badly named files of every folder are reported together, so that one run shows them all.
-    let (sources, data) = match (source::discover(root), data::load(root)) {
-        (Ok(sources), Ok(data)) => (sources, data),
-        (Err(e), Ok(_)) | (Ok(_), Err(e)) => return Err(e),
-        (Err(a), Err(b)) => return Err(Error::many(vec![a, b])),
-    };
+    let (sources, data) = error::both(source::discover(root), data::load(root))?;
     let pages = page::resolve_all(root, &sources.content)?;
     // The pages' times were read with their text; only the other inputs need a look.
     let newest_page = pages.iter().filter_map(|p| p.modified).max();

@@ -6,7 +6,7 @@
 //! next one. juxta only ever replaces a folder it made (it carries [`MARKER`]), an empty folder,
 //! or none; never the project root, a folder holding the sources, or someone else's folder.
 //!
-//! The swap ([`swap_in`]) is one step where the system has one (Linux's `renameat2` with
+//! The swap (`swap_in`) is one step where the system has one (Linux's `renameat2` with
 //! `RENAME_EXCHANGE`, macOS's `renamex_np` with `RENAME_SWAP`): the output folder always exists,
 //! holding the whole previous site or the whole new one, whenever the process is killed.
 //! Elsewhere it is two renames, and a build killed between them leaves the previous output

@@ -67,14 +67,10 @@ pub fn discover(root: &Path) -> Result<Sources> {
     }
     // Every badly named file of `content/` and `static/` is reported at once, not the first only.
     let static_root = root.join(STATIC_DIR);
-    let (files, static_files) = match (
+    let (files, static_files) = crate::error::both(
         walk(&content_root, CONTENT_DIR),
         if static_root.is_dir() { walk(&static_root, STATIC_DIR) } else { Ok(Vec::new()) },
-    ) {
-        (Ok(files), Ok(static_files)) => (files, static_files),
-        (Err(e), Ok(_)) | (Ok(_), Err(e)) => return Err(e),
-        (Err(a), Err(b)) => return Err(Error::many(vec![a, b])),
-    };
+    )?;
     let bundles: Vec<String> =
         files.iter().filter_map(|f| f.strip_suffix("/index.md").map(str::to_string)).collect();
     let bundle_of = |path: &str| {

@@ -71,7 +71,7 @@ fn stays(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || b"-._~/%!$()*+,;=@".contains(&byte)
 }
 
-/// `path` percent-encoded for a URL: each byte that does not [stay](stays) as `%XX`, in
+/// `path` percent-encoded for a URL: each byte that does not stay (see `stays`) as `%XX`, in
 /// uppercase hexadecimal. Most paths need nothing and are returned as they are.
 pub fn encode_path(path: &str) -> std::borrow::Cow<'_, str> {
     if path.bytes().all(stays) {

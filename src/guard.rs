@@ -33,6 +33,10 @@ pub(crate) fn check() -> Result<()> {
     Ok(())
 }
 
+/// Raised once a build has swapped its new output in: a stop request after that no longer leaves
+/// the previous output (the `juxta` command says so).
+pub static SWAPPED: AtomicBool = AtomicBool::new(false);
+
 /// The temporary folders and files of this process that exist now.
 static TEMPORARY: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 

@@ -114,20 +114,30 @@ struct InitArgs {
     dir: PathBuf,
 }
 
-/// What an interrupted build leaves, and an interrupted check.
-const BUILD_INTERRUPTED: &str = "the previous output is unchanged";
-const CHECK_INTERRUPTED: &str = "the check did not finish";
+/// What an interrupted build leaves: the previous output, unless the new one was in place when
+/// the build was stopped (packing the zip, removing the previous output).
+fn build_interrupted() -> &'static str {
+    match juxta::guard::SWAPPED.load(std::sync::atomic::Ordering::SeqCst) {
+        false => "the previous output is unchanged",
+        true => "the new output was in place already",
+    }
+}
+
+/// What an interrupted check leaves.
+fn check_interrupted() -> &'static str {
+    "the check did not finish"
+}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         // serve stops on signals itself (it closes its connections and exits 0).
         Command::Build(args) => {
-            stop_on_signals(BUILD_INTERRUPTED);
+            stop_on_signals(build_interrupted);
             build(args)
         }
         Command::Check(args) => {
-            stop_on_signals(CHECK_INTERRUPTED);
+            stop_on_signals(check_interrupted);
             check(args)
         }
         Command::Init(args) => init(args),
@@ -203,7 +213,7 @@ fn build(args: BuildArgs) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) if e.kind() == Kind::Interrupted => {
-            say_interrupted(BUILD_INTERRUPTED);
+            say_interrupted(build_interrupted());
             ExitCode::from(130)
         }
         Err(e) => {
@@ -237,7 +247,7 @@ fn check(args: CheckArgs) -> ExitCode {
     let report = match result {
         Ok(report) => report,
         Err(e) if e.kind() == Kind::Interrupted => {
-            say_interrupted(CHECK_INTERRUPTED);
+            say_interrupted(check_interrupted());
             return ExitCode::from(130);
         }
         Err(e) => {
@@ -362,13 +372,13 @@ const GRACE: Duration = Duration::from_millis(500);
 
 /// Ctrl-C (SIGINT), SIGTERM and SIGHUP ask the build (or check) to stop: it notices before its
 /// next page or file, removes its staging folder and exits with code 130, leaving the previous
-/// output as it was. `after` ends the message that says so.
+/// output as it was. `after` says what the run leaves, to end the message that says so.
 ///
 /// A template that loops without writing or calling anything of juxta's never looks, and Tera
 /// cannot be stopped from outside; so if the process has not ended [`GRACE`] after the request
 /// (or at a second request), this thread removes the run's temporary folders itself (the library
 /// tracks them, and holds a swap of the output until it is done) and ends the process.
-fn stop_on_signals(after: &'static str) {
+fn stop_on_signals(after: fn() -> &'static str) {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
     let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
         return;
@@ -383,7 +393,7 @@ fn stop_on_signals(after: &'static str) {
             std::thread::sleep(Duration::from_millis(10));
         }
         juxta::guard::remove_temporary();
-        say_interrupted(after);
+        say_interrupted(after());
         std::process::exit(130);
     });
 }
@@ -392,7 +402,11 @@ fn stop_on_signals(after: &'static str) {
 /// first.
 fn say_interrupted(after: &str) {
     static SAID: std::sync::Once = std::sync::Once::new();
-    SAID.call_once(|| eprintln!("juxta: interrupted; {after}"));
+    SAID.call_once(|| {
+        // A progress line the run had no time to erase is erased first.
+        let erase = if std::io::stderr().is_terminal() { "\r\x1b[2K" } else { "" };
+        eprintln!("{erase}juxta: interrupted; {after}");
+    });
 }
 
 #[global_allocator]

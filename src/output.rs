@@ -132,6 +132,7 @@ impl Staging {
             let mut temporary = crate::guard::Temporary::hold();
             let previous = swap_in(self.dir.path(), &self.out)?;
             self.committed = true;
+            crate::guard::SWAPPED.store(true, std::sync::atomic::Ordering::SeqCst);
             temporary.untrack(self.dir.path());
             if let Some(previous) = &previous {
                 temporary.track(previous);

@@ -295,6 +295,97 @@ fn a_ten_megabyte_paragraph_stops_at_the_page_budget_with_a_clear_error() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Data at scale
+
+/// A comparison dataset of `subjects` subjects on three dimensions, as TOML.
+fn wide_dataset(subjects: usize) -> String {
+    let mut toml = String::from("kind = \"comparison\"\ntitle = \"Wide\"\n");
+    for i in 0..subjects {
+        toml.push_str(&format!("\n[[subjects]]\nid = \"s{i}\"\nname = \"Subject {i}\"\n"));
+    }
+    for d in 0..3 {
+        toml.push_str(&format!(
+            "\n[[dimensions]]\nid = \"d{d}\"\nlabel = \"D{d}\"\nsummary = \"What {d} is\"\n"
+        ));
+        for i in 0..subjects {
+            toml.push_str(&format!("values.s{i} = \"Value {i}\"\n"));
+        }
+    }
+    toml
+}
+
+/// Regression: the position of every value of a TOML dataset was found by counting lines from the
+/// start of the file, so 5,000 subjects took 8.7 s where the same data in JSON took 0.13 s.
+#[test]
+fn a_toml_dataset_loads_in_time_linear_in_its_size() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = base_site(tmp.path());
+    std::fs::create_dir_all(root.join("data")).unwrap();
+    let timed = |subjects: usize| {
+        std::fs::write(root.join("data/wide.toml"), wide_dataset(subjects)).unwrap();
+        let started = Instant::now();
+        let result = build(&root, &tmp.path().join("public"), &[]);
+        assert!(result.status.success(), "{subjects}: {}", stderr(&result));
+        started.elapsed()
+    };
+    let (small, large) = (timed(1_250), timed(5_000));
+    // Four times the data: a quadratic pass takes sixteen times as long.
+    assert!(
+        large < small * 8 + Duration::from_secs(2),
+        "1,250 subjects took {small:?}, 5,000 took {large:?}"
+    );
+}
+
+/// The peak memory of building `root` into `out`, in bytes, measured by GNU time.
+fn peak_memory(root: &Path, out: &Path) -> Option<u64> {
+    let result = Command::new("/usr/bin/time")
+        .args(["-f", "%M"])
+        .arg(env!("CARGO_BIN_EXE_juxta"))
+        .args(["build", "--quiet", "--root"])
+        .arg(root)
+        .arg("--out")
+        .arg(out)
+        .env("SOURCE_DATE_EPOCH", EPOCH)
+        .output()
+        .ok()?;
+    assert!(result.status.success(), "{}", stderr(&result));
+    stderr(&result).lines().last()?.trim().parse::<u64>().ok().map(|kib| kib * 1024)
+}
+
+/// Regression: a 50 MiB CSV file peaked at 3.46 GiB, about 75 times its size: its rows were held
+/// three times over (as JSON values, a copy of those, and the template engine's). Now once.
+#[test]
+fn a_large_csv_file_takes_memory_in_proportion_to_its_size() {
+    let test = "a_large_csv_file_takes_memory_in_proportion_to_its_size";
+    if !Path::new("/usr/bin/time").exists() {
+        return unavailable(
+            test,
+            "measuring peak memory needs GNU time at /usr/bin/time (Debian package `time`)",
+        );
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let root = base_site(tmp.path());
+    std::fs::create_dir_all(root.join("data")).unwrap();
+    let csv = |mib: usize| {
+        let mut text = String::from("id,name,count,ratio,ok,code\n");
+        let mut i = 0;
+        while text.len() < mib << 20 {
+            text.push_str(&format!("{i},Item {i},{},{}.5,{},{:05}\n", i * 7, i / 8, i % 2 == 0, i % 1000));
+            i += 1;
+        }
+        text
+    };
+    let mut peaks = Vec::new();
+    for mib in [4, 16] {
+        std::fs::write(root.join("data/rows.csv"), csv(mib)).unwrap();
+        peaks.push(peak_memory(&root, &tmp.path().join("public")).expect("GNU time reports the peak"));
+    }
+    // What twelve more MiB of short cells cost: about 13 times their size now, 41 before.
+    let per_byte = (peaks[1] - peaks[0]) as f64 / (12 << 20) as f64;
+    assert!(per_byte < 20.0, "each byte of CSV took {per_byte:.1} bytes of memory");
+}
+
+// ---------------------------------------------------------------------------------------------
 // Raw HTML and dangerous links
 
 const HOSTILE_LINKS: &str = "\

@@ -25,9 +25,9 @@ use crate::error::{Error, Result};
 pub const COMMENT: &str =
     "Written by juxta (juxta build --zip), which replaces this file when it builds it again.";
 
-/// Resolves the zip file `zip` of a build of the project at `root` into `out` (the default
-/// output `public/` when `None`), and refuses it where writing would destroy something (see the
-/// module's documentation). Nothing is written.
+/// Resolves the zip file `zip` of a build of the project at `root` (into `out`, when given), and
+/// refuses it where writing would destroy something (see the module's documentation). Nothing is
+/// written.
 pub fn check_target(root: &Path, zip: &Path, out: Option<&Path>) -> Result<std::path::PathBuf> {
     let cannot = |why: &str| {
         Err(Error::environment(format!("refusing to write the zip to `{}`: {why}", zip.display())))
@@ -39,15 +39,18 @@ pub fn check_target(root: &Path, zip: &Path, out: Option<&Path>) -> Result<std::
     if let Some(why) = crate::output::in_project(&root, &path) {
         return cannot(&why);
     }
+    // This build's output, and the one every plain `juxta build` replaces.
     let default_out = root.join("public");
-    let (out, which) = match out {
-        Some(out) => (out, "the output folder"),
-        None => (default_out.as_path(), "`public/`, the folder `juxta build` writes"),
-    };
-    if let Some((out, _, _)) = crate::output::locate(out)
-        && path.starts_with(&out)
-    {
-        return cannot(&format!("it is inside {which}, which each build replaces"));
+    let outs = out
+        .map(|out| (out, "the output folder"))
+        .into_iter()
+        .chain([(default_out.as_path(), "`public/`, the folder `juxta build` writes")]);
+    for (out, which) in outs {
+        if let Some((out, _, _)) = crate::output::locate(out)
+            && path.starts_with(&out)
+        {
+            return cannot(&format!("it is inside {which}, which each build replaces"));
+        }
     }
     match std::fs::symlink_metadata(&path) {
         Ok(meta) if meta.file_type().is_symlink() => cannot("it is a symbolic link"),

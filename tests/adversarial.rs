@@ -913,6 +913,7 @@ fn zip_never_replaces_a_source_or_lands_where_a_build_deletes_it() {
         ("content-link/site.zip", &[], "inside the project's `content/` folder"),
         ("site", &[], "it holds the project"),
         ("site/public/site.zip", &[], "inside `public/`"),
+        ("site/public/site.zip", &with_out[..], "inside `public/`"),
         ("public/site.zip", &with_out[..], "inside the output folder"),
         ("site/../public/site.zip", &with_out[..], "inside the output folder"),
         ("out-link/site.zip", &with_out[..], "inside the output folder"),

@@ -174,6 +174,23 @@ pub(crate) fn parse(text: &str, base_url_override: Option<&str>) -> Result<Confi
         None => normalize_base_url(raw.base_url.get_ref())
             .map_err(|m| Error::at_position(shown, at(raw.base_url.span()), format!("base_url: {m}")))?,
     };
+    check_controls(&raw, &text)?;
+    for (key, name) in [
+        ("highlight_theme", &raw.markdown.highlight_theme),
+        ("highlight_theme_dark", &raw.markdown.highlight_theme_dark),
+    ] {
+        crate::highlight::check_theme(name).map_err(|m| {
+            // Only a file with this error is read again for the position.
+            let at = crate::located::parse(&text, "toml", shown)
+                .ok()
+                .and_then(|root| Some(root.get("markdown")?.get(key)?.at));
+            let error = Error::at(shown, format!("{key}: {m}"));
+            match at {
+                Some(at) => error.with_position(at),
+                None => error,
+            }
+        })?;
+    }
     let cname = match raw.cname {
         Some(c) if !is_domain(c.get_ref()) => {
             return Err(Error::at_position(
@@ -210,6 +227,28 @@ pub(crate) fn parse(text: &str, base_url_override: Option<&str>) -> Result<Confi
     })
 }
 
+/// Refuses a control character (written as an escape) in the values that reach pages: see
+/// [`crate::data`].
+fn check_controls(raw: &RawConfig, text: &str) -> Result<()> {
+    let in_text = |text: &str| text.chars().find(|&c| crate::data::is_refused_control(c));
+    let found = [("title", &raw.title), ("description", &raw.description), ("author", &raw.author)]
+        .into_iter()
+        .find_map(|(key, value)| Some((key, in_text(value)?)))
+        .or_else(|| {
+            let found =
+                raw.extra.iter().find_map(|(k, v)| in_text(k).or_else(|| crate::data::control_in_value(v)));
+            Some(("extra", found?))
+        });
+    let Some((key, control)) = found else { return Ok(()) };
+    let shown = Path::new(FILE_NAME);
+    let at = crate::located::parse(text, "toml", shown).ok().and_then(|root| Some(root.get(key)?.at));
+    let error = Error::at(shown, format!("{key}: {}", crate::data::control_message(control)));
+    Err(match at {
+        Some(at) => error.with_position(at),
+        None => error,
+    })
+}
+
 /// Converts a TOML error into one naming `shown` and the line and column in the whole file;
 /// `offset` is where the TOML fragment starts in `text` (non-zero for front matter).
 pub(crate) fn toml_error(shown: &Path, text: &str, offset: usize, e: &toml::de::Error) -> Error {
@@ -230,7 +269,9 @@ fn normalize_base_url(url: &str) -> std::result::Result<String, String> {
     if host.is_empty() || url.contains(char::is_whitespace) || url.contains(['?', '#', '"', '<', '>']) {
         return Err(format!("`{url}` is not a valid site address such as https://example.com/docs/"));
     }
-    let mut url = url.to_string();
+    // The path is percent-encoded as every URL juxta writes is; escapes already there are kept.
+    let path = &rest[host.len()..];
+    let mut url = format!("{}{host}{}", &url[..url.len() - rest.len()], crate::urls::encode_path(path));
     if !url.ends_with('/') {
         url.push('/');
     }
@@ -257,6 +298,7 @@ mod tests {
         assert_eq!(normalize_base_url("https://a.io/docs").unwrap(), "https://a.io/docs/");
         assert!(normalize_base_url("/docs/").is_err());
         assert!(normalize_base_url("https:///x").is_err());
+        assert_eq!(normalize_base_url("https://a.io/über/%C3%A9").unwrap(), "https://a.io/%C3%BCber/%C3%A9/");
     }
 
     #[test]

@@ -2,10 +2,16 @@
 //!
 //! Each file is parsed with its format's parser; a malformed file is an error naming
 //! `data/<file>:line:col`. A CSV file becomes a list of records keyed by its header row, with
-//! each cell typed (see [`cell_value`]).
+//! each cell typed (see [`cell_value`]). Values are kept in the form templates read them
+//! ([`tera::Value`]), made once: a CSV file's rows go straight into that form, sharing their
+//! column names, so that a large file costs memory in proportion to its size.
+//!
+//! No value may hold a control character (`NUL`, an escape): a browser shows it as an error or
+//! not at all, so it is refused at the place it is written, in every format.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::comparison::{self, Comparison};
 use crate::error::{Error, Position, Result};
@@ -27,15 +33,30 @@ pub struct Data {
 pub struct DataFile {
     /// Path shown in errors: `data/<file>`.
     pub shown: PathBuf,
-    /// The file's contents.
-    pub value: serde_json::Value,
+    /// The file's contents, as templates see them.
+    pub value: tera::Value,
 }
 
 impl Data {
-    /// All files as one map, for templates.
-    pub fn to_value(&self) -> serde_json::Value {
-        serde_json::Value::Object(self.files.iter().map(|(k, f)| (k.clone(), f.value.clone())).collect())
+    /// All files as one map, for templates. The files' values are shared, not copied.
+    pub fn to_value(&self) -> tera::Value {
+        let mut map = tera::Map::with_capacity(self.files.len());
+        for (stem, file) in &self.files {
+            map.insert(tera::value::Key::String(Arc::from(stem.as_str())), file.value.clone());
+        }
+        tera::Value::from(map)
     }
+}
+
+/// A data file read: its value, and whether it declares a comparison.
+pub(crate) struct Parsed {
+    /// What templates see.
+    pub(crate) value: tera::Value,
+    /// Whether it says `kind = "comparison"`.
+    pub(crate) comparison: bool,
+    /// For a comparison, the text (byte order mark removed, line endings normalised), read again
+    /// for the positions of its values; empty otherwise.
+    pub(crate) text: String,
 }
 
 /// Loads every data file under `root/data/` (not in subfolders; hidden files ignored).
@@ -48,19 +69,25 @@ pub fn load(root: &Path) -> Result<Data> {
     let entries =
         std::fs::read_dir(&dir).map_err(|e| Error::at(DATA_DIR, "cannot read the folder").caused_by(e))?;
     let mut paths = Vec::new();
+    let mut errors = Vec::new();
     for entry in entries {
         let entry = entry.map_err(|e| Error::at(DATA_DIR, "cannot read the folder").caused_by(e))?;
         let name = entry.file_name();
         let Some(name) = name.to_str().map(str::to_string) else {
-            return Err(Error::at(entry.path(), "the file name is not valid UTF-8: rename the file"));
+            let shown = Path::new(DATA_DIR).join(entry.file_name());
+            errors.push(Error::at(shown, "the file name is not valid UTF-8: rename the file"));
+            continue;
         };
         if name.starts_with('.') || !entry.file_type().is_ok_and(|t| t.is_file()) {
+            continue;
+        }
+        if let Err(problem) = crate::urls::check_portable(&name) {
+            errors.push(Error::at(Path::new(DATA_DIR).join(&name), format!("{problem}: rename the file")));
             continue;
         }
         paths.push(name);
     }
     paths.sort();
-    let mut errors = Vec::new();
     for name in paths {
         let shown = Path::new(DATA_DIR).join(&name);
         let Some((stem, ext)) = name.rsplit_once('.') else {
@@ -68,47 +95,47 @@ pub fn load(root: &Path) -> Result<Data> {
                 .push(Error::at(&shown, "a data file needs an extension: .toml, .yaml, .yml, .json or .csv"));
             continue;
         };
-        match load_file(&dir.join(&name), &shown, ext) {
-            Ok((value, text)) => {
-                if let Some(other) = data.files.get(stem) {
-                    errors.push(Error::at(
-                        &shown,
-                        format!(
-                            "`{}` already provides `data.{stem}`: rename one of them",
-                            other.shown.display()
-                        ),
-                    ));
-                    continue;
-                }
-                if comparison::is_declared(&value) {
-                    let validated = crate::located::parse(&text, ext, &shown)
-                        .map_err(|e| vec![e])
-                        .and_then(|root| comparison::validate(stem, &shown, &root));
-                    match validated {
-                        Ok(c) => {
-                            data.comparisons.insert(stem.to_string(), c);
-                        }
-                        Err(e) => errors.extend(e),
-                    }
-                }
-                data.files.insert(stem.to_string(), DataFile { shown, value });
+        let parsed = match crate::fs::read_source(&dir.join(&name), &shown)
+            .and_then(|raw| parse_file(&raw, &shown, ext))
+        {
+            Ok(parsed) => parsed,
+            Err(e) => {
+                errors.push(e);
+                continue;
             }
-            Err(e) => errors.push(e),
+        };
+        if let Some(other) = data.files.get(stem) {
+            errors.push(Error::at(
+                &shown,
+                format!("`{}` already provides `data.{stem}`: rename one of them", other.shown.display()),
+            ));
+            continue;
         }
+        if parsed.comparison {
+            let validated = crate::located::parse(&parsed.text, ext, &shown)
+                .map_err(|e| vec![e])
+                .and_then(|root| comparison::validate(stem, &shown, &root));
+            match validated {
+                Ok(c) => {
+                    data.comparisons.insert(stem.to_string(), c);
+                }
+                Err(e) => errors.extend(e),
+            }
+        }
+        data.files.insert(stem.to_string(), DataFile { shown, value: parsed.value });
     }
     if errors.is_empty() { Ok(data) } else { Err(Error::many(errors)) }
 }
 
-/// Parses one file; returns its value and its normalised text.
-fn load_file(path: &Path, shown: &Path, ext: &str) -> Result<(serde_json::Value, String)> {
-    let raw = crate::fs::read_source(path, shown)?;
-    parse_file(&raw, shown, ext)
-}
-
 /// Parses the text of one data file in the format its extension `ext` names.
-pub(crate) fn parse_file(raw: &str, shown: &Path, ext: &str) -> Result<(serde_json::Value, String)> {
-    let text = crate::front_matter::normalize(raw).into_owned();
-    let value = match ext.to_ascii_lowercase().as_str() {
+pub(crate) fn parse_file(raw: &str, shown: &Path, ext: &str) -> Result<Parsed> {
+    let text = crate::front_matter::normalize(raw);
+    let ext = ext.to_ascii_lowercase();
+    if ext == "csv" {
+        let value = csv_records(&text, shown)?;
+        return Ok(Parsed { value, comparison: false, text: String::new() });
+    }
+    let value: serde_json::Value = match ext.as_str() {
         "toml" => toml::from_str(&text).map_err(|e| crate::config::toml_error(shown, &text, 0, &e)),
         "json" => serde_json::from_str::<Strict>(&text).map(|s| s.0).map_err(|e| {
             let message = e.to_string();
@@ -116,13 +143,85 @@ pub(crate) fn parse_file(raw: &str, shown: &Path, ext: &str) -> Result<(serde_js
             Error::at_position(shown, Position::new(e.line().max(1), e.column().max(1)), message)
         }),
         "yaml" | "yml" => serde_saphyr::from_str(&text).map_err(|e| crate::located::yaml_error(shown, &e)),
-        "csv" => csv_records(&text, shown),
         other => Err(Error::at(
             shown,
             format!("`.{other}` is not a data format juxta reads: use .toml, .yaml, .yml, .json or .csv"),
         )),
     }?;
-    Ok((value, text))
+    if let Some(control) = control_in_value(&value) {
+        return Err(control_error(&text, &ext, shown, control));
+    }
+    let comparison = comparison::is_declared(&value);
+    let text = if comparison { text.into_owned() } else { String::new() };
+    Ok(Parsed { value: tera::Value::from_serializable(&value), comparison, text })
+}
+
+/// Characters no value may hold: the C0 and C1 controls and DEL, but for tab, line feed and
+/// carriage return (which are whitespace in a page).
+pub(crate) fn is_refused_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
+/// The first refused control character of `text` and its offset, found a byte at a time (a CSV
+/// file may be large): C0 controls and DEL are single bytes, C1 controls two starting with 0xC2.
+fn first_control(text: &str) -> Option<(usize, char)> {
+    let bytes = text.as_bytes();
+    let offset = bytes.iter().enumerate().position(|(i, &b)| {
+        (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
+            || b == 0x7f
+            || (b == 0xc2 && bytes.get(i + 1).is_some_and(|next| (0x80..0xa0).contains(next)))
+    })?;
+    Some((offset, text[offset..].chars().next()?))
+}
+
+/// The first refused control character in a key or string of `value`.
+pub(crate) fn control_in_value(value: &serde_json::Value) -> Option<char> {
+    let in_text = |text: &str| text.chars().find(|&c| is_refused_control(c));
+    match value {
+        serde_json::Value::String(s) => in_text(s),
+        serde_json::Value::Array(items) => items.iter().find_map(control_in_value),
+        serde_json::Value::Object(map) => {
+            map.iter().find_map(|(key, value)| in_text(key).or_else(|| control_in_value(value)))
+        }
+        _ => None,
+    }
+}
+
+/// The error for a control character in a value, at the key or value holding it (found by reading
+/// the file again with positions, which only a file with this error pays for).
+fn control_error(text: &str, ext: &str, shown: &Path, control: char) -> Error {
+    let message = control_message(control);
+    let at = crate::located::parse(text, ext, shown).ok().and_then(|root| position_of(&root, control));
+    match at {
+        Some(at) => Error::at_position(shown, at, message),
+        None => Error::at(shown, message),
+    }
+}
+
+pub(crate) fn control_message(control: char) -> String {
+    let name = match control {
+        '\0' => " (NUL)",
+        '\u{1b}' => " (escape)",
+        _ => "",
+    };
+    format!(
+        "this value holds the control character U+{:04X}{name}, which a web page cannot show: remove it",
+        u32::from(control)
+    )
+}
+
+/// Where the key or string holding `control` is written.
+fn position_of(node: &crate::located::Node, control: char) -> Option<Position> {
+    use crate::located::Value;
+    match &node.value {
+        Value::Str(s) if s.contains(control) => Some(node.at),
+        Value::Seq(items) => items.iter().find_map(|n| position_of(n, control)),
+        Value::Map(entries) => entries.iter().find_map(|e| match e.key.contains(control) {
+            true => Some(e.key_at),
+            false => position_of(&e.node, control),
+        }),
+        _ => None,
+    }
 }
 
 /// A JSON value read like `serde_json::Value`, except that a key written twice in one object is
@@ -203,7 +302,7 @@ impl<'de> serde::de::Visitor<'de> for StrictVisitor {
 }
 
 /// Reads CSV text into a list of records keyed by the header row.
-fn csv_records(text: &str, shown: &Path) -> Result<serde_json::Value> {
+fn csv_records(text: &str, shown: &Path) -> Result<tera::Value> {
     // The CSV reader takes an unclosed quote as running to the end of the file; that is a typo.
     if let Some(offset) = unclosed_quote(text) {
         return Err(Error::at_position(
@@ -211,6 +310,10 @@ fn csv_records(text: &str, shown: &Path) -> Result<serde_json::Value> {
             Position::of_offset(text, offset),
             "the quoted cell opened here is never closed: add the closing `\"`",
         ));
+    }
+    // A CSV file has no escapes: a control character is in the text as it is.
+    if let Some((offset, control)) = first_control(text) {
+        return Err(Error::at_position(shown, Position::of_offset(text, offset), control_message(control)));
     }
     let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(text.as_bytes());
     let at = |line: u64, column: usize| Position::new(line.max(1) as usize, column);
@@ -232,21 +335,29 @@ fn csv_records(text: &str, shown: &Path) -> Result<serde_json::Value> {
             ));
         }
     }
+    // Every row's keys share one copy of each column name.
+    let keys: Vec<tera::value::Key<'static>> =
+        headers.iter().map(|name| tera::value::Key::String(Arc::from(name.trim()))).collect();
     let mut rows = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| {
-            let line = e.position().map_or(1, csv::Position::line);
-            Error::at_position(shown, at(line, 1), csv_message(&e))
-        })?;
-        let mut row = serde_json::Map::new();
-        for (name, cell) in headers.iter().zip(record.iter()) {
-            if let Some(value) = cell_value(cell) {
-                row.insert(name.trim().to_string(), value);
+    let mut record = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                let line = e.position().map_or(1, csv::Position::line);
+                return Err(Error::at_position(shown, at(line, 1), csv_message(&e)));
             }
         }
-        rows.push(serde_json::Value::Object(row));
+        let mut row = tera::Map::with_capacity(keys.len());
+        for (key, cell) in keys.iter().zip(record.iter()) {
+            if let Some(value) = cell_value(cell) {
+                row.insert(key.clone(), value);
+            }
+        }
+        rows.push(tera::Value::from(row));
     }
-    Ok(serde_json::Value::Array(rows))
+    Ok(tera::Value::from(rows))
 }
 
 /// The byte offset of a `"` that opens a quoted cell and is never closed.
@@ -291,22 +402,22 @@ fn csv_message(e: &csv::Error) -> String {
 /// Types one CSV cell: empty is missing; `true`/`false` are booleans; integers and decimal
 /// numbers are numbers, except numbers with a leading zero (`007`, postal codes), which stay
 /// text; anything else is text. Surrounding spaces are ignored for the typing, kept for text.
-pub fn cell_value(cell: &str) -> Option<serde_json::Value> {
+pub fn cell_value(cell: &str) -> Option<tera::Value> {
     let trimmed = cell.trim();
     if trimmed.is_empty() {
         return None;
     }
     let value = match trimmed {
-        "true" | "TRUE" | "True" => serde_json::Value::Bool(true),
-        "false" | "FALSE" | "False" => serde_json::Value::Bool(false),
+        "true" | "TRUE" | "True" => tera::Value::from(true),
+        "false" | "FALSE" | "False" => tera::Value::from(false),
         _ => {
             let digits = trimmed.trim_start_matches(['-', '+']);
             let leading_zero = digits.len() > 1 && digits.starts_with('0') && !digits.starts_with("0.");
             let numeric = !leading_zero && digits.starts_with(|c: char| c.is_ascii_digit());
             match (numeric, trimmed.parse::<i64>(), trimmed.parse::<f64>()) {
-                (true, Ok(i), _) => serde_json::Value::from(i),
-                (true, _, Ok(f)) if f.is_finite() => serde_json::Value::from(f),
-                _ => serde_json::Value::String(cell.to_string()),
+                (true, Ok(i), _) => tera::Value::from(i),
+                (true, _, Ok(f)) if f.is_finite() => tera::Value::from(f),
+                _ => tera::Value::from(cell),
             }
         }
     };
@@ -318,24 +429,29 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// A value as templates see it, from JSON.
+    fn seen(value: serde_json::Value) -> tera::Value {
+        tera::Value::from_serializable(&value)
+    }
+
     #[test]
     fn csv_cells_are_typed_and_empty_cells_missing() {
         let text = "name,count,ratio,ok,code,note\nA,3,0.5,true,007,plain\nB,-2,1e3,false,12, \n";
         let value = csv_records(text, Path::new("data/x.csv")).unwrap();
         assert_eq!(
             value,
-            json!([
+            seen(json!([
                 {"name": "A", "count": 3, "ratio": 0.5, "ok": true, "code": "007", "note": "plain"},
                 {"name": "B", "count": -2, "ratio": 1000.0, "ok": false, "code": 12}
-            ])
+            ]))
         );
     }
 
     #[test]
     fn words_that_parse_as_floats_stay_text() {
-        assert_eq!(cell_value("NaN"), Some(json!("NaN")));
-        assert_eq!(cell_value("inf"), Some(json!("inf")));
-        assert_eq!(cell_value("0.25"), Some(json!(0.25)));
+        assert_eq!(cell_value("NaN"), Some(seen(json!("NaN"))));
+        assert_eq!(cell_value("inf"), Some(seen(json!("inf"))));
+        assert_eq!(cell_value("0.25"), Some(seen(json!(0.25))));
     }
 
     #[test]
@@ -356,5 +472,30 @@ mod tests {
     fn duplicate_column_names_are_refused() {
         let e = csv_records("a,a\n1,2\n", Path::new("data/x.csv")).unwrap_err();
         assert_eq!(e.to_string(), "data/x.csv:1:1: the header row names column `a` twice");
+    }
+
+    #[test]
+    fn a_control_character_in_a_value_is_an_error_where_it_is_written() {
+        let shown = Path::new("data/x");
+        let cases = [
+            ("csv", "a,b\n1,x\u{0}y\n", "data/x:2:4: this value holds the control character U+0000 (NUL)"),
+            ("csv", "a,b\n1,\u{85}\n", "data/x:2:3: this value holds the control character U+0085"),
+            (
+                "json",
+                "{\"a\": [1, \"x\\u0000\"]}",
+                "data/x:1:11: this value holds the control character U+0000",
+            ),
+            (
+                "toml",
+                "a = 1\n[t]\n\"k\\u001b\" = 2\n",
+                "data/x:3:1: this value holds the control character U+001B (escape)",
+            ),
+            ("yaml", "a:\n  - \"\\x07\"\n", "data/x:2:5: this value holds the control character U+0007"),
+        ];
+        for (ext, text, expected) in cases {
+            let message = parse_file(text, shown, ext).err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(message.starts_with(expected), "{ext}: {message}");
+        }
+        assert!(parse_file("a\tb\n1\t2\r\n", shown, "csv").is_ok(), "tabs and line ends are text");
     }
 }

@@ -47,6 +47,101 @@ impl Position {
     }
 }
 
+/// The positions of many offsets in one text, each found without reading the text from its start
+/// again: the starts of its lines are listed once, and (where the text is not all ASCII) how many
+/// characters come before every 64th byte. [`Position::of_offset`] reads everything before the
+/// offset, which made positions of the values of a large data file take time quadratic in its
+/// size.
+pub(crate) struct Lines<'t> {
+    text: &'t str,
+    /// The offset of each line's first byte.
+    starts: Vec<usize>,
+    /// The characters before byte `64 * i`, for each `i`; empty when the text is ASCII.
+    characters: Vec<usize>,
+}
+
+impl<'t> Lines<'t> {
+    /// Bytes between two counts of characters kept.
+    const STRIDE: usize = 64;
+
+    pub(crate) fn new(text: &'t str) -> Lines<'t> {
+        let mut starts = vec![0];
+        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        let mut characters = Vec::new();
+        if !text.is_ascii() {
+            let mut before = 0;
+            for block in text.as_bytes().chunks(Self::STRIDE) {
+                characters.push(before);
+                before += character_starts(block);
+            }
+        }
+        Lines { text, starts, characters }
+    }
+
+    /// The position of byte `offset` (as [`Position::of_offset`] gives it).
+    pub(crate) fn position(&self, offset: usize) -> Position {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.starts.partition_point(|&start| start <= offset);
+        let line_start = self.starts[line - 1];
+        let column = match self.characters.is_empty() {
+            true => offset - line_start,
+            false => self.characters_before(offset) - self.characters_before(line_start),
+        };
+        Position { line, column: column + 1 }
+    }
+
+    fn characters_before(&self, offset: usize) -> usize {
+        let block = offset / Self::STRIDE;
+        self.characters[block] + character_starts(&self.text.as_bytes()[block * Self::STRIDE..offset])
+    }
+}
+
+/// The number of characters that start in `bytes` of UTF-8: every byte but continuation bytes.
+fn character_starts(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b & 0xC0 != 0x80).count()
+}
+
+/// A path as it may be printed: [`printable`], with each byte that is not UTF-8 (a file name
+/// from another system) written as `\xNN` rather than lost to a replacement character.
+pub fn printable_path(path: &Path) -> String {
+    let mut text = String::new();
+    for chunk in path.as_os_str().as_encoded_bytes().utf8_chunks() {
+        text.push_str(chunk.valid());
+        for byte in chunk.invalid() {
+            text.push_str(&format!("\\x{byte:02x}"));
+        }
+    }
+    printable(&text).into_owned()
+}
+
+/// `text` as it may be printed on a terminal: control characters (a newline that would start a
+/// line of its own, an escape sequence that would recolour or clear the screen) and the invisible
+/// marks that reorder text are written as escapes (`\n`, `\u{1b}`). Names of files and values
+/// from the site reach error messages, and are printed through this.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    let hidden = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}')
+    };
+    if !text.chars().any(hidden) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if hidden(c) => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// An error with the file and position it is about. Boxed so that `Result`s stay small.
 #[derive(Debug)]
 pub struct Error(Box<Inner>);
@@ -179,29 +274,40 @@ impl Error {
         &self.others
     }
 
+    /// Writes this error on one line. Every part that may hold a name or value from the site is
+    /// written through [`printable`], so that no file name can start a line or steer the terminal.
     fn write_one(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let shown = |path: &Path| printable_path(path);
         if let Some(path) = &self.path {
-            write!(f, "{}", path.display())?;
+            write!(f, "{}", shown(path))?;
             if let Some(p) = self.position {
                 write!(f, ":{}:{}", p.line, p.column)?;
             }
             write!(f, ": ")?;
         }
-        write!(f, "{}", self.message)?;
+        write!(f, "{}", printable(&self.message))?;
         match self.rendering.as_slice() {
             [] => {}
-            [one] => write!(f, " (while rendering `{}`)", one.display())?,
+            [one] => write!(f, " (while rendering `{}`)", shown(one))?,
             [first, rest @ ..] => write!(
                 f,
                 " (while rendering `{}` and {} other page{})",
-                first.display(),
+                shown(first),
                 rest.len(),
                 if rest.len() == 1 { "" } else { "s" }
             )?,
         }
+        // Many libraries' errors repeat their cause's text in their own (`i/o error: No space
+        // left on device` over `No space left on device`): a cause is written only when it adds
+        // something.
         let mut cause = self.source.as_deref().map(|s| s as &dyn std::error::Error);
+        let mut previous = String::new();
         while let Some(c) = cause {
-            write!(f, ": {c}")?;
+            let text = c.to_string();
+            if !previous.ends_with(&text) {
+                write!(f, ": {}", printable(&text))?;
+            }
+            previous = text;
             cause = c.source();
         }
         Ok(())
@@ -302,6 +408,49 @@ mod tests {
         // "é" is two bytes; the "=" after "ég" is the third character.
         assert_eq!(Position::of_offset(text, 5), Position::new(2, 3));
         assert_eq!(Position::of_offset(text, 100), Position::new(3, 1));
+    }
+
+    #[test]
+    fn lines_give_the_positions_of_offset_in_any_order() {
+        for text in ["a\nég=1\n\nxyz", "plain\nascii\n", "", "€€€€\n".repeat(40).as_str()] {
+            let lines = Lines::new(text);
+            for offset in (0..=text.len() + 2).rev() {
+                assert_eq!(lines.position(offset), Position::of_offset(text, offset), "{text:?} at {offset}");
+            }
+        }
+    }
+
+    #[test]
+    fn control_characters_and_reordering_marks_are_printed_as_escapes() {
+        assert_eq!(printable("a.md"), "a.md");
+        assert_eq!(printable("a\nb\tc\u{1b}[2J\u{202e}d"), "a\\nb\\tc\\u{1b}[2J\\u{202e}d");
+        let e = Error::at("content/x\ny.md", "bad `\u{7}`");
+        assert_eq!(e.to_string(), "content/x\\ny.md: bad `\\u{7}`");
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStrExt;
+            let path = Path::new(std::ffi::OsStr::from_bytes(b"data/caf\xe9\n.json"));
+            assert_eq!(printable_path(path), "data/caf\\xe9\\n.json");
+        }
+    }
+
+    #[test]
+    fn a_cause_that_only_repeats_the_text_before_it_is_left_out() {
+        #[derive(Debug)]
+        struct Wrapper(std::io::Error);
+        impl fmt::Display for Wrapper {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "i/o error: {}", self.0)
+            }
+        }
+        impl std::error::Error for Wrapper {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                Some(&self.0)
+            }
+        }
+        let io = std::io::Error::other("disk full");
+        let e = Error::environment("cannot write the zip").caused_by(Wrapper(io));
+        assert_eq!(e.to_string(), "cannot write the zip: i/o error: disk full");
     }
 
     #[test]

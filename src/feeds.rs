@@ -27,7 +27,7 @@ pub fn sitemap(site: &Site) -> String {
                 let lastmod = front.updated.as_ref().or(front.date.as_ref()).unwrap_or(&site.build_date);
                 xml.push_str("  <url>\n    <loc>");
                 crate::markdown::escape_into(&mut xml, &site.config.base_url);
-                crate::markdown::escape_into(&mut xml, &page.path);
+                crate::markdown::escape_into(&mut xml, &crate::urls::encode_path(&page.path));
                 xml.push_str("</loc>\n    <lastmod>");
                 lastmod.push_rfc3339(&mut xml);
                 xml.push_str("</lastmod>\n  </url>\n");

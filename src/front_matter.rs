@@ -143,7 +143,39 @@ pub fn parse(split: &Split<'_>, text: &str, shown: &Path) -> Result<FrontMatter>
         let position = key_position(split, text, "title").unwrap_or(Position::new(1, 1));
         return Err(Error::at_position(shown, position, "`title` must not be empty"));
     }
+    if let Some((key, control)) = control_in(&front) {
+        let position = key_position(split, text, key).unwrap_or(Position::new(1, 1));
+        return Err(Error::at_position(
+            shown,
+            position,
+            format!("{key}: {}", crate::data::control_message(control)),
+        ));
+    }
     Ok(front)
+}
+
+/// The first key whose value holds a control character (written as an escape, `\u0000`: the
+/// formats refuse them written as they are), and the character; see [`crate::data`].
+fn control_in(front: &FrontMatter) -> Option<(&'static str, char)> {
+    let in_text = |text: &str| text.chars().find(|&c| crate::data::is_refused_control(c));
+    let texts = [
+        ("title", Some(&front.title)),
+        ("description", front.description.as_ref()),
+        ("slug", front.slug.as_ref()),
+        ("template", front.template.as_ref()),
+    ];
+    let lists = [("tags", &front.tags), ("aliases", &front.aliases)];
+    texts
+        .into_iter()
+        .find_map(|(key, text)| Some((key, in_text(text?)?)))
+        .or_else(|| {
+            lists.into_iter().find_map(|(key, list)| Some((key, list.iter().find_map(|t| in_text(t))?)))
+        })
+        .or_else(|| {
+            let found =
+                front.extra.iter().find_map(|(k, v)| in_text(k).or_else(|| crate::data::control_in_value(v)));
+            Some(("extra", found?))
+        })
 }
 
 /// Reads front matter written in the plainest TOML without the TOML parser, which costs more

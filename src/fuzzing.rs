@@ -67,11 +67,11 @@ pub fn data(input: &[u8]) {
         Ok(text) => text,
         Err(e) => return check_error(&e),
     };
-    let (value, text) = match data::parse_file(&text, &shown, ext) {
+    let data::Parsed { text, comparison: declared, .. } = match data::parse_file(&text, &shown, ext) {
         Ok(parsed) => parsed,
         Err(e) => return check_error(&e),
     };
-    if !comparison::is_declared(&value) || ext == "csv" {
+    if !declared || ext == "csv" {
         return;
     }
     let node = located::parse(&text, ext, &shown).expect("a file its parser accepted is read again");
@@ -293,7 +293,8 @@ fn build_fixture(options: usize) -> Fixture {
         })
         .collect();
     let shown = Path::new(data::DATA_DIR).join("iot_vs_m2m.toml");
-    let (value, text) = data::parse_file(DATASET, &shown, "toml").expect("the fixture's data is valid");
+    let data::Parsed { value, text, .. } =
+        data::parse_file(DATASET, &shown, "toml").expect("the fixture's data is valid");
     let node = located::parse(&text, "toml", &shown).expect("the fixture's data is valid");
     let c = comparison::validate("iot_vs_m2m", &shown, &node).expect("the fixture's dataset is valid");
     let mut data = Data::default();

@@ -6,12 +6,18 @@
 //! folder is removed on the way out, so the previous output stays as it was. A panic in one
 //! page's rendering is caught and reported as an error naming the page, printed once like any
 //! other error.
+//!
+//! A template can loop for a long time without writing or calling anything of juxta's, so that
+//! nothing notices the request; Tera has no way to be stopped from outside. Every temporary
+//! folder and file a run makes (staging, `juxta check`'s builds, a zip being written) is
+//! therefore tracked while it exists, and the `juxta` command, when a stop request is
+//! not honoured within a moment, removes them with [`remove_temporary`] and ends the process.
 
 use std::cell::{Cell, RefCell};
 use std::panic::{AssertUnwindSafe, PanicHookInfo};
-use std::path::PathBuf;
-use std::sync::Once;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, MutexGuard, Once};
 
 use crate::error::{Error, Result};
 
@@ -25,6 +31,67 @@ pub(crate) fn check() -> Result<()> {
         return Err(Error::interrupted());
     }
     Ok(())
+}
+
+/// Raised once a build has swapped its new output in: a stop request after that no longer leaves
+/// the previous output (the `juxta` command says so).
+pub static SWAPPED: AtomicBool = AtomicBool::new(false);
+
+/// The temporary folders and files of this process that exist now.
+static TEMPORARY: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// The list of temporary paths, held: while it is, [`remove_temporary`] waits. The swap of the
+/// output holds it, so that a forced stop never removes a folder between two of its steps.
+pub(crate) struct Temporary(MutexGuard<'static, Vec<PathBuf>>);
+
+impl Temporary {
+    /// Holds the list (waiting for whoever holds it).
+    pub(crate) fn hold() -> Temporary {
+        Temporary(TEMPORARY.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Adds `path`, to be removed should the process be stopped before it is.
+    pub(crate) fn track(&mut self, path: &Path) {
+        self.0.push(path.to_path_buf());
+    }
+
+    /// Takes `path` off the list: it was removed or is no longer temporary.
+    pub(crate) fn untrack(&mut self, path: &Path) {
+        self.0.retain(|p| p != path);
+    }
+}
+
+/// Tracks `path` (see [`Temporary::track`]).
+pub(crate) fn track(path: &Path) {
+    Temporary::hold().track(path);
+}
+
+/// Stops tracking `path` (see [`Temporary::untrack`]).
+pub(crate) fn untrack(path: &Path) {
+    Temporary::hold().untrack(path);
+}
+
+/// Removes every temporary folder and file of this process, for the `juxta` command when it must
+/// end before the code that made them could. A swap of the output in progress finishes first.
+/// The list then stays held until the process ends, so that no other is made meanwhile.
+pub fn remove_temporary() {
+    INTERRUPTED.store(true, Ordering::SeqCst);
+    let held = TEMPORARY.lock().unwrap_or_else(|e| e.into_inner());
+    for path in held.iter() {
+        // A thread still writing into a folder can add a file as it is removed: a few tries.
+        for _ in 0..3 {
+            let removed = match std::fs::symlink_metadata(path) {
+                Ok(meta) if meta.is_dir() => std::fs::remove_dir_all(path),
+                Ok(_) => std::fs::remove_file(path),
+                Err(_) => Ok(()),
+            };
+            if removed.is_ok() {
+                break;
+            }
+        }
+    }
+    // Never released: the caller ends the process next.
+    std::mem::forget(held);
 }
 
 thread_local! {
@@ -72,5 +139,15 @@ pub(crate) fn catch<T>(shown: impl FnOnce() -> PathBuf, render: impl FnOnce() ->
 pub(crate) fn crash_for_tests(source: &str) {
     if cfg!(debug_assertions) && std::env::var_os("JUXTA_TEST_CRASH_PAGE").is_some_and(|p| p == source) {
         panic!("crash requested by JUXTA_TEST_CRASH_PAGE");
+    }
+}
+
+/// Debug builds only: when `JUXTA_TEST_KILL_AT` names `step`, the process kills itself there with
+/// `SIGKILL`, as a power cut or `kill -9` would, so that tests can prove every step of the swap
+/// leaves a usable output.
+pub(crate) fn kill_for_tests(step: &str) {
+    #[cfg(unix)]
+    if cfg!(debug_assertions) && std::env::var_os("JUXTA_TEST_KILL_AT").is_some_and(|s| s == step) {
+        let _ = rustix::process::kill_process(rustix::process::getpid(), rustix::process::Signal::KILL);
     }
 }

@@ -31,9 +31,20 @@ pub fn highlight(code: &str, language: &str) -> Option<String> {
     Some(generator.finalize())
 }
 
-/// The names of the bundled themes, for error messages.
-fn theme_names(themes: &ThemeSet) -> String {
-    themes.themes.keys().map(String::as_str).collect::<Vec<_>>().join(", ")
+/// The bundled themes, loaded once per process.
+fn themes() -> &'static ThemeSet {
+    static THEMES: OnceLock<ThemeSet> = OnceLock::new();
+    THEMES.get_or_init(ThemeSet::load_defaults)
+}
+
+/// Checks that `name` is a bundled theme; the message lists them when it is not.
+pub(crate) fn check_theme(name: &str) -> std::result::Result<(), String> {
+    if themes().themes.contains_key(name) {
+        return Ok(());
+    }
+    let names = themes().themes.keys().map(String::as_str).collect::<Vec<_>>().join(", ");
+    let near = crate::suggest::closest(name, themes().themes.keys().map(String::as_str));
+    Err(format!("unknown highlight theme `{name}`{near}; the themes are: {names}"))
 }
 
 /// The stylesheet: the light theme by default; the dark theme when the page asks for it with
@@ -54,13 +65,10 @@ pub fn stylesheet(light: &str, dark: &str) -> Result<String> {
 }
 
 fn generate_stylesheet(light: &str, dark: &str) -> Result<String> {
-    let themes = ThemeSet::load_defaults();
     let css = |name: &str| -> Result<String> {
-        let theme = themes.themes.get(name).ok_or_else(|| {
-            Error::at(
-                crate::config::FILE_NAME,
-                format!("unknown highlight theme `{name}`; the themes are: {}", theme_names(&themes)),
-            )
+        // `site.toml` was checked when it was read ([`check_theme`]).
+        let theme = themes().themes.get(name).ok_or_else(|| {
+            Error::at(crate::config::FILE_NAME, check_theme(name).err().unwrap_or_default())
         })?;
         css_for_theme_with_class_style(theme, STYLE)
             .map_err(|e| Error::site(format!("cannot make the stylesheet of theme `{name}`")).caused_by(e))

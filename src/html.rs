@@ -149,6 +149,136 @@ fn find_ignore_case(haystack: &str, needle: &str) -> Option<usize> {
     haystack.as_bytes().windows(needle.len()).position(|w| w.eq_ignore_ascii_case(needle))
 }
 
+/// Where an author's HTML leaves a browser reading everything after it as something other than
+/// the page: a comment, a tag or a `<!…>` never closed, an element whose content is read as text
+/// up to its closing tag (`<script>`, `<style>`, `<textarea>`, `<title>`…) without one, or
+/// `<plaintext>`, which nothing closes. Returns the offset of the construct's `<` and what is
+/// wrong, as a sentence.
+pub(crate) fn unclosed(html: &str) -> Option<(usize, String)> {
+    let bytes = html.as_bytes();
+    let mut i = 0;
+    while let Some(found) = memchr::memchr(b'<', &bytes[i..]) {
+        let start = i + found;
+        let rest = &html[start + 1..];
+        if let Some(body) = rest.strip_prefix("!--") {
+            // `<!-->` and `<!--->` end where they start, as in browsers.
+            let skip = ["->", ">"].iter().find(|end| body.starts_with(**end)).map(|end| end.len());
+            match skip.or_else(|| comment_end(body)) {
+                Some(length) => i = start + 4 + length,
+                None => {
+                    return Some((
+                        start,
+                        "this HTML comment (`<!--`) is never closed with `-->`: browsers would hide \
+                         everything after it, the end of the page included; close it"
+                            .into(),
+                    ));
+                }
+            }
+            continue;
+        }
+        if rest.starts_with(['!', '?']) {
+            match memchr::memchr(b'>', &bytes[start..]) {
+                Some(end) => i = start + end + 1,
+                None => return Some((start, "this `<!` or `<?` is never closed with `>`: browsers would hide everything after it; close it".into())),
+            }
+            continue;
+        }
+        let closing = rest.starts_with('/');
+        let name_start = start + 1 + usize::from(closing);
+        if !bytes.get(name_start).is_some_and(u8::is_ascii_alphabetic) {
+            i = start + 1;
+            continue;
+        }
+        let name_end = find_byte(bytes, name_start, |b| b.is_ascii_whitespace() || b == b'>' || b == b'/');
+        let name = html[name_start..name_end].to_ascii_lowercase();
+        let Some(end) = tag_end(bytes, name_end) else {
+            return Some((
+                start,
+                format!(
+                    "the tag `<{}` is never closed (a `>` or a closing quote is missing): browsers would \
+                     read the rest of the page as part of it",
+                    &html[start + 1..name_end]
+                ),
+            ));
+        };
+        i = end;
+        if closing {
+            continue;
+        }
+        if name == "plaintext" {
+            return Some((
+                start,
+                "`<plaintext>` makes the rest of the page plain text, and nothing can close it: remove it"
+                    .into(),
+            ));
+        }
+        if matches!(
+            &*name,
+            "script"
+                | "style"
+                | "textarea"
+                | "title"
+                | "xmp"
+                | "iframe"
+                | "noembed"
+                | "noframes"
+                | "noscript"
+        ) {
+            let close = format!("</{name}");
+            let found = memchr::memchr_iter(b'<', &bytes[i..]).map(|at| i + at).find(|&at| {
+                bytes.get(at..at + close.len()).is_some_and(|b| b.eq_ignore_ascii_case(close.as_bytes()))
+                    && bytes
+                        .get(at + close.len())
+                        .is_none_or(|&b| b.is_ascii_whitespace() || b == b'/' || b == b'>')
+            });
+            match found {
+                Some(at) => i = at,
+                None => {
+                    return Some((
+                        start,
+                        format!(
+                            "`<{name}>` is never closed with `</{name}>`: browsers would read the rest of \
+                             the page as its text; close it"
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    None
+}
+
+/// The length of a comment's text and its end (`-->`, or `--!>`, which browsers accept).
+fn comment_end(body: &str) -> Option<usize> {
+    let dashes = body.find("-->").map(|at| at + 3);
+    let bang = body.find("--!>").map(|at| at + 4);
+    match (dashes, bang) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// The offset after the `>` that ends a tag whose name ends at `from`, read as browsers do: a
+/// quote opens an attribute's value only right after its `=`.
+fn tag_end(bytes: &[u8], from: usize) -> Option<usize> {
+    let mut i = from;
+    let mut after_equals = false;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'>' => return Some(i + 1),
+            quote @ (b'"' | b'\'') if after_equals => {
+                i += 1 + memchr::memchr(quote, &bytes[i + 1..])?;
+                after_equals = false;
+            }
+            b'=' => after_equals = true,
+            b if b.is_ascii_whitespace() => {}
+            _ => after_equals = false,
+        }
+        i += 1;
+    }
+    None
+}
+
 /// Attributes holding a URL the browser follows or loads.
 const URL_ATTRIBUTES: [&str; 7] = ["href", "src", "srcset", "action", "poster", "data", "formaction"];
 
@@ -312,6 +442,30 @@ pub(crate) fn decode_entities(text: &str) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn html_that_would_swallow_the_rest_of_a_page_is_found() {
+        for closed in [
+            "<p>a</p><!-- note --> <!--> <!---> <!-- x --!> <!DOCTYPE html>",
+            "<div title=\"a > b\" data-x='\"'>x</div><script>if (a < b) {}</script>",
+            "<STYLE>p{}</style ><textarea></TEXTAREA><a href=x>y</a> a < b",
+            "<img alt=\"it's\"> <p class=x\"y>",
+        ] {
+            assert_eq!(unclosed(closed), None, "{closed}");
+        }
+        for (open, at, said) in [
+            ("<p>a</p>\n<!-- TODO: the rest", 9, "comment"),
+            ("x <div class=\"note\n\nrest", 2, "tag `<div`"),
+            ("<script>var a = 1;", 0, "`</script>`"),
+            ("<title>x</titlex>", 0, "`</title>`"),
+            ("<!DOCTYPE html", 0, "`<!`"),
+            ("<plaintext>", 0, "plain text"),
+        ] {
+            let (offset, message) = unclosed(open).unwrap_or_else(|| panic!("{open}"));
+            assert_eq!(offset, at, "{open}");
+            assert!(message.contains(said), "{open}: {message}");
+        }
+    }
 
     #[test]
     fn entities_in_attributes_are_decoded() {

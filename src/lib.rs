@@ -51,6 +51,7 @@ pub mod output;
 pub mod page;
 pub mod progress;
 mod raw_html;
+mod scratch;
 pub mod search;
 pub mod serve;
 pub mod site;
@@ -117,25 +118,25 @@ pub struct Report {
 /// Builds the site at `options.root`.
 pub fn build(options: &Options) -> Result<Report> {
     let root = options.root.as_path();
-    if let (Some(zip), Some(out)) = (&options.zip, &options.out)
-        && std::path::absolute(zip).is_ok_and(|z| std::path::absolute(out).is_ok_and(|o| z.starts_with(o)))
-    {
-        return Err(Error::environment(format!(
-            "--zip `{}` is inside the output folder, which each build replaces: write it elsewhere",
-            zip.display()
-        )));
-    }
+    // Where the zip goes is settled before anything is read or written.
+    let zip = match &options.zip {
+        Some(zip) => Some(archive::check_target(root, zip, options.out.as_deref())?),
+        None => None,
+    };
     let mut clock = Clock::start();
     options.progress.phase("reading the site", 0);
     let (Loaded { site, templates }, mut problems) = load_each(options)?;
     clock.lap("read, check and assemble the site; compile templates");
     guard::check()?;
 
-    let temporary_out = (options.zip.is_some() && options.out.is_none())
-        .then(|| std::env::temp_dir().join(format!("juxta-zip-{}", std::process::id())));
-    let out = match (&options.out, &temporary_out) {
+    // Without `--out`, a zip is built in a private folder (with its staging folder inside it).
+    let scratch = match (&zip, &options.out) {
+        (Some(_), None) => Some(scratch::Scratch::create("zip")?),
+        _ => None,
+    };
+    let out = match (&options.out, &scratch) {
         (Some(out), _) => out.clone(),
-        (None, Some(temporary)) => temporary.clone(),
+        (None, Some(scratch)) => scratch.path().join("site"),
         (None, None) => root.join("public"),
     };
     let mut staging = output::Staging::create(root, &out)?;
@@ -182,12 +183,9 @@ pub fn build(options: &Options) -> Result<Report> {
     guard::check()?;
     staging.commit()?;
     clock.lap("swap the output folder in");
-    if let Some(zip) = &options.zip {
-        let zipped = archive::zip_folder(&out, zip);
-        if let Some(temporary) = &temporary_out {
-            let _ = std::fs::remove_dir_all(temporary);
-        }
-        zipped?;
+    if let (Some(zip), Some(shown)) = (&zip, &options.zip) {
+        archive::zip_folder(&out, zip, shown)?;
+        drop(scratch);
         clock.lap("pack the zip");
     }
     // Freeing every page's values is serial work (about 20 ms at 10,000 pages): the site is

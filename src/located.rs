@@ -10,7 +10,7 @@ use std::path::Path;
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
 
-use crate::error::{Error, Position, Result};
+use crate::error::{Error, Lines, Position, Result};
 
 /// A value and where it starts.
 #[derive(Debug, Clone, PartialEq)]
@@ -98,8 +98,9 @@ pub fn parse(text: &str, ext: &str, shown: &Path) -> Result<Node> {
     if ext.eq_ignore_ascii_case("toml") {
         let table =
             toml::de::DeTable::parse(text).map_err(|e| crate::config::toml_error(shown, text, 0, &e))?;
-        let at = Position::of_offset(text, table.span().start);
-        return Ok(Node { at, value: toml_table(text, table.get_ref()) });
+        let lines = Lines::new(text);
+        let at = lines.position(table.span().start);
+        return Ok(Node { at, value: toml_table(&lines, table.get_ref()) });
     }
     let spanned: Spanned<Value> = serde_saphyr::from_str(text).map_err(|e| yaml_error(shown, &e))?;
     Ok(node(spanned))
@@ -120,13 +121,13 @@ fn node(spanned: Spanned<Value>) -> Node {
     Node { at: position(spanned.referenced), value: spanned.value }
 }
 
-fn toml_table(text: &str, table: &toml::de::DeTable<'_>) -> Value {
+fn toml_table(lines: &Lines<'_>, table: &toml::de::DeTable<'_>) -> Value {
     let mut entries: Vec<Entry> = table
         .iter()
         .map(|(key, value)| Entry {
             key: key.get_ref().to_string(),
-            key_at: Position::of_offset(text, key.span().start),
-            node: toml_node(text, value),
+            key_at: lines.position(key.span().start),
+            node: toml_node(lines, value),
         })
         .collect();
     // The parser keeps keys sorted; the file's order is what authors expect in messages.
@@ -134,9 +135,9 @@ fn toml_table(text: &str, table: &toml::de::DeTable<'_>) -> Value {
     Value::Map(entries)
 }
 
-fn toml_node(text: &str, spanned: &toml::Spanned<toml::de::DeValue<'_>>) -> Node {
+fn toml_node(lines: &Lines<'_>, spanned: &toml::Spanned<toml::de::DeValue<'_>>) -> Node {
     use toml::de::DeValue;
-    let at = Position::of_offset(text, spanned.span().start);
+    let at = lines.position(spanned.span().start);
     let value = match spanned.get_ref() {
         DeValue::String(s) => Value::Str(s.to_string()),
         DeValue::Integer(i) => match i64::from_str_radix(&i.as_str().replace('_', ""), i.radix()) {
@@ -151,8 +152,8 @@ fn toml_node(text: &str, spanned: &toml::Spanned<toml::de::DeValue<'_>>) -> Node
         }
         DeValue::Boolean(b) => Value::Bool(*b),
         DeValue::Datetime(d) => Value::Str(d.to_string()),
-        DeValue::Array(items) => Value::Seq(items.iter().map(|v| toml_node(text, v)).collect()),
-        DeValue::Table(table) => toml_table(text, table),
+        DeValue::Array(items) => Value::Seq(items.iter().map(|v| toml_node(lines, v)).collect()),
+        DeValue::Table(table) => toml_table(lines, table),
     };
     Node { at, value }
 }

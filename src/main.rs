@@ -125,16 +125,30 @@ struct InitArgs {
     dir: PathBuf,
 }
 
+/// What an interrupted build leaves: the previous output, unless the new one was in place when
+/// the build was stopped (packing the zip, removing the previous output).
+fn build_interrupted() -> &'static str {
+    match juxta::guard::SWAPPED.load(std::sync::atomic::Ordering::SeqCst) {
+        false => "the previous output is unchanged",
+        true => "the new output was in place already",
+    }
+}
+
+/// What an interrupted check leaves.
+fn check_interrupted() -> &'static str {
+    "the check did not finish"
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         // serve stops on signals itself (it closes its connections and exits 0).
         Command::Build(args) => {
-            stop_on_signals();
+            stop_on_signals(build_interrupted);
             build(args)
         }
         Command::Check(args) => {
-            stop_on_signals();
+            stop_on_signals(check_interrupted);
             check(args)
         }
         Command::Init(args) => init(args),
@@ -211,7 +225,7 @@ fn build(args: BuildArgs) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) if e.kind() == Kind::Interrupted => {
-            eprintln!("juxta: interrupted; the previous output is unchanged");
+            say_interrupted(build_interrupted());
             ExitCode::from(130)
         }
         Err(e) => {
@@ -250,6 +264,10 @@ fn check(args: CheckArgs) -> ExitCode {
     }
     let report = match result {
         Ok(report) => report,
+        Err(e) if e.kind() == Kind::Interrupted => {
+            say_interrupted(check_interrupted());
+            return ExitCode::from(130);
+        }
         Err(e) => {
             eprintln!("{e}");
             eprintln!("juxta: the check could not run");
@@ -418,7 +436,14 @@ mod serve {
                 eprintln!("juxta: built {} pages in {:.2} s", rebuilt.pages, rebuilt.took.as_secs_f64());
             }
             Notice::Built(rebuilt) => {
-                let mut changed = rebuilt.changed.iter().take(3).cloned().collect::<Vec<_>>().join(", ");
+                // Names from the file system, printed as errors print them.
+                let mut changed = rebuilt
+                    .changed
+                    .iter()
+                    .take(3)
+                    .map(|name| juxta::error::printable(name).into_owned())
+                    .collect::<Vec<_>>()
+                    .join(", ");
                 if rebuilt.changed.len() > 3 {
                     changed.push_str(&format!(" and {} more", rebuilt.changed.len() - 3));
                 }
@@ -445,20 +470,59 @@ mod serve {
     }
 }
 
-/// Ctrl-C (SIGINT), SIGTERM and SIGHUP ask the build to stop: it removes its staging folder and
-/// exits with code 130, leaving the previous output as it was. A second signal exits at once.
-fn stop_on_signals() {
+/// How long a stop request is given to be honoured before the process ends on its own.
+const GRACE: Duration = Duration::from_millis(500);
+
+/// Ctrl-C (SIGINT), SIGTERM and SIGHUP ask the build (or check) to stop: it notices before its
+/// next page or file, removes its staging folder and exits with code 130, leaving the previous
+/// output as it was. `after` says what the run leaves, to end the message that says so.
+///
+/// A template that loops without writing or calling anything of juxta's never looks, and Tera
+/// cannot be stopped from outside; so if the process has not ended [`GRACE`] after the request
+/// (or at a second request), this thread removes the run's temporary folders itself (the library
+/// tracks them, and holds a swap of the output until it is done) and ends the process.
+#[cfg(unix)]
+fn stop_on_signals(after: fn() -> &'static str) {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
+        return;
+    };
+    std::thread::spawn(move || {
+        if signals.forever().next().is_none() {
+            return;
+        }
+        juxta::guard::INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst);
+        let deadline = Instant::now() + GRACE;
+        while Instant::now() < deadline && signals.pending().next().is_none() {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        juxta::guard::remove_temporary();
+        say_interrupted(after());
+        std::process::exit(130);
+    });
+}
+
+/// Windows has neither SIGHUP nor signal_hook's signal iterator: Ctrl-C only asks the build to
+/// stop before its next page or file, and a second one ends the process at once.
+#[cfg(not(unix))]
+fn stop_on_signals(_after: fn() -> &'static str) {
     use signal_hook::consts::{SIGINT, SIGTERM};
-    #[cfg(unix)]
-    let signals = [SIGINT, SIGTERM, signal_hook::consts::SIGHUP];
-    // Windows has no SIGHUP.
-    #[cfg(not(unix))]
-    let signals = [SIGINT, SIGTERM];
-    for signal in signals {
+    for signal in [SIGINT, SIGTERM] {
         // The shutdown is registered first, so that it fires only from the second signal on.
         let _ = signal_hook::flag::register_conditional_shutdown(signal, 130, &juxta::guard::INTERRUPTED);
         let _ = signal_hook::flag::register(signal, &juxta::guard::INTERRUPTED);
     }
+}
+
+/// Says once that the run was interrupted, whichever of the run and the signal thread gets there
+/// first.
+fn say_interrupted(after: &str) {
+    static SAID: std::sync::Once = std::sync::Once::new();
+    SAID.call_once(|| {
+        // A progress line the run had no time to erase is erased first.
+        let erase = if std::io::stderr().is_terminal() { "\r\x1b[2K" } else { "" };
+        eprintln!("{erase}juxta: interrupted; {after}");
+    });
 }
 
 #[global_allocator]

@@ -294,9 +294,11 @@ impl<'a, 's> Passes<'a, 's> {
         // Raw HTML is read a run at a time: a block's lines are separate events, and a tag may
         // span lines.
         let mut run = String::new();
-        for (event, _) in events {
+        let mut raw = RawHtml::default();
+        for (event, range) in events {
             if let Event::Html(html) | Event::InlineHtml(html) = event {
                 run.push_str(html);
+                raw.push(html, range.start);
                 continue;
             }
             if !run.is_empty() {
@@ -328,6 +330,9 @@ impl<'a, 's> Passes<'a, 's> {
             self.read_raw_html(&mut run);
         }
         self.in_definition = (None, 0);
+        if let Some(error) = raw.unclosed() {
+            self.errors.push(error);
+        }
     }
 
     /// Reserves the ids of a run of raw HTML and runs the reference guard over it.
@@ -375,6 +380,33 @@ impl<'a, 's> Passes<'a, 's> {
     fn outcome(self, html: String) -> Outcome {
         let rendered = Rendered { html, words: count_words(&self.words), ..self.rendered };
         Outcome { rendered, errors: self.errors, clashed: self.clashed }
+    }
+}
+
+/// All the raw HTML of a page, in order, with where each piece is in the body: a comment, tag or
+/// `<script>` the author leaves open would make browsers swallow the rest of the page, footer and
+/// scripts included, so it is an error at the place it opens ([`crate::html::unclosed`]). It is
+/// not closed for the author: where it should end is not known, and text meant to stay hidden
+/// would be published.
+#[derive(Default)]
+struct RawHtml {
+    html: String,
+    /// For each piece: where it starts in `html` and in the body.
+    starts: Vec<(usize, usize)>,
+}
+
+impl RawHtml {
+    fn push(&mut self, html: &str, offset: usize) {
+        self.starts.push((self.html.len(), offset));
+        self.html.push_str(html);
+    }
+
+    /// The error of an unclosed construct, at its offset in the body.
+    fn unclosed(&self) -> Option<(usize, String)> {
+        let (at, message) = crate::html::unclosed(&self.html)?;
+        let piece = self.starts.partition_point(|&(start, _)| start <= at).saturating_sub(1);
+        let (start, offset) = self.starts.get(piece).copied().unwrap_or_default();
+        Some((offset + (at - start), message))
     }
 }
 

@@ -5,6 +5,12 @@
 //! previous output exactly as it was. Staging folders left by a killed build are removed by the
 //! next one. juxta only ever replaces a folder it made (it carries [`MARKER`]), an empty folder,
 //! or none; never the project root, a folder holding the sources, or someone else's folder.
+//!
+//! The swap (`swap_in`) is one step where the system has one (Linux's `renameat2` with
+//! `RENAME_EXCHANGE`, macOS's `renamex_np` with `RENAME_SWAP`): the output folder always exists,
+//! holding the whole previous site or the whole new one, whenever the process is killed.
+//! Elsewhere it is two renames, and a build killed between them leaves the previous output
+//! beside its place, where the next build puts it back.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -50,6 +56,7 @@ impl Staging {
         clean_leftovers(&parent, &name, &out)?;
         let dir = parent.join(format!(".{name}.juxta-staging-{}", std::process::id()));
         fs::remove_dir_all(&dir)?;
+        crate::guard::track(&dir);
         fs::create_dir_all(&dir)?;
         let staging = Staging {
             dir: fs::Folder::open(&dir)?,
@@ -117,28 +124,87 @@ impl Staging {
         Ok(())
     }
 
-    /// Swaps the staging folder in as the output.
+    /// Swaps the staging folder in as the output, then removes the previous output.
     pub fn commit(mut self) -> Result<()> {
-        let name = self.out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let parent = self.dir().parent().map(Path::to_path_buf).unwrap_or_default();
-        let old = parent.join(format!(".{name}.juxta-old-{}", std::process::id()));
-        let had_output = self.out.exists();
-        if had_output {
-            fs::rename(&self.out, &old)?;
-        }
-        if let Err(e) = fs::rename(self.dir.path(), &self.out) {
-            if had_output {
-                let _ = std::fs::rename(&old, &self.out);
+        crate::guard::kill_for_tests("swap");
+        let previous = {
+            // A forced stop waits until the output is in place again.
+            let mut temporary = crate::guard::Temporary::hold();
+            let previous = swap_in(self.dir.path(), &self.out)?;
+            self.committed = true;
+            crate::guard::SWAPPED.store(true, std::sync::atomic::Ordering::SeqCst);
+            temporary.untrack(self.dir.path());
+            if let Some(previous) = &previous {
+                temporary.track(previous);
             }
-            return Err(e);
-        }
-        self.committed = true;
-        if had_output {
+            previous
+        };
+        crate::guard::kill_for_tests("swapped");
+        if let Some(previous) = previous {
             // The new output is in place; a failure here only leaves a folder the next build removes.
-            let _ = fs::remove_tree(&old);
+            let _ = remove_previous(&previous);
+            crate::guard::untrack(&previous);
         }
         Ok(())
     }
+}
+
+/// Puts the folder `staging` in the place of `out`, in one step where the system can; returns
+/// where the previous output now is, if there was one. This is the one place that moves an
+/// output folder.
+pub(crate) fn swap_in(staging: &Path, out: &Path) -> Result<Option<PathBuf>> {
+    if !out.exists() {
+        fs::rename(staging, out)?;
+        return Ok(None);
+    }
+    if exchange(staging, out)? {
+        // The previous output now has the staging folder's name.
+        return Ok(Some(staging.to_path_buf()));
+    }
+    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let old = staging.with_file_name(format!(".{name}.juxta-old-{}", std::process::id()));
+    fs::rename(out, &old)?;
+    crate::guard::kill_for_tests("moved-aside");
+    if let Err(e) = fs::rename(staging, out) {
+        let _ = std::fs::rename(&old, out);
+        return Err(e);
+    }
+    Ok(Some(old))
+}
+
+/// Exchanges two folders in one step; `false` where the system or file system cannot, or where
+/// `JUXTA_TEST_SWAP=renames` asks debug builds not to (to test the other way).
+fn exchange(a: &Path, b: &Path) -> Result<bool> {
+    if cfg!(debug_assertions) && std::env::var_os("JUXTA_TEST_SWAP").is_some_and(|v| v == "renames") {
+        return Ok(false);
+    }
+    #[cfg(any(target_os = "linux", target_os = "android", target_vendor = "apple"))]
+    {
+        use rustix::fs::{CWD, RenameFlags, renameat_with};
+        match renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE) {
+            Ok(()) => return Ok(true),
+            // An old kernel, or a file system without the call.
+            Err(rustix::io::Errno::INVAL | rustix::io::Errno::NOSYS | rustix::io::Errno::NOTSUP) => {}
+            Err(e) => {
+                return Err(fs::io_error(&format!("cannot exchange with `{}`", b.display()), a, e.into()));
+            }
+        }
+    }
+    #[cfg(not(any(target_os = "linux", target_os = "android", target_vendor = "apple")))]
+    let _ = (a, b);
+    Ok(false)
+}
+
+/// Removes the previous output once the new one is in place.
+fn remove_previous(previous: &Path) -> std::io::Result<()> {
+    if cfg!(debug_assertions) && std::env::var_os("JUXTA_TEST_KILL_AT").is_some_and(|s| s == "removing") {
+        // Half removed: one entry goes before the process is killed.
+        if let Some(entry) = std::fs::read_dir(previous)?.flatten().find(|e| e.file_name() != MARKER) {
+            let _ = fs::remove_tree(&entry.path());
+        }
+        crate::guard::kill_for_tests("removing");
+    }
+    fs::remove_tree(previous)
 }
 
 /// Where a build puts the files it produces: [`Staging`] for `juxta build`, memory for
@@ -164,6 +230,7 @@ impl Drop for Staging {
     fn drop(&mut self) {
         if !self.committed {
             let _ = std::fs::remove_dir_all(self.dir.path());
+            crate::guard::untrack(self.dir.path());
         }
     }
 }
@@ -183,31 +250,13 @@ fn check_inside(site_path: &str) -> Result<()> {
 /// parent and its name.
 fn check_output(root: &Path, out: &Path) -> Result<(PathBuf, PathBuf, String)> {
     let root = root.canonicalize().map_err(|e| fs::io_error("cannot resolve", root, e))?;
-    let out = if out.is_absolute() {
-        out.to_path_buf()
-    } else {
-        std::env::current_dir().unwrap_or_default().join(out)
-    };
-    let out = normalize(&out);
-    let name = out
-        .file_name()
-        .and_then(|n| n.to_str())
-        .ok_or_else(|| Error::environment(format!("`{}` cannot be an output folder", out.display())))?
-        .to_string();
-    let parent = out.parent().map(Path::to_path_buf).unwrap_or_default();
-    // Resolve links in the parent so that `out` is compared with the real project path.
-    let parent = parent.canonicalize().unwrap_or(parent);
-    let out = parent.join(&name);
+    let (out, parent, name) = locate(out)
+        .ok_or_else(|| Error::environment(format!("`{}` cannot be an output folder", out.display())))?;
     let refuse = |why: &str| {
         Err(Error::environment(format!("refusing to use `{}` as the output folder: {why}", out.display())))
     };
-    if root.starts_with(&out) {
-        return refuse("it holds the project");
-    }
-    for dir in SOURCE_DIRS {
-        if out.starts_with(root.join(dir)) {
-            return refuse(&format!("it is inside the project's `{dir}/` folder"));
-        }
+    if let Some(why) = in_project(&root, &out) {
+        return refuse(&why);
     }
     if let Ok(meta) = std::fs::symlink_metadata(&out) {
         if meta.file_type().is_symlink() {
@@ -224,6 +273,72 @@ fn check_output(root: &Path, out: &Path) -> Result<(PathBuf, PathBuf, String)> {
         }
     }
     Ok((out, parent, name))
+}
+
+/// Where `path` really is: its folder with every symbolic link and `..` resolved (as far as it
+/// exists; the rest cannot hold a link), then its own name, which is not followed. Returns the
+/// path, its folder and its name; `None` for a path with no name (`/`).
+pub(crate) fn locate(path: &Path) -> Option<(PathBuf, PathBuf, String)> {
+    let path = std::path::absolute(path).ok()?;
+    // A path ending in `..` or `.` names the folder it leads to.
+    let path = match path.file_name() {
+        Some(_) => path,
+        None => path.canonicalize().unwrap_or_else(|_| normalize(&path)),
+    };
+    let name = path.file_name()?.to_str()?.to_string();
+    let parent = resolve(path.parent()?);
+    Some((parent.join(&name), parent, name))
+}
+
+/// `path` with links and `..` resolved by the file system as far as it exists; the rest, which
+/// does not exist yet, joined to it with `.` and `..` taken out. A link to something that does not
+/// exist yet (an output folder the build will make) is followed too.
+fn resolve(path: &Path) -> PathBuf {
+    resolve_within(path, 40)
+}
+
+/// [`resolve`], following at most `links` dangling links (as the system gives up on loops).
+fn resolve_within(path: &Path, links: usize) -> PathBuf {
+    let mut existing = path;
+    let mut rest = Vec::new();
+    loop {
+        let rejoin = |base: PathBuf| {
+            normalize(&rest.iter().rev().fold(base, |p, name: &&std::ffi::OsStr| p.join(name)))
+        };
+        if let Ok(real) = existing.canonicalize() {
+            return rejoin(real);
+        }
+        if links > 0
+            && let Ok(target) = std::fs::read_link(existing)
+        {
+            let target = existing.parent().map_or(target.clone(), |parent| parent.join(&target));
+            return rejoin(resolve_within(&target, links - 1));
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name);
+                existing = parent;
+            }
+            _ => return normalize(path),
+        }
+    }
+}
+
+/// Why juxta may not write over `path` (already [located](locate)) in the project at `root`
+/// (canonical): it is the project or holds it, or it is inside a source folder (as reached
+/// through any link to one).
+pub(crate) fn in_project(root: &Path, path: &Path) -> Option<String> {
+    if root.starts_with(path) {
+        return Some("it holds the project".into());
+    }
+    for dir in SOURCE_DIRS {
+        let source = root.join(dir);
+        let real = source.canonicalize().unwrap_or_else(|_| source.clone());
+        if path.starts_with(&source) || path.starts_with(&real) {
+            return Some(format!("it is inside the project's `{dir}/` folder"));
+        }
+    }
+    None
 }
 
 /// Removes `.` and `..` components without touching the file system.

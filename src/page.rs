@@ -75,6 +75,8 @@ pub struct KeyPositions {
     pub template: Option<Position>,
     /// `aliases`.
     pub aliases: Option<Position>,
+    /// `slug`.
+    pub slug: Option<Position>,
 }
 
 impl Page {
@@ -201,8 +203,9 @@ fn parse_owned(file: &ContentFile, raw: String) -> Result<Page> {
         aliases: (!front.aliases.is_empty())
             .then(|| front_matter::key_position(&split, text, "aliases"))
             .flatten(),
+        slug: front.slug.as_ref().and_then(|_| front_matter::key_position(&split, text, "slug")),
     };
-    let slug_at = || front_matter::key_position(&split, text, "slug").unwrap_or(Position::new(1, 1));
+    let slug_at = || positions.slug.unwrap_or(Position::new(1, 1));
 
     if front.slug.is_some() && matches!(file.kind, SourceKind::Home | SourceKind::Section) {
         return Err(Error::at_position(
@@ -260,6 +263,7 @@ fn site_path(source: &str, kind: SourceKind, slug: Option<&str>) -> std::result:
         path.push_str(segment);
         path.push('/');
     }
+    urls::check_length(&path)?;
     Ok(path)
 }
 

@@ -129,25 +129,24 @@ impl Site {
         for file in &parts.static_files {
             copies.push(CopiedFile { source: Path::new(STATIC_DIR).join(file), output: file.clone() });
         }
-        let mut generated: Vec<(String, PathBuf)> = GENERATED_FILES
-            .iter()
-            .map(|name| (name.to_string(), PathBuf::from(format!("(juxta's generated {name})"))))
-            .collect();
+        let mut generated: Vec<(String, Owner<'_>)> =
+            GENERATED_FILES.iter().map(|name| (name.to_string(), Owner::Generated(name))).collect();
         if parts.config.search.enabled {
-            generated.extend(
-                crate::search::FILES
-                    .iter()
-                    .map(|name| (name.to_string(), PathBuf::from(format!("(juxta's search index, {name})")))),
-            );
+            generated
+                .extend(crate::search::FILES.iter().map(|name| (name.to_string(), Owner::Generated(name))));
         }
         if parts.config.cname.is_some() {
-            generated.push((CNAME_FILE.into(), PathBuf::from(format!("(juxta's generated {CNAME_FILE})"))));
+            generated.push((CNAME_FILE.into(), Owner::Generated(CNAME_FILE)));
         }
         for c in parts.data.comparisons.values() {
-            generated.push((c.download_path("json"), c.shown.clone()));
-            generated.push((c.download_path("csv"), c.shown.clone()));
+            generated.push((c.download_path("json"), Owner::Download(&c.shown)));
+            generated.push((c.download_path("csv"), Owner::Download(&c.shown)));
         }
-        generated.extend(crate::comparison::publish::files(&parts.data));
+        generated.extend(
+            crate::comparison::publish::files(&parts.data)
+                .into_iter()
+                .map(|(file, data)| (file, Owner::Download(data))),
+        );
         let files = check_collisions(&pages, &copies, &generated)?;
         Ok(Site {
             root: parts.root,
@@ -418,60 +417,60 @@ fn listing_order(a: &Page, b: &Page) -> std::cmp::Ordering {
     (weight(a), date(a), &a.front.title, &a.source).cmp(&(weight(b), date(b), &b.front.title, &b.source))
 }
 
-/// Refuses two sources that would write one output file; differences of case or of Unicode
+/// Refuses two sources that would write one output file, or a file where another writes a folder
+/// (a page `robots.txt/` and juxta's `robots.txt`); differences of case or of Unicode
 /// normalisation only (`é` as one character or as `e` and an accent) count, since they collide
-/// on macOS and Windows file systems and on case-insensitive hosts.
-fn check_collisions(
-    pages: &[Page],
-    copies: &[CopiedFile],
-    generated: &[(String, PathBuf)],
+/// on macOS and Windows file systems and on case-insensitive hosts. Each error is the content's,
+/// at the slug or alias that made the path when there is one. `generated` are the files juxta
+/// writes besides pages and copies.
+fn check_collisions<'a>(
+    pages: &'a [Page],
+    copies: &'a [CopiedFile],
+    generated: &[(String, Owner<'a>)],
 ) -> Result<HashSet<String>> {
     use rayon::prelude::*;
-    // Every output file with what writes it; the source's shown path is only made for errors.
-    let mut claims: Vec<(String, Owner<'_>)> =
-        generated.iter().map(|(name, owner)| (name.clone(), Owner::Path(owner))).collect();
+    // Every output file with what writes it.
+    let mut claims: Vec<(String, Owner<'a>)> = generated.to_vec();
     claims.par_extend(pages.par_iter().flat_map_iter(|page| {
         let aliases = page.front.aliases.iter().filter_map(|alias| alias_file(alias).ok());
-        std::iter::once(page.output_file()).chain(aliases).map(move |file| (file, Owner::Page(page)))
+        std::iter::once((page.output_file(), Owner::Page(page)))
+            .chain(aliases.map(move |file| (file, Owner::Alias(page))))
     }));
     claims.extend(copies.iter().map(|copy| (copy.output.clone(), Owner::Path(&copy.source))));
     let keys: Vec<Cow<'_, str>> = claims.par_iter().map(|(output, _)| collision_key(output)).collect();
 
-    let mut owners: HashMap<Cow<'_, str>, usize> = HashMap::with_capacity(claims.len());
+    let mut owners: HashMap<&str, usize> = HashMap::with_capacity(claims.len());
     let mut errors = Vec::new();
-    for (index, key) in keys.into_iter().enumerate() {
-        let Some(&first) = owners.get(&key) else {
-            owners.insert(key, index);
-            continue;
-        };
-        let ((first_output, first), (output, owner)) = (&claims[first], &claims[index]);
-        let (first, owner) = (first.shown(), owner.shown());
-        let (a, b) = if first.0 <= owner.0 { (first, owner) } else { (owner, first) };
-        let how = if first_output == output {
-            ""
-        } else {
-            " (the two differ only in letter case or in how accents are encoded, which many file \
-             systems treat as one name)"
-        };
-        let message = format!(
-            "{}writes `{output}`, which {} also writes{how}: give one of them another name or slug",
-            b.2.as_ref().map(|what| format!("{what} ")).unwrap_or_default(),
-            a.2.as_ref().map_or_else(
-                || format!("`{}`", a.0.display()),
-                |what| format!("{what} of `{}`", a.0.display())
-            )
-        );
-        errors.push(match b.1 {
-            Some(at) => Error::at_position(&b.0, at, message),
-            None => Error::at(&b.0, message),
-        });
+    for (index, key) in keys.iter().enumerate() {
+        match owners.get(key.as_ref()) {
+            Some(&first) => errors.push(collision(&claims[first], &claims[index], None)),
+            None => {
+                owners.insert(key, index);
+            }
+        }
     }
-    errors.extend(copies.iter().filter(|c| crate::search::is_reserved(&c.output)).map(|c| {
-        Error::at(
-            &c.source,
-            format!("writes `{}`, a name kept for the search index's files: rename it", c.output),
-        )
-    }));
+    // A file in a folder whose name another source writes as a file: the file system can hold
+    // only one of the two. Each such file is reported once, with the first source in its way.
+    let mut in_the_way = HashSet::new();
+    for (index, key) in keys.iter().enumerate() {
+        let found = key.match_indices('/').find_map(|(slash, _)| Some((slash, *owners.get(&key[..slash])?)));
+        if let Some((slash, file)) = found
+            && in_the_way.insert(file)
+        {
+            errors.push(collision(&claims[file], &claims[index], Some(&claims[index].0[..slash])));
+        }
+    }
+    // The search index's shards are named when it is written; its fixed files are claimed above.
+    errors.extend(claims.iter().filter(|(_, owner)| !matches!(owner, Owner::Generated(_))).filter_map(
+        |(output, owner)| {
+            let reserved = std::iter::once(output.as_str())
+                .chain(output.match_indices('/').map(|(slash, _)| &output[..slash]))
+                .find(|path| crate::search::is_reserved(path) && !crate::search::FILES.contains(path))?;
+            Some(owner.error(format!(
+                "writes `{output}`, but `{reserved}` is a name kept for the search index's files: rename it"
+            )))
+        },
+    ));
     if !errors.is_empty() {
         return Err(Error::many(errors));
     }
@@ -480,22 +479,111 @@ fn check_collisions(
     Ok(files)
 }
 
+/// The error for two claims that collide: on the same file (`folder` is `None`), or with `inner`
+/// writing inside the folder `folder`, which `file` writes as a file. It is reported at the
+/// source whose name is the one to change: a page or copied file rather than a dataset's
+/// downloads, never at a file juxta generates, else the later of two by path.
+fn collision(file: &(String, Owner<'_>), inner: &(String, Owner<'_>), folder: Option<&str>) -> Error {
+    let ((file_output, file_owner), (inner_output, inner_owner)) = (file, inner);
+    let generated = |o: &Owner<'_>| matches!(o, Owner::Generated(_));
+    let rank = |o: &Owner<'_>| match o {
+        Owner::Generated(_) => 0,
+        Owner::Download(_) => 1,
+        _ => 2,
+    };
+    let at_inner = (rank(inner_owner), inner_owner.shown()) >= (rank(file_owner), file_owner.shown());
+    let (at, other, output) = match at_inner {
+        true => (inner_owner, file_owner, inner_output),
+        false => (file_owner, inner_owner, file_output),
+    };
+    let message = match folder {
+        None if generated(other) => format!("writes `{output}`, a file juxta generates: choose another name"),
+        Some(folder) if generated(other) => format!(
+            "writes `{output}`, but `{folder}` is a file juxta generates: choose another name or slug"
+        ),
+        None if file_output != inner_output => format!(
+            "writes `{output}`, which {} also writes (the two differ only in letter case or in how accents \
+             are encoded, which many file systems treat as one name): give one of them another name or slug",
+            other.describe()
+        ),
+        None => format!(
+            "writes `{output}`, which {} also writes: give one of them another name or slug",
+            other.describe()
+        ),
+        Some(folder) if at_inner => format!(
+            "writes `{output}` in a folder `{folder}`, but {} writes `{folder}` as a file: \
+             give one of them another name or slug",
+            other.describe()
+        ),
+        Some(folder) => format!(
+            "writes the file `{output}`, but {} writes `{}` in a folder of that name: give one of \
+             them another name or slug",
+            other.describe(),
+            inner_output
+                .get(folder.len() + 1..)
+                .map_or(inner_output.clone(), |rest| format!("{folder}/{rest}"))
+        ),
+    };
+    at.error(message)
+}
+
 /// What writes an output file, for collision errors.
+#[derive(Clone, Copy)]
 enum Owner<'a> {
+    /// A page, section or the home page: its own file.
     Page(&'a Page),
+    /// One of a page's aliases.
+    Alias(&'a Page),
+    /// A file copied from `content/` or `static/`.
     Path(&'a Path),
+    /// The JSON and CSV downloads of the dataset in this data file.
+    Download(&'a Path),
+    /// A file juxta generates (`robots.txt`).
+    Generated(&'a str),
 }
 
 impl Owner<'_> {
-    /// The source's shown path; for a generated page, where its data file asks for it and how
-    /// to name it.
-    fn shown(&self) -> (PathBuf, Option<crate::error::Position>, Option<String>) {
+    /// The source to change: a generated page's data file, which asks for it.
+    fn shown(&self) -> PathBuf {
         match self {
-            Owner::Page(page) => match &page.generated {
-                Some(g) => (g.shown.clone(), Some(g.at), Some(g.what.clone())),
-                None => (page.shown_path(), None, None),
+            Owner::Page(page) | Owner::Alias(page) => match &page.generated {
+                Some(g) => g.shown.clone(),
+                None => page.shown_path(),
             },
-            Owner::Path(path) => (path.to_path_buf(), None, None),
+            Owner::Path(path) | Owner::Download(path) => path.to_path_buf(),
+            Owner::Generated(name) => PathBuf::from(name),
+        }
+    }
+
+    /// The owner in a sentence: `` `content/a.md` ``.
+    fn describe(&self) -> String {
+        match self {
+            Owner::Download(path) => format!("`{}` (a dataset, published as downloads)", path.display()),
+            Owner::Page(page) | Owner::Alias(page) if page.generated.is_some() => {
+                let g = page.generated.as_ref().expect("checked above");
+                format!("{} of `{}`", g.what, g.shown.display())
+            }
+            other => format!("`{}`", other.shown().display()),
+        }
+    }
+
+    /// An error at the owner, at the slug or alias that made the path when there is one (for a
+    /// generated page, where its data file asks for it).
+    fn error(&self, message: String) -> Error {
+        let (position, prefix) = match self {
+            Owner::Page(page) => match &page.generated {
+                Some(g) => (Some(g.at), format!("{} ", g.what)),
+                None => {
+                    (page.positions.slug, if page.positions.slug.is_some() { "slug: " } else { "" }.into())
+                }
+            },
+            Owner::Alias(page) => (page.positions.aliases, "aliases: ".into()),
+            _ => (None, String::new()),
+        };
+        let error = Error::at(self.shown(), format!("{prefix}{message}"));
+        match position {
+            Some(position) => error.with_position(position),
+            None => error,
         }
     }
 }

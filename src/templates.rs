@@ -60,16 +60,18 @@ impl Templates {
     pub fn load_for(site: Arc<Site>, ids: &[PageId]) -> Result<Templates> {
         let dir = site.root.join(TEMPLATES_DIR);
         let mut sources = Vec::new();
+        let mut misnamed = Vec::new();
         if dir.is_dir() {
             for entry in WalkDir::new(&dir).follow_links(false).sort_by_file_name() {
                 let entry =
                     entry.map_err(|e| Error::at(TEMPLATES_DIR, "cannot read the folder").caused_by(e))?;
-                let name = entry
-                    .path()
-                    .strip_prefix(&dir)
-                    .unwrap_or(entry.path())
-                    .to_string_lossy()
-                    .replace('\\', "/");
+                let relative = entry.path().strip_prefix(&dir).unwrap_or(entry.path());
+                // A name read with a replacement character would be another template's name.
+                let Some(name) = relative.to_str().map(|n| n.replace('\\', "/")) else {
+                    let shown = Path::new(TEMPLATES_DIR).join(relative);
+                    misnamed.push(Error::at(shown, "the file name is not valid UTF-8: rename the file"));
+                    continue;
+                };
                 let ext = name.rsplit('.').next().unwrap_or_default();
                 if !entry.file_type().is_file()
                     || name.split('/').any(|s| s.starts_with('.'))
@@ -80,6 +82,9 @@ impl Templates {
                 let shown = Path::new(TEMPLATES_DIR).join(&name);
                 sources.push((name, crate::fs::read_source(entry.path(), &shown)?));
             }
+        }
+        if !misnamed.is_empty() {
+            return Err(Error::many(misnamed));
         }
         Templates::compile(site, sources, ids)
     }
@@ -97,7 +102,7 @@ impl Templates {
             .map_err(|e| tera_error(&tera, &e, None, None))?;
 
         let site_value = site_value(&site);
-        let data_value = Value::from_serializable(&site.data.to_value());
+        let data_value = site.data.to_value();
         let mut templates =
             Templates { tera, site: site.clone(), site_value, data_value, listings: HashMap::new() };
         templates.check_template_names()?;

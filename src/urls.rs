@@ -5,6 +5,11 @@
 //! (`guides/protocols/`), empty for the home page, or naming a file (`style.css`). A link is the
 //! way up from the page's folder to the root, then the site path. It never starts with `/` and
 //! never contains the host, so one build works at `/`, under any sub-path and from `file://`.
+//!
+//! Every URL made here is percent-encoded ([`encode_path`]): a page `my page.md` or `café.md`
+//! keeps its name on disk, and is linked as `my%20page/` and `caf%C3%A9/`, which every server and
+//! browser decodes back to the file's name. Sitemaps and feeds require it, and HTML validators
+//! refuse a space in an address.
 
 /// Which kind of output is being built.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -37,7 +42,7 @@ pub fn link_with_room(from_depth: usize, target: &str, flavour: Flavour, more: u
     for _ in 0..from_depth {
         out.push_str("../");
     }
-    out.push_str(target);
+    out.push_str(&encode_path(target));
     if index {
         out.push_str("index.html");
     }
@@ -55,7 +60,34 @@ pub fn root_prefix(depth: usize) -> String {
 /// The absolute URL of `target` under `base_url` (which ends in `/`). Absolute URLs are for
 /// canonical links, OpenGraph, the sitemap and the feed only.
 pub fn absolute(base_url: &str, target: &str) -> String {
-    [base_url, target].concat()
+    [base_url, &encode_path(target)].concat()
+}
+
+/// Whether `byte` stays as it is in a URL juxta writes: letters, digits, `-._~`, the path's `/`,
+/// a `%` (site paths have none; the author's `base_url` may have escapes already) and the
+/// punctuation that means nothing in a path and nothing in HTML. Quotes, `&`, `:`, spaces,
+/// control characters and every byte of a character outside ASCII are escaped.
+fn stays(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || b"-._~/%!$()*+,;=@".contains(&byte)
+}
+
+/// `path` percent-encoded for a URL: each byte that does not stay (see `stays`) as `%XX`, in
+/// uppercase hexadecimal. Most paths need nothing and are returned as they are.
+pub fn encode_path(path: &str) -> std::borrow::Cow<'_, str> {
+    if path.bytes().all(stays) {
+        return std::borrow::Cow::Borrowed(path);
+    }
+    let mut out = String::with_capacity(path.len() + 16);
+    for byte in path.bytes() {
+        if stays(byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push('%');
+            out.push(char::from(b"0123456789ABCDEF"[usize::from(byte >> 4)]));
+            out.push(char::from(b"0123456789ABCDEF"[usize::from(byte & 15)]));
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// Turns heading text into an id as GitHub does: lowercase; letters, marks, decimal digits, `_`
@@ -110,15 +142,34 @@ pub fn check_segment(segment: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Checks that a file or folder name can be written on every common file system: no `\`, `:`,
-/// `*`, `?`, `"`, `<`, `>`, `|` or control character, and no name Windows reserves (`con`,
-/// `nul.txt`…).
+/// The longest file or folder name, in bytes, that common file systems accept.
+pub const MAX_NAME_BYTES: usize = 255;
+
+/// The longest site path juxta writes, in bytes: below the 4,096 that Linux accepts for a path,
+/// with room for the output folder's own.
+pub const MAX_PATH_BYTES: usize = 3_000;
+
+/// Checks that a file or folder name can be written on every common file system and shows as it
+/// is: no `\`, `:`, `*`, `?`, `"`, `<`, `>`, `|`, control character or mark that reorders text,
+/// no name Windows reserves (`con`, `nul.txt`…), and no more than [`MAX_NAME_BYTES`].
 pub fn check_portable(name: &str) -> Result<(), String> {
+    if name.len() > MAX_NAME_BYTES {
+        return Err(format!(
+            "`{}…` is {} bytes long, more than the {MAX_NAME_BYTES} that file systems accept in a name",
+            name.chars().take(24).collect::<String>(),
+            name.len()
+        ));
+    }
     const RESERVED: [&str; 22] = [
         "con", "prn", "aux", "nul", "com1", "com2", "com3", "com4", "com5", "com6", "com7", "com8", "com9",
         "lpt1", "lpt2", "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9",
     ];
-    let refused = |c: char| matches!(c, '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') || c.is_control();
+    // The marks that reorder text would show a name other than the one on disk.
+    let refused = |c: char| {
+        matches!(c, '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|')
+            || c.is_control()
+            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
     // Every file of a site passes here: an ASCII name (nearly all) is read a byte at a time.
     let found = match name.is_ascii() {
         true => name.bytes().map(char::from).find(|&c| refused(c)),
@@ -140,7 +191,19 @@ pub fn check_relative_path(path: &str) -> Result<(), String> {
     if path.starts_with('/') || path.starts_with('\\') || path.get(1..2) == Some(":") {
         return Err(format!("`{path}` must be relative to the site root, without a leading `/`"));
     }
+    check_length(path)?;
     path.trim_end_matches('/').split('/').try_for_each(check_segment)
+}
+
+/// Checks that a site path is no longer than [`MAX_PATH_BYTES`].
+pub fn check_length(site_path: &str) -> Result<(), String> {
+    if site_path.len() > MAX_PATH_BYTES {
+        return Err(format!(
+            "the path would be {} bytes long, more than the {MAX_PATH_BYTES} juxta writes: shorten its folders",
+            site_path.len()
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -155,6 +218,20 @@ mod tests {
         assert_eq!(link(2, "a/c/", Flavour::Web), "../../a/c/");
         assert_eq!(link(2, "a/c/", Flavour::Offline), "../../a/c/index.html");
         assert_eq!(link(1, "style.css", Flavour::Offline), "../style.css");
+    }
+
+    /// Regression: `content/my page.md` put a raw space in the sitemap and the canonical link.
+    #[test]
+    fn urls_are_percent_encoded_and_names_on_disk_are_not() {
+        assert_eq!(link(1, "my page/", Flavour::Web), "../my%20page/");
+        assert_eq!(link(0, "café/", Flavour::Offline), "caf%C3%A9/index.html");
+        assert_eq!(link(0, "it's & that/a+b(1).css", Flavour::Web), "it%27s%20%26%20that/a+b(1).css");
+        assert_eq!(
+            absolute("https://example.com/docs/", "über uns/"),
+            "https://example.com/docs/%C3%BCber%20uns/"
+        );
+        assert_eq!(encode_path("plain/path-1_2.~x/"), "plain/path-1_2.~x/");
+        assert!(matches!(encode_path("plain/"), std::borrow::Cow::Borrowed(_)));
     }
 
     #[test]

@@ -161,10 +161,55 @@ fn unportable_file_names_are_errors_naming_the_file() {
         std::fs::create_dir_all(root.join(folder)).unwrap();
         std::fs::write(root.join(folder).join(name), "+++\ntitle = \"x\"\n+++\n").unwrap();
         let result = build(&root, &out, &[]);
-        assert_fails(&result, 1, &[&format!("{folder}/{name}: "), problem]);
+        // A control character in a name is printed as its escape.
+        let shown = name.replace('\t', "\\t");
+        assert_fails(&result, 1, &[&format!("{folder}/{shown}: "), problem]);
         assert_eq!(tree(&out), before, "{name}: the previous output changed");
         assert_eq!(names_in(tmp.path()), ["public", "site"], "{name}");
     }
+}
+
+/// Regression: only the first bad name was reported, and a name with a newline or an escape
+/// sequence was printed as it is, starting a line of its own or recolouring the terminal.
+#[test]
+fn every_bad_file_name_is_reported_at_once_and_printed_safely() {
+    use std::os::unix::ffi::OsStrExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let root = base_site(tmp.path());
+    let out = tmp.path().join("public");
+    let before = first_build(&root, &out);
+    for dir in ["static/css", "data", "templates/partials"] {
+        std::fs::create_dir_all(root.join(dir)).unwrap();
+    }
+    let page = "+++\ntitle = \"x\"\n+++\n";
+    let names: [(&[u8], &str); 7] = [
+        (b"content/guide/new\nline.md", "content/guide/new\\nline.md: "),
+        (b"content/guide/fake.md:1:1: error\n.md", "content/guide/fake.md:1:1: error\\n.md: "),
+        (b"content/guide/bell\x07.md", "content/guide/bell\\u{7}.md: "),
+        (b"static/css/\x1b[2Jclear.css", "static/css/\\u{1b}[2Jclear.css: "),
+        (b"static/right\xe2\x80\xaeleft.txt", "static/right\\u{202e}left.txt: "),
+        (b"data/caf\xe9.toml", "data/caf\\xe9.toml: the file name is not valid UTF-8"),
+        (
+            b"templates/partials/caf\xe9.html",
+            "templates/partials/caf\\xe9.html: the file name is not valid UTF-8",
+        ),
+    ];
+    for (name, _) in &names {
+        std::fs::write(root.join(std::ffi::OsStr::from_bytes(name)), page).unwrap();
+    }
+    let result = build(&root, &out, &[]);
+    let text = stderr(&result);
+    // The templates are read once the content and data are: their names come in a second run.
+    let first_run: Vec<&str> = names[..6].iter().map(|(_, shown)| *shown).collect();
+    assert_fails(&result, 1, &first_run);
+    assert_eq!(text.lines().count(), 7, "six errors and the summary, one line each:\n{text}");
+    assert!(!text.contains(['\u{1b}', '\u{7}', '\u{202e}', '\t']), "{text:?}");
+    assert_eq!(tree(&out), before);
+    for (name, _) in &names[..6] {
+        std::fs::remove_file(root.join(std::ffi::OsStr::from_bytes(name))).unwrap();
+    }
+    assert_fails(&build(&root, &out, &[]), 1, &[names[6].1]);
+    assert_eq!(names_in(tmp.path()), ["public", "site"]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -247,6 +292,97 @@ fn a_ten_megabyte_paragraph_stops_at_the_page_budget_with_a_clear_error() {
     assert!(started.elapsed() < Duration::from_secs(60), "took {:?}", started.elapsed());
     assert_eq!(tree(&out), before);
     assert_eq!(names_in(tmp.path()), ["public", "site"]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Data at scale
+
+/// A comparison dataset of `subjects` subjects on three dimensions, as TOML.
+fn wide_dataset(subjects: usize) -> String {
+    let mut toml = String::from("kind = \"comparison\"\ntitle = \"Wide\"\n");
+    for i in 0..subjects {
+        toml.push_str(&format!("\n[[subjects]]\nid = \"s{i}\"\nname = \"Subject {i}\"\n"));
+    }
+    for d in 0..3 {
+        toml.push_str(&format!(
+            "\n[[dimensions]]\nid = \"d{d}\"\nlabel = \"D{d}\"\nsummary = \"What {d} is\"\n"
+        ));
+        for i in 0..subjects {
+            toml.push_str(&format!("values.s{i} = \"Value {i}\"\n"));
+        }
+    }
+    toml
+}
+
+/// Regression: the position of every value of a TOML dataset was found by counting lines from the
+/// start of the file, so 5,000 subjects took 8.7 s where the same data in JSON took 0.13 s.
+#[test]
+fn a_toml_dataset_loads_in_time_linear_in_its_size() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = base_site(tmp.path());
+    std::fs::create_dir_all(root.join("data")).unwrap();
+    let timed = |subjects: usize| {
+        std::fs::write(root.join("data/wide.toml"), wide_dataset(subjects)).unwrap();
+        let started = Instant::now();
+        let result = build(&root, &tmp.path().join("public"), &[]);
+        assert!(result.status.success(), "{subjects}: {}", stderr(&result));
+        started.elapsed()
+    };
+    let (small, large) = (timed(1_250), timed(5_000));
+    // Four times the data: a quadratic pass takes sixteen times as long.
+    assert!(
+        large < small * 8 + Duration::from_secs(2),
+        "1,250 subjects took {small:?}, 5,000 took {large:?}"
+    );
+}
+
+/// The peak memory of building `root` into `out`, in bytes, measured by GNU time.
+fn peak_memory(root: &Path, out: &Path) -> Option<u64> {
+    let result = Command::new("/usr/bin/time")
+        .args(["-f", "%M"])
+        .arg(env!("CARGO_BIN_EXE_juxta"))
+        .args(["build", "--quiet", "--root"])
+        .arg(root)
+        .arg("--out")
+        .arg(out)
+        .env("SOURCE_DATE_EPOCH", EPOCH)
+        .output()
+        .ok()?;
+    assert!(result.status.success(), "{}", stderr(&result));
+    stderr(&result).lines().last()?.trim().parse::<u64>().ok().map(|kib| kib * 1024)
+}
+
+/// Regression: a 50 MiB CSV file peaked at 3.46 GiB, about 75 times its size: its rows were held
+/// three times over (as JSON values, a copy of those, and the template engine's). Now once.
+#[test]
+fn a_large_csv_file_takes_memory_in_proportion_to_its_size() {
+    let test = "a_large_csv_file_takes_memory_in_proportion_to_its_size";
+    if !Path::new("/usr/bin/time").exists() {
+        return unavailable(
+            test,
+            "measuring peak memory needs GNU time at /usr/bin/time (Debian package `time`)",
+        );
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let root = base_site(tmp.path());
+    std::fs::create_dir_all(root.join("data")).unwrap();
+    let csv = |mib: usize| {
+        let mut text = String::from("id,name,count,ratio,ok,code\n");
+        let mut i = 0;
+        while text.len() < mib << 20 {
+            text.push_str(&format!("{i},Item {i},{},{}.5,{},{:05}\n", i * 7, i / 8, i % 2 == 0, i % 1000));
+            i += 1;
+        }
+        text
+    };
+    let mut peaks = Vec::new();
+    for mib in [4, 16] {
+        std::fs::write(root.join("data/rows.csv"), csv(mib)).unwrap();
+        peaks.push(peak_memory(&root, &tmp.path().join("public")).expect("GNU time reports the peak"));
+    }
+    // What twelve more MiB of short cells cost: about 13 times their size now, 41 before.
+    let per_byte = (peaks[1] - peaks[0]) as f64 / (12 << 20) as f64;
+    assert!(per_byte < 20.0, "each byte of CSV took {per_byte:.1} bytes of memory");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -736,4 +872,295 @@ fn a_read_only_output_parent_is_an_environment_error_and_keeps_the_previous_outp
     // A first build into a read-only place fails the same way.
     let result = build(&root, &disk.join("new"), &[]);
     assert_fails(&result, 2, &["Read-only file system"]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Where `--zip` may write
+
+/// Every file under `dir`, with its bytes, and the names of its symbolic links.
+fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.unwrap();
+        let name = entry.path().strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+        if entry.file_type().is_file() {
+            files.insert(name, std::fs::read(entry.path()).unwrap());
+        } else if entry.file_type().is_symlink() {
+            files.insert(name, b"(link)".to_vec());
+        }
+    }
+    files
+}
+
+/// Regression: `--zip content/about.md` replaced the page with a zip and exited 0, and a zip
+/// inside the output folder (reached through `..` or a link) was deleted by the next build.
+#[test]
+fn zip_never_replaces_a_source_or_lands_where_a_build_deletes_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = base_site(tmp.path());
+    std::fs::create_dir_all(root.join("data")).unwrap();
+    std::fs::write(root.join("data/facts.toml"), "a = 1\n").unwrap();
+    std::fs::create_dir_all(root.join("static")).unwrap();
+    let out = tmp.path().join("public");
+    first_build(&root, &out);
+    std::fs::write(tmp.path().join("notes.txt"), "my notes").unwrap();
+    std::os::unix::fs::symlink(&out, tmp.path().join("out-link")).unwrap();
+    std::os::unix::fs::symlink(root.join("content"), tmp.path().join("content-link")).unwrap();
+    let before = snapshot(tmp.path());
+    let with_out = ["--out", "public"];
+    for (zip, extra, why) in [
+        ("site/content/guide/page.md", &[][..], "inside the project's `content/` folder"),
+        ("site/site.toml", &[], "not a zip juxta wrote"),
+        ("site/templates/base.html", &[], "inside the project's `templates/` folder"),
+        ("site/data/facts.toml", &[], "inside the project's `data/` folder"),
+        ("site/content/site.zip", &[], "inside the project's `content/` folder"),
+        ("site/static/site.zip", &[], "inside the project's `static/` folder"),
+        ("content-link/site.zip", &[], "inside the project's `content/` folder"),
+        ("site", &[], "it holds the project"),
+        ("site/public/site.zip", &[], "inside `public/`"),
+        ("site/public/site.zip", &with_out[..], "inside `public/`"),
+        ("public/site.zip", &with_out[..], "inside the output folder"),
+        ("site/../public/site.zip", &with_out[..], "inside the output folder"),
+        ("out-link/site.zip", &with_out[..], "inside the output folder"),
+        ("notes.txt", &[], "not a zip juxta wrote"),
+        ("public", &[], "it is a folder"),
+        ("out-link", &[], "it is a symbolic link"),
+    ] {
+        let mut args = vec!["build", "--quiet", "--root", "site", "--zip", zip];
+        args.extend_from_slice(extra);
+        let result = common::juxta(tmp.path(), &args);
+        assert_fails(&result, 2, &["refusing to write the zip", why]);
+        assert_eq!(snapshot(tmp.path()), before, "--zip {zip}: something was written");
+    }
+    // A zip juxta wrote is replaced; the next build keeps it.
+    for _ in 0..2 {
+        let result =
+            common::juxta(tmp.path(), &["build", "--quiet", "--root", "site", "--zip", "dist/site.zip"]);
+        assert!(result.status.success(), "{}", stderr(&result));
+    }
+    assert!(build(&root, &out, &[]).status.success());
+    assert!(tmp.path().join("dist/site.zip").is_file());
+}
+
+/// Regression: on a full disk the zip library printed its debug text (`ZipWriter::drop: failed to
+/// finalize archive: Io(Os { … })`) before juxta's message, which repeated the cause twice.
+#[test]
+fn a_zip_onto_a_full_disk_is_one_clear_error() {
+    let test = "a_zip_onto_a_full_disk_is_one_clear_error";
+    let tmp = tempfile::tempdir().unwrap();
+    let root = base_site(tmp.path());
+    std::fs::create_dir_all(root.join("static")).unwrap();
+    // Random bytes do not compress: the zip outgrows the disk.
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let noise: Vec<u8> = (0..3_000_000)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 24) as u8
+        })
+        .collect();
+    std::fs::write(root.join("static/noise.bin"), noise).unwrap();
+    let disk = tmp.path().join("disk");
+    let Some(_mount) = tmpfs(test, &disk, "1m") else { return };
+    let zip = disk.join("site.zip");
+    let result = build(&root, &tmp.path().join("public"), &["--zip", zip.to_str().unwrap()]);
+    let text = stderr(&result);
+    assert_fails(
+        &result,
+        2,
+        &[&format!("cannot write the zip `{}`: No space left on device", zip.display())],
+    );
+    assert_eq!(text.matches("No space left").count(), 1, "{text}");
+    assert!(!text.contains("ZipWriter") && !text.contains("Os {"), "{text}");
+    assert_eq!(text.lines().count(), 2, "the error and the summary:\n{text}");
+    assert_eq!(names_in(&disk), Vec::<String>::new(), "the half-written zip is removed");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Kills, stop requests and temporary folders
+
+/// Regression: a build killed between the two renames of the swap left no output folder until
+/// the next build. Now the swap is one exchange; a kill at each step leaves the output whole, the
+/// previous site or the new one. The two-rename way (where the system has no exchange) is tried
+/// too: killed between its renames, it leaves no output, and the next build puts it back.
+#[test]
+fn a_kill_at_every_step_of_the_swap_leaves_a_whole_output() {
+    use std::os::unix::process::ExitStatusExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let root = big_site(tmp.path(), 20);
+    let out = tmp.path().join("public");
+    let page = root.join("content/guide/p00000.md");
+    let original = std::fs::read_to_string(&page).unwrap();
+    let old = first_build(&root, &out);
+    let changed = "+++\ntitle = \"Changed\"\n+++\nNew.\n";
+    std::fs::write(&page, changed).unwrap();
+    let new = first_build(&root, &tmp.path().join("new"));
+    std::fs::remove_dir_all(tmp.path().join("new")).unwrap();
+    assert_ne!(old, new);
+    let run = |swap: &str, step: &str| {
+        Command::new(env!("CARGO_BIN_EXE_juxta"))
+            .args(["build", "--quiet", "--root"])
+            .arg(&root)
+            .arg("--out")
+            .arg(&out)
+            .env("SOURCE_DATE_EPOCH", EPOCH)
+            .env("JUXTA_TEST_SWAP", swap)
+            .env("JUXTA_TEST_KILL_AT", step)
+            .output()
+            .unwrap()
+    };
+    let exchange = ["swap", "swapped", "removing"];
+    let renames = ["swap", "moved-aside", "swapped", "removing"];
+    for (swap, steps) in [("exchange", &exchange[..]), ("renames", &renames[..])] {
+        for &step in steps {
+            std::fs::write(&page, &original).unwrap();
+            assert_eq!(first_build(&root, &out), old);
+            std::fs::write(&page, changed).unwrap();
+            let killed = run(swap, step);
+            assert_eq!(killed.status.signal(), Some(9), "{swap}, {step}: not killed: {}", stderr(&killed));
+            if (swap, step) == ("renames", "moved-aside") {
+                assert!(!out.exists(), "the window the exchange closes");
+            } else {
+                let left = tree(&out);
+                assert!(left == old || left == new, "{swap}, killed at {step}: the output is not whole");
+            }
+            let next = build(&root, &out, &[]);
+            assert!(next.status.success(), "{swap}, {step}: {}", stderr(&next));
+            assert_eq!(tree(&out), new, "{swap}, {step}: the next build");
+            assert_eq!(names_in(tmp.path()), ["public", "site"], "{swap}, {step}: leftovers");
+        }
+    }
+    // With the exchange, no step moves the output aside: the build is not killed there.
+    let result = run("exchange", "moved-aside");
+    assert!(result.status.success(), "{}", stderr(&result));
+}
+
+/// A page whose body loops for hours without writing anything or calling any of juxta's code.
+const SILENT_LOOP: &str = "+++\ntitle = \"Loop\"\n+++\n{% for i in range(end=100000) %}{% for j in \
+                           range(end=100000) %}{% set x = j %}{% endfor %}{% endfor %}\n";
+
+/// Spawns `juxta` with `args` in `dir`, with `tmpdir` as its temporary folder.
+fn spawn_in(dir: &Path, tmpdir: &Path, args: &[&str]) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_juxta"))
+        .args(args)
+        .current_dir(dir)
+        .env("SOURCE_DATE_EPOCH", EPOCH)
+        .env("TMPDIR", tmpdir)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Waits until `dir` holds an entry whose name starts with `prefix`; returns its path.
+fn wait_for_entry(dir: &Path, prefix: &str, child: &mut std::process::Child) -> PathBuf {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let found = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.file_name().unwrap().to_string_lossy().starts_with(prefix));
+        if let Some(found) = found {
+            return found;
+        }
+        assert!(child.try_wait().unwrap().is_none(), "the run ended before `{prefix}…` appeared");
+        assert!(Instant::now() < deadline, "no `{prefix}…` appeared");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// Regression: a template loop that writes nothing ignored the first Ctrl-C (nothing in juxta
+/// runs to notice it); a second one ended the process and left the staging folder.
+#[test]
+fn a_template_loop_that_writes_nothing_stops_within_a_second_of_a_signal() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = base_site(tmp.path());
+    let out = tmp.path().join("public");
+    let before = first_build(&root, &out);
+    std::fs::write(root.join("content/guide/loop.md"), SILENT_LOOP).unwrap();
+    for signal in ["INT", "TERM"] {
+        let mut child =
+            spawn_in(&root, tmp.path(), &["build", "--quiet", "--root", ".", "--out", "../public"]);
+        wait_for_entry(tmp.path(), ".public.juxta-staging-", &mut child);
+        // Well into the loop.
+        std::thread::sleep(Duration::from_millis(300));
+        send(signal, &child);
+        let sent = Instant::now();
+        let result = child.wait_with_output().unwrap();
+        let took = sent.elapsed();
+        assert!(took < Duration::from_secs(1), "SIG{signal}: stopped after {took:?}");
+        assert_fails(&result, 130, &["juxta: interrupted; the previous output is unchanged"]);
+        assert_eq!(stderr(&result).lines().count(), 1, "{}", stderr(&result));
+        assert_eq!(tree(&out), before, "SIG{signal}: the previous output changed");
+        assert_eq!(names_in(tmp.path()), ["public", "site"], "SIG{signal}: the staging folder is left");
+    }
+}
+
+/// Regression: a signal to `juxta check` ended it with exit code 1 and "the site does not build".
+/// Stopped while it builds (it notices) or in a template loop (it is ended), it exits 130, says
+/// it was interrupted, and leaves no temporary folder.
+#[test]
+fn a_signal_stops_a_check_with_130_and_removes_its_temporary_folders() {
+    let tmp = tempfile::tempdir().unwrap();
+    let temporary = tmp.path().join("tmp");
+    std::fs::create_dir(&temporary).unwrap();
+    let root = big_site(tmp.path(), 3000);
+    let looping = base_site(&tmp.path().join("looping"));
+    std::fs::write(looping.join("content/guide/loop.md"), SILENT_LOOP).unwrap();
+    for (signal, site) in [("INT", &root), ("TERM", &root), ("INT", &looping), ("HUP", &looping)] {
+        let mut child = spawn_in(site, &temporary, &["check", "--quiet"]);
+        let scratch = wait_for_entry(&temporary, "juxta-check-", &mut child);
+        wait_for_entry(&scratch, ".web.juxta-staging-", &mut child);
+        std::thread::sleep(Duration::from_millis(100));
+        send(signal, &child);
+        let sent = Instant::now();
+        let result = child.wait_with_output().unwrap();
+        assert!(sent.elapsed() < Duration::from_secs(1), "SIG{signal}: stopped after {:?}", sent.elapsed());
+        assert_fails(&result, 130, &["juxta: interrupted; the check did not finish"]);
+        assert!(!stderr(&result).contains("does not build"), "{}", stderr(&result));
+        assert_eq!(names_in(&temporary), Vec::<String>::new(), "SIG{signal}: left in the temporary folder");
+        assert!(!site.join("public").exists());
+    }
+}
+
+/// Regression: a killed `build --zip` or `check` left its folder of tens of megabytes in the
+/// temporary folder, and no later run removed it. The next run of either removes those whose
+/// process is gone (and only those: a live run's folder is kept).
+#[test]
+fn temporary_folders_of_killed_runs_are_removed_by_the_next_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let temporary = tmp.path().join("tmp");
+    std::fs::create_dir(&temporary).unwrap();
+    let root = base_site(tmp.path());
+    let looping = base_site(&tmp.path().join("looping"));
+    std::fs::write(looping.join("content/guide/loop.md"), SILENT_LOOP).unwrap();
+    // A live run's folder and a half-written zip of a live run are kept.
+    let mut live = Command::new("sleep").arg("60").spawn().unwrap();
+    let live_folder = temporary.join(format!("juxta-check-{}-0", live.id()));
+    std::fs::create_dir(&live_folder).unwrap();
+    let dist = tmp.path().join("dist");
+    std::fs::create_dir(&dist).unwrap();
+    std::fs::write(dist.join(format!(".site.zip.juxta-zip-{}", live.id())), "live").unwrap();
+    for (purpose, args) in
+        [("check", &["check", "--quiet"][..]), ("zip", &["build", "--quiet", "--zip", "../dist/site.zip"])]
+    {
+        let mut child = spawn_in(&looping, &temporary, args);
+        let left = wait_for_entry(&temporary, &format!("juxta-{purpose}-{}-", child.id()), &mut child);
+        let killed_pid = child.id();
+        send("KILL", &child);
+        child.wait().unwrap();
+        assert!(left.is_dir(), "the killed {purpose} left its folder");
+        // A zip half written by the killed run, as a kill while packing leaves it.
+        std::fs::write(dist.join(format!(".site.zip.juxta-zip-{killed_pid}")), "half").unwrap();
+        let result = spawn_in(&root, &temporary, args).wait_with_output().unwrap();
+        assert!(result.status.success(), "{purpose}: {}", stderr(&result));
+        assert!(!left.exists(), "the next {purpose} removed the killed one's folder");
+        assert!(live_folder.is_dir(), "a live run's folder is kept");
+        let mut names = names_in(&temporary);
+        names.retain(|n| !n.ends_with(&format!("{}-0", live.id())));
+        assert_eq!(names, Vec::<String>::new(), "{purpose}");
+    }
+    assert_eq!(names_in(&dist), [format!(".site.zip.juxta-zip-{}", live.id()), "site.zip".into()]);
+    live.kill().unwrap();
+    live.wait().unwrap();
 }

@@ -322,8 +322,13 @@ fn events_refuse_a_foreign_origin_and_the_server_a_foreign_host() {
     let mut events = server.events(Some(&own));
     assert!(events.wait_for("hello").1.contains("\"generation\""));
     // A page of another site reaching this server through DNS rebinding names another host.
-    let response = server.request("GET", "/", &[("Host", "evil.example")]);
-    assert_eq!(response.status, 403);
+    let port = server.addr.port();
+    for host in
+        ["evil.example".to_string(), format!("127.0.0.1:{port}@evil.example"), format!("localhost:{port}:1")]
+    {
+        let response = server.request("GET", "/", &[("Host", &host)]);
+        assert_eq!(response.status, 403, "Host: {host}");
+    }
     let response = server.request("GET", "/", &[("Host", &format!("localhost:{}", server.addr.port()))]);
     assert_eq!(response.status, 200);
     for target in ["/", "/style.css", "/__juxta/live.js", "/missing/"] {

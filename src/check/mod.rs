@@ -81,22 +81,24 @@ pub struct Problem {
 }
 
 impl Problem {
+    /// The problem on one line, printable as [`Error`]s are (see [`crate::error::printable`]).
     fn line(&self) -> String {
+        use crate::error::{printable, printable_path};
         let mut line = String::new();
         if let Some(path) = &self.path {
-            line.push_str(&path.display().to_string());
+            line.push_str(&printable_path(path));
             if let Some(p) = self.position {
                 line.push_str(&format!(":{}:{}", p.line, p.column));
             }
             line.push_str(": ");
         }
-        line.push_str(&self.message);
+        line.push_str(&printable(&self.message));
         match self.pages.as_slice() {
             [] => {}
-            [one] => line.push_str(&format!(" (while rendering `{}`)", one.display())),
+            [one] => line.push_str(&format!(" (while rendering `{}`)", printable_path(one))),
             [first, rest @ ..] => line.push_str(&format!(
                 " (while rendering `{}` and {} other page{})",
-                first.display(),
+                printable_path(first),
                 rest.len(),
                 if rest.len() == 1 { "" } else { "s" }
             )),
@@ -107,7 +109,7 @@ impl Problem {
 
 /// Builds the site at `options.root` in both flavours and checks the output.
 pub fn check(options: &CheckOptions) -> Result<CheckReport> {
-    let folder = PrivateFolder::create()?;
+    let folder = crate::scratch::Scratch::create("check")?;
     let mut report = CheckReport::default();
     let mut flavours = Vec::new();
     for flavour in [Flavour::Web, Flavour::Offline] {
@@ -117,7 +119,7 @@ pub fn check(options: &CheckOptions) -> Result<CheckReport> {
         };
         let build = crate::Options {
             root: options.root.clone(),
-            out: Some(folder.path.join(name)),
+            out: Some(folder.path().join(name)),
             base_url: options.base_url.clone(),
             flavour,
             drafts: options.drafts,
@@ -182,7 +184,9 @@ fn check_flavour(build: &crate::Options, progress: &Progress, report: &mut Check
     let out = build.out.clone().expect("check builds into a private folder");
     let built = match crate::build(build) {
         Ok(built) => built,
-        Err(e) if e.kind() == Kind::Environment => return Err(e),
+        // Only the site's own errors are problems of the site: a stop request or a broken
+        // environment ends the check.
+        Err(e) if e.kind() != Kind::Site => return Err(e),
         Err(e) => {
             let problems = if e.errors().is_empty() {
                 vec![from_error(&e)]
@@ -258,38 +262,6 @@ fn merge_flavours(mut flavours: Vec<Vec<Problem>>) -> Vec<String> {
     }
     all.sort();
     all.into_iter().map(|(p, note)| p.line() + note).collect()
-}
-
-/// A fresh folder under the system's temporary folder, removed when dropped.
-struct PrivateFolder {
-    path: PathBuf,
-}
-
-impl PrivateFolder {
-    fn create() -> Result<PrivateFolder> {
-        let base = std::env::temp_dir();
-        for attempt in 0..100 {
-            let path = base.join(format!("juxta-check-{}-{attempt}", std::process::id()));
-            match std::fs::create_dir(&path) {
-                Ok(()) => return Ok(PrivateFolder { path }),
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-                Err(e) => {
-                    return Err(Error::environment(format!(
-                        "cannot create a temporary folder in `{}`",
-                        base.display()
-                    ))
-                    .caused_by(e));
-                }
-            }
-        }
-        Err(Error::environment(format!("cannot create a temporary folder in `{}`", base.display())))
-    }
-}
-
-impl Drop for PrivateFolder {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.path);
-    }
 }
 
 #[cfg(test)]

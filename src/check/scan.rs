@@ -158,6 +158,7 @@ pub fn scan(context: &Context<'_>) -> Result<Scan> {
 
 /// Reads and parses one HTML or CSS file of the output.
 fn read(out: &Path, file: &str) -> Result<Document> {
+    crate::guard::check()?;
     let path = out.join(file);
     let bytes = std::fs::read(&path).map_err(|e| crate::fs::io_error("cannot read", &path, e))?;
     let text = String::from_utf8_lossy(&bytes);
@@ -273,6 +274,28 @@ fn tag_references(tag: &Tag<'_>) -> Vec<Reference> {
         }
     }
     found
+}
+
+/// The address `value` with what must be percent-encoded in it encoded, when there is any: a space
+/// or control character, one of `"<>\\^`{}`, or a `%` that does not start an escape. Letters
+/// outside ASCII are valid in an address as written in HTML and are left as they are.
+fn percent_encoded(value: &str) -> Option<String> {
+    let bytes = value.as_bytes();
+    let escape_at = |i: usize| bytes.get(i + 1..i + 3).is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit));
+    let wrong = |i: usize, b: u8| {
+        b <= b' ' || b == 0x7f || b"\"<>\\^`{}".contains(&b) || (b == b'%' && !escape_at(i))
+    };
+    if !bytes.iter().enumerate().any(|(i, &b)| wrong(i, b)) {
+        return None;
+    }
+    let mut out = String::with_capacity(value.len() + 8);
+    for (i, c) in value.char_indices() {
+        match c.is_ascii() && wrong(i, c as u8) {
+            true => out.push_str(&format!("%{:02X}", c as u8)),
+            false => out.push(c),
+        }
+    }
+    Some(out)
 }
 
 /// The `url(…)` and `@import` addresses of a stylesheet; comments are skipped.
@@ -416,6 +439,9 @@ impl Resolver<'_> {
         let value = value.trim();
         if value.is_empty() {
             return Resolved::Skip;
+        }
+        if let Some(encoded) = percent_encoded(value) {
+            return Resolved::Broken(format!("the address is not percent-encoded: write `{encoded}`"));
         }
         // The site's own absolute addresses (canonical links) are checked against the output,
         // as a server would answer them.
@@ -631,6 +657,15 @@ mod tests {
         );
         let found: Vec<&str> = d.references.iter().map(|r| r.literal.as_str()).collect();
         assert_eq!(found, ["a.png", "b.css", "c.svg#i"]);
+    }
+
+    #[test]
+    fn an_address_that_is_not_percent_encoded_is_found_and_encoded() {
+        assert_eq!(percent_encoded("my page/").as_deref(), Some("my%20page/"));
+        assert_eq!(percent_encoded("a%zz\"b\t{c}").as_deref(), Some("a%25zz%22b%09%7Bc%7D"));
+        for fine in ["my%20page/", "café/", "https://a.io/?q=1&b[]=2#x", "mailto:a@b.c", "100%25"] {
+            assert_eq!(percent_encoded(fine), None, "{fine}");
+        }
     }
 
     #[test]

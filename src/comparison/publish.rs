@@ -30,13 +30,13 @@ pub fn embed_path(c: &Comparison) -> String {
 
 /// The site files this module writes for `site`, with the data file that asks for each (for the
 /// check that no other source writes them).
-pub fn files(site_data: &crate::data::Data) -> Vec<(String, std::path::PathBuf)> {
+pub fn files(site_data: &crate::data::Data) -> Vec<(String, &std::path::Path)> {
     let mut files = Vec::new();
     if let Some(first) = site_data.comparisons.values().next() {
-        files.push((DATAPACKAGE.to_string(), first.shown.clone()));
+        files.push((DATAPACKAGE.to_string(), first.shown.as_path()));
     }
     for c in site_data.comparisons.values().filter(|c| c.pages.embed) {
-        files.push((format!("{}index.html", embed_path(c)), c.shown.clone()));
+        files.push((format!("{}index.html", embed_path(c)), c.shown.as_path()));
     }
     files
 }

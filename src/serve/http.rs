@@ -200,21 +200,43 @@ pub(crate) fn content_type(path: &str) -> &'static str {
 }
 
 /// Whether the `Host` header names this machine (`localhost`, `*.localhost`, `127.x.x.x`,
-/// `[::1]`), with or without a port.
+/// `[::1]`), with or without a port. The header is read as the host and port it must be, and
+/// anything else is refused: `127.0.0.1:1111@evil.example` is not a host on this machine.
 fn local_host(headers: &HeaderMap) -> bool {
-    let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
-        return false;
+    headers.get(header::HOST).and_then(|h| h.to_str().ok()).and_then(host_name).is_some_and(|name| {
+        let name = name.to_ascii_lowercase();
+        let name = name.strip_suffix('.').unwrap_or(&name);
+        name == "localhost"
+            || name.ends_with(".localhost")
+            || name.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
+            || name
+                .strip_prefix('[')
+                .and_then(|n| n.strip_suffix(']'))
+                .and_then(|n| n.parse::<std::net::Ipv6Addr>().ok())
+                .is_some_and(|ip| ip.is_loopback())
+    })
+}
+
+/// The host of a `Host` header (`name`, `[v6 address]`), when the header is a host and an
+/// optional port and nothing else: a name of letters, digits, `-` and `.`, an IPv4 address, or
+/// an IPv6 address in brackets; then `:` and digits.
+fn host_name(header: &str) -> Option<&str> {
+    let (host, port) = match header.strip_prefix('[') {
+        Some(rest) => {
+            let close = rest.find(']')? + 2;
+            (&header[..close], &header[close..])
+        }
+        None => header.split_at(header.find(':').unwrap_or(header.len())),
     };
-    let name = if host.starts_with('[') {
-        host.split_once(']').map_or(host, |(name, _)| name).trim_start_matches('[')
-    } else {
-        host.rsplit_once(':').map_or(host, |(name, _)| name)
+    let port_ok = port.is_empty()
+        || port
+            .strip_prefix(':')
+            .is_some_and(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
+    let host_ok = match host.strip_prefix('[') {
+        Some(inside) => inside.strip_suffix(']').is_some_and(|a| a.parse::<std::net::Ipv6Addr>().is_ok()),
+        None => !host.is_empty() && host.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.'),
     };
-    let name = name.to_ascii_lowercase();
-    name == "localhost"
-        || name.ends_with(".localhost")
-        || name == "::1"
-        || name.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
+    (port_ok && host_ok).then_some(host)
 }
 
 /// Whether the request has no `Origin` (a same-origin `GET`) or the origin of this very server.
@@ -379,6 +401,48 @@ mod tests {
         ] {
             assert_eq!(site_path(bad), Err(StatusCode::BAD_REQUEST), "{bad}");
         }
+    }
+
+    /// Regression: the host was what came before the last `:`, so a header naming another host
+    /// after an `@` passed for this machine.
+    #[test]
+    fn only_a_host_and_port_of_this_machine_pass_the_host_check() {
+        let local = |host: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::HOST, HeaderValue::from_str(host).unwrap());
+            local_host(&headers)
+        };
+        for good in [
+            "localhost",
+            "LOCALHOST:1111",
+            "app.localhost:80",
+            "127.0.0.1",
+            "127.1.2.3:8080",
+            "[::1]:1111",
+            "[::1]",
+            "localhost.",
+        ] {
+            assert!(local(good), "{good}");
+        }
+        for bad in [
+            "127.0.0.1:1111@evil.example",
+            "localhost@evil.example",
+            "evil.example",
+            "localhost.evil.example",
+            "127.0.0.1.evil.example",
+            "localhost:1111:2222",
+            "localhost:",
+            "localhost:port",
+            "[::1]@evil.example",
+            "[::2]:1111",
+            "user:pass@localhost",
+            "localhost/evil",
+            "localhost evil",
+            "",
+        ] {
+            assert!(!local(bad), "{bad}");
+        }
+        assert!(!local_host(&HeaderMap::new()), "no Host header");
     }
 
     #[test]

@@ -571,12 +571,14 @@ impl Owner<'_> {
     /// generated page, where its data file asks for it).
     fn error(&self, message: String) -> Error {
         let (position, prefix) = match self {
-            Owner::Page(page) => match &page.generated {
-                Some(g) => (Some(g.at), format!("{} ", g.what)),
-                None => {
-                    (page.positions.slug, if page.positions.slug.is_some() { "slug: " } else { "" }.into())
-                }
-            },
+            // A generated page's reverse pair is its alias: both are asked for at one place.
+            Owner::Page(page) | Owner::Alias(page) if page.generated.is_some() => {
+                let g = page.generated.as_ref().expect("checked above");
+                (Some(g.at), format!("{} ", g.what))
+            }
+            Owner::Page(page) => {
+                (page.positions.slug, if page.positions.slug.is_some() { "slug: " } else { "" }.into())
+            }
             Owner::Alias(page) => (page.positions.aliases, "aliases: ".into()),
             _ => (None, String::new()),
         };

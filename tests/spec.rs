@@ -29,6 +29,12 @@ const REFUSED: &[(&str, &str)] = &[
     ("cm-0023", "[foo]: /bar\\* \"ti\\*tle\""),
     ("cm-0202", "[foo]: /url\\bar\\*baz \"foo\\\"bar\\baz\""),
     ("cm-0507", "[link](/url\u{a0}\"title\")"),
+    // Raw HTML that never closes: a tag without its `>` and a `<style>` without `</style>` make a
+    // browser read the rest of the page (footer, scripts) as part of them.
+    ("cm-0156", "<div id=\"foo\"\n*hi*"),
+    ("cm-0157", "<div class\nfoo"),
+    ("cm-0158", "<div *???-&&&-<---"),
+    ("cm-0173", "<style\n  type=\"text/css\">"),
 ];
 
 /// Examples juxta renders otherwise than pulldown-cmark alone, on purpose, with the reason.

@@ -20,9 +20,10 @@
 
 use std::ops::Range;
 
-use pulldown_cmark::{Event, Options, Parser, Tag};
+use pulldown_cmark::{Event, Tag};
 
 use crate::error::Position;
+use crate::markdown::Item;
 
 /// The part of a body Tera must read, with its text tags shielded.
 #[derive(Debug)]
@@ -61,16 +62,16 @@ impl Prepared {
     }
 }
 
-/// The part of `body` Tera must read, or `None` when `body` has no template tag; `options` are
-/// the Markdown options the body is rendered with. `Err` when the body holds every character
-/// that could serve as a marker (it never does in practice).
-pub(crate) fn prepare(body: &str, options: Options) -> Result<Option<Prepared>, String> {
+/// The part of `body` Tera must read, or `None` when `body` has no template tag; `events` are
+/// the body's Markdown, parsed as it is rendered. `Err` when the body holds every character that
+/// could serve as a marker (it never does in practice).
+pub(crate) fn prepare(body: &str, events: &[Item<'_>]) -> Result<Option<Prepared>, String> {
     let bytes = body.as_bytes();
     let mut tags: Vec<usize> = memchr::memchr_iter(b'{', bytes)
         .filter(|&at| opens_tag(bytes, at) && may_be_template(body, at))
         .collect();
     let Some(&last) = tags.last() else { return Ok(None) };
-    let literal = literal_regions(body, options, last);
+    let literal = literal_regions(body, events, last);
     tags.retain(|&at| !literal.iter().any(|r| r.contains(&at)));
     let (Some(&first), Some(&last)) = (tags.first(), tags.last()) else { return Ok(None) };
     let span = template_span(body, first, last);
@@ -110,17 +111,14 @@ fn may_be_template(body: &str, at: usize) -> bool {
 }
 
 /// The byte ranges of `body` that are code (fenced, indented, inline) or HTML comments, in
-/// order, read up to the element holding byte `until`.
-fn literal_regions(body: &str, options: Options, until: usize) -> Vec<Range<usize>> {
+/// order, read from its `events` up to the element holding byte `until`.
+fn literal_regions(body: &str, events: &[Item<'_>], until: usize) -> Vec<Range<usize>> {
     let mut regions = Vec::new();
-    for (event, range) in Parser::new_ext(body, options).into_offset_iter() {
-        if range.start > until {
-            break;
-        }
+    for (event, range) in events.iter().take_while(|(_, range)| range.start <= until) {
         match event {
-            Event::Code(_) | Event::Start(Tag::CodeBlock(_)) => regions.push(range),
-            Event::InlineHtml(html) if html.starts_with("<!--") => regions.push(range),
-            Event::Start(Tag::HtmlBlock) => comments(body, range, &mut regions),
+            Event::Code(_) | Event::Start(Tag::CodeBlock(_)) => regions.push(range.clone()),
+            Event::InlineHtml(html) if html.starts_with("<!--") => regions.push(range.clone()),
+            Event::Start(Tag::HtmlBlock) => comments(body, range.clone(), &mut regions),
             _ => {}
         }
     }
@@ -181,13 +179,14 @@ fn shield(body: &str, span: Range<usize>, tags: &[usize], marker: char) -> Prepa
 mod tests {
     use super::*;
 
-    fn options() -> Options {
-        crate::markdown::options(&crate::config::MarkdownConfig::default())
+    /// [`prepare`] for `body` parsed as juxta parses a page by default.
+    fn prepare(body: &str) -> Result<Option<Prepared>, String> {
+        super::prepare(body, &crate::markdown::parse(body, &crate::config::MarkdownConfig::default()))
     }
 
     /// The template tags `prepare` finds in `body`, as the text from each to the end of its line.
     fn tags(body: &str) -> Vec<String> {
-        let Some(prepared) = prepare(body, options()).unwrap() else { return Vec::new() };
+        let Some(prepared) = prepare(body).unwrap() else { return Vec::new() };
         let text = prepared.text.replace(prepared.marker, "");
         assert_eq!(text, body[prepared.span.clone()], "shielding only adds markers");
         let shown = prepared.text.replace(prepared.marker, "\u{2062}");
@@ -229,7 +228,7 @@ mod tests {
             "{{",
         ] {
             assert_eq!(tags(body), Vec::<String>::new(), "{body:?}");
-            assert!(prepare(body, options()).unwrap().is_none(), "{body:?}");
+            assert!(prepare(body).unwrap().is_none(), "{body:?}");
         }
     }
 
@@ -252,14 +251,14 @@ mod tests {
             "{{ comparison_tabel(dataset=\"x\") }}",
             "{{ states('sensor.temp') }}",
         ] {
-            assert!(prepare(body, options()).unwrap().is_some(), "{body:?}");
+            assert!(prepare(body).unwrap().is_some(), "{body:?}");
         }
     }
 
     #[test]
     fn text_tags_inside_the_span_are_shielded_and_restored() {
         let body = "a {{ x }} `{{ y }}` {{ .z }} {#id} {{ w }} b";
-        let prepared = prepare(body, options()).unwrap().unwrap();
+        let prepared = prepare(body).unwrap().unwrap();
         assert_eq!(&body[prepared.span.clone()], "a {{ x }} `{{ y }}` {{ .z }} {#id} {{ w }} ");
         assert_eq!(prepared.marks.len(), 3);
         assert_eq!(prepared.restore(&prepared.text), &body[prepared.span.clone()]);
@@ -272,7 +271,7 @@ mod tests {
     #[test]
     fn offsets_map_back_across_lines() {
         let body = "intro\n\n`{{ a }}` {{ b }}\n```\n{{ c }}\n```\nx {{ d }}\n";
-        let prepared = prepare(body, options()).unwrap().unwrap();
+        let prepared = prepare(body).unwrap().unwrap();
         assert_eq!(prepared.span.start, 7);
         // `d` is on the fifth line of the span, column 6.
         assert_eq!(prepared.body_offset(Position::new(5, 6)), body.find("d }}").unwrap());
@@ -318,7 +317,7 @@ mod tests {
             "{% raw %}{{ x }}{% endraw %} and {{ x }}",
         ] {
             let whole = tera.render_str(text, &context, true).unwrap();
-            let prepared = prepare(text, options()).unwrap().unwrap();
+            let prepared = prepare(text).unwrap().unwrap();
             let part = prepared.restore(&tera.render_str(&prepared.text, &context, true).unwrap());
             let span = prepared.span;
             assert_eq!([&text[..span.start], &part, &text[span.end..]].concat(), whole, "{text:?}");
@@ -328,8 +327,8 @@ mod tests {
     #[test]
     fn a_body_holding_every_marker_is_refused() {
         let markers: String = (0xFDD0..=0xFDEF).filter_map(char::from_u32).collect();
-        assert!(prepare(&format!("{markers} {{{{ x }}}}"), options()).is_err());
+        assert!(prepare(&format!("{markers} {{{{ x }}}}")).is_err());
         let one_short: String = markers.chars().skip(1).collect();
-        assert!(prepare(&format!("{one_short} {{{{ x }}}}"), options()).unwrap().is_some());
+        assert!(prepare(&format!("{one_short} {{{{ x }}}}")).unwrap().is_some());
     }
 }

@@ -165,8 +165,9 @@ pub fn load(root: &Path, base_url_override: Option<&str>) -> Result<Config> {
 /// Parses and validates the text of `site.toml`.
 pub(crate) fn parse(text: &str, base_url_override: Option<&str>) -> Result<Config> {
     let shown = Path::new(FILE_NAME);
-    let text = crate::front_matter::normalize(text);
-    let raw: RawConfig = toml::from_str(&text).map_err(|e| toml_error(shown, &text, 0, &e))?;
+    let text = crate::located::normalize(text);
+    let raw: RawConfig =
+        toml::from_str(&text).map_err(|e| crate::located::toml_error(shown, &text, 0, &e))?;
 
     let at = |span: std::ops::Range<usize>| Position::of_offset(&text, span.start);
     let base_url = match base_url_override {
@@ -230,33 +231,25 @@ pub(crate) fn parse(text: &str, base_url_override: Option<&str>) -> Result<Confi
 /// Refuses a control character (written as an escape) in the values that reach pages: see
 /// [`crate::data`].
 fn check_controls(raw: &RawConfig, text: &str) -> Result<()> {
-    let in_text = |text: &str| text.chars().find(|&c| crate::data::is_refused_control(c));
+    let in_text = |text: &str| text.chars().find(|&c| crate::located::is_refused_control(c));
     let found = [("title", &raw.title), ("description", &raw.description), ("author", &raw.author)]
         .into_iter()
         .find_map(|(key, value)| Some((key, in_text(value)?)))
         .or_else(|| {
-            let found =
-                raw.extra.iter().find_map(|(k, v)| in_text(k).or_else(|| crate::data::control_in_value(v)));
+            let found = raw
+                .extra
+                .iter()
+                .find_map(|(k, v)| in_text(k).or_else(|| crate::located::control_in_value(v)));
             Some(("extra", found?))
         });
     let Some((key, control)) = found else { return Ok(()) };
     let shown = Path::new(FILE_NAME);
     let at = crate::located::parse(text, "toml", shown).ok().and_then(|root| Some(root.get(key)?.at));
-    let error = Error::at(shown, format!("{key}: {}", crate::data::control_message(control)));
+    let error = Error::at(shown, format!("{key}: {}", crate::located::control_message(control)));
     Err(match at {
         Some(at) => error.with_position(at),
         None => error,
     })
-}
-
-/// Converts a TOML error into one naming `shown` and the line and column in the whole file;
-/// `offset` is where the TOML fragment starts in `text` (non-zero for front matter).
-pub(crate) fn toml_error(shown: &Path, text: &str, offset: usize, e: &toml::de::Error) -> Error {
-    let message = e.message().trim_end().to_string();
-    match e.span() {
-        Some(span) => Error::at_position(shown, Position::of_offset(text, offset + span.start), message),
-        None => Error::at(shown, message),
-    }
 }
 
 /// Checks that `url` is an absolute http(s) URL and makes it end with `/`.

@@ -15,9 +15,8 @@ use std::sync::Arc;
 
 use crate::comparison::{self, Comparison};
 use crate::error::{Error, Position, Result};
-
-/// The data folder's name, relative to the project root.
-pub const DATA_DIR: &str = "data";
+use crate::located::{control_in_value, control_message};
+use crate::source::DATA_DIR;
 
 /// Everything in `data/`, by file stem.
 #[derive(Debug, Clone, Default)]
@@ -129,14 +128,14 @@ pub fn load(root: &Path) -> Result<Data> {
 
 /// Parses the text of one data file in the format its extension `ext` names.
 pub(crate) fn parse_file(raw: &str, shown: &Path, ext: &str) -> Result<Parsed> {
-    let text = crate::front_matter::normalize(raw);
+    let text = crate::located::normalize(raw);
     let ext = ext.to_ascii_lowercase();
     if ext == "csv" {
         let value = csv_records(&text, shown)?;
         return Ok(Parsed { value, comparison: false, text: String::new() });
     }
     let value: serde_json::Value = match ext.as_str() {
-        "toml" => toml::from_str(&text).map_err(|e| crate::config::toml_error(shown, &text, 0, &e)),
+        "toml" => toml::from_str(&text).map_err(|e| crate::located::toml_error(shown, &text, 0, &e)),
         "json" => serde_json::from_str::<Strict>(&text).map(|s| s.0).map_err(|e| {
             let message = e.to_string();
             let message = message.find(" at line ").map_or(message.as_str(), |i| &message[..i]).to_string();
@@ -156,12 +155,6 @@ pub(crate) fn parse_file(raw: &str, shown: &Path, ext: &str) -> Result<Parsed> {
     Ok(Parsed { value: tera::Value::from_serializable(&value), comparison, text })
 }
 
-/// Characters no value may hold: the C0 and C1 controls and DEL, but for tab, line feed and
-/// carriage return (which are whitespace in a page).
-pub(crate) fn is_refused_control(c: char) -> bool {
-    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
-}
-
 /// The first refused control character of `text` and its offset, found a byte at a time (a CSV
 /// file may be large): C0 controls and DEL are single bytes, C1 controls two starting with 0xC2.
 fn first_control(text: &str) -> Option<(usize, char)> {
@@ -174,19 +167,6 @@ fn first_control(text: &str) -> Option<(usize, char)> {
     Some((offset, text[offset..].chars().next()?))
 }
 
-/// The first refused control character in a key or string of `value`.
-pub(crate) fn control_in_value(value: &serde_json::Value) -> Option<char> {
-    let in_text = |text: &str| text.chars().find(|&c| is_refused_control(c));
-    match value {
-        serde_json::Value::String(s) => in_text(s),
-        serde_json::Value::Array(items) => items.iter().find_map(control_in_value),
-        serde_json::Value::Object(map) => {
-            map.iter().find_map(|(key, value)| in_text(key).or_else(|| control_in_value(value)))
-        }
-        _ => None,
-    }
-}
-
 /// The error for a control character in a value, at the key or value holding it (found by reading
 /// the file again with positions, which only a file with this error pays for).
 fn control_error(text: &str, ext: &str, shown: &Path, control: char) -> Error {
@@ -196,18 +176,6 @@ fn control_error(text: &str, ext: &str, shown: &Path, control: char) -> Error {
         Some(at) => Error::at_position(shown, at, message),
         None => Error::at(shown, message),
     }
-}
-
-pub(crate) fn control_message(control: char) -> String {
-    let name = match control {
-        '\0' => " (NUL)",
-        '\u{1b}' => " (escape)",
-        _ => "",
-    };
-    format!(
-        "this value holds the control character U+{:04X}{name}, which a web page cannot show: remove it",
-        u32::from(control)
-    )
 }
 
 /// Where the key or string holding `control` is written.

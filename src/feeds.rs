@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use crate::markdown::escape;
+use crate::html::escape;
 use crate::page::PageId;
 use crate::site::Site;
 use crate::source::SourceKind;
@@ -26,10 +26,10 @@ pub fn sitemap(site: &Site) -> String {
                 let front = &page.front;
                 let lastmod = front.updated.as_ref().or(front.date.as_ref()).unwrap_or(&site.build_date);
                 xml.push_str("  <url>\n    <loc>");
-                crate::markdown::escape_into(&mut xml, &site.config.base_url);
-                crate::markdown::escape_into(&mut xml, &crate::urls::encode_path(&page.path));
+                crate::html::escape_into(&mut xml, &site.config.base_url);
+                crate::html::escape_into(&mut xml, &crate::urls::encode_path(&page.path));
                 xml.push_str("</loc>\n    <lastmod>");
-                lastmod.push_rfc3339(&mut xml);
+                xml.push_str(&lastmod.rfc3339());
                 xml.push_str("</lastmod>\n  </url>\n");
             }
             xml
@@ -69,14 +69,17 @@ fn stamp(site: &Site, id: PageId) -> i64 {
     f.updated.as_ref().or(f.date.as_ref()).map_or(0, |d| d.timestamp())
 }
 
+/// [`stamp`] as RFC 3339: the epoch for a page without a date.
+fn stamp_rfc3339(site: &Site, id: PageId) -> String {
+    let f = &site.page(id).front;
+    f.updated.as_ref().or(f.date.as_ref()).map_or_else(|| "1970-01-01T00:00:00Z".into(), |d| d.rfc3339())
+}
+
 /// `atom.xml`: the newest dated pages, with their rendered content. Links in the content are
 /// page-relative, so each entry sets `xml:base` to the page's address.
 pub fn atom(site: &Site, entries: &[PageId], content: &dyn Fn(PageId) -> Option<String>) -> String {
     let config = &site.config;
-    let updated = entries
-        .first()
-        .map(|&id| crate::front_matter::Date::from_timestamp(stamp(site, id)))
-        .unwrap_or_else(|| site.build_date.clone());
+    let updated = entries.first().map_or_else(|| site.build_date.rfc3339(), |&id| stamp_rfc3339(site, id));
 
     let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
@@ -96,7 +99,7 @@ pub fn atom(site: &Site, entries: &[PageId], content: &dyn Fn(PageId) -> Option<
     let _ =
         writeln!(xml, "  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>", escape(&config.base_url));
     let _ = writeln!(xml, "  <id>{}</id>", escape(&config.base_url));
-    let _ = writeln!(xml, "  <updated>{}</updated>", updated.rfc3339());
+    let _ = writeln!(xml, "  <updated>{updated}</updated>");
     if !config.author.is_empty() {
         let _ = writeln!(xml, "  <author><name>{}</name></author>", escape(&config.author));
     }
@@ -112,11 +115,7 @@ pub fn atom(site: &Site, entries: &[PageId], content: &dyn Fn(PageId) -> Option<
         if let Some(date) = &front.date {
             let _ = writeln!(xml, "    <published>{}</published>", date.rfc3339());
         }
-        let _ = writeln!(
-            xml,
-            "    <updated>{}</updated>",
-            crate::front_matter::Date::from_timestamp(stamp(site, id)).rfc3339()
-        );
+        let _ = writeln!(xml, "    <updated>{}</updated>", stamp_rfc3339(site, id));
         if let Some(description) = &front.description {
             let _ = writeln!(xml, "    <summary>{}</summary>", escape(description));
         }

@@ -11,13 +11,13 @@ use std::sync::{Arc, OnceLock};
 
 use crate::config::Config;
 use crate::data::Data;
-use crate::front_matter::Date;
+use crate::date::Date;
 use crate::page::{self, Page, PageId};
 use crate::site::{Parts, Site};
 use crate::source::{ContentAsset, ContentFile, SourceKind};
 use crate::templates::Templates;
 use crate::urls::{self, Flavour};
-use crate::{comparison, data, html, located, markdown, site, table};
+use crate::{comparison, data, html, located, markdown, table};
 
 /// Front matter splitting and parsing, and the page path derived from it. The first byte picks
 /// the kind of file; the rest is the file's bytes.
@@ -40,7 +40,7 @@ pub fn front_matter(input: &[u8]) {
             assert!(!page.front.title.trim().is_empty(), "an empty title was accepted");
             check_site_path(&page.path);
             for alias in &page.front.aliases {
-                let file = site::alias_file(alias).expect("aliases are checked when the page is parsed");
+                let file = urls::alias_file(alias).expect("aliases are checked when the page is parsed");
                 check_site_path(&file);
             }
             for date in [&page.front.date, &page.front.updated].into_iter().flatten() {
@@ -62,7 +62,7 @@ pub fn data(input: &[u8]) {
     let Some((&selector, bytes)) = input.split_first() else { return };
     let ext = ["toml", "json", "yaml", "yml", "csv"][usize::from(selector) % 5];
     let name = format!("fuzz.{ext}");
-    let shown = Path::new(data::DATA_DIR).join(&name);
+    let shown = Path::new(crate::source::DATA_DIR).join(&name);
     let text = match crate::fs::decode_source(bytes.to_vec(), &shown) {
         Ok(text) => text,
         Err(e) => return check_error(&e),
@@ -81,7 +81,7 @@ pub fn data(input: &[u8]) {
     };
     let _ = serde_json::to_string(&c.to_json()).expect("JSON values always serialise");
     let _ = c.to_csv();
-    let today = Date::from_timestamp(1_700_000_000);
+    let today = Date::from_timestamp(1_700_000_000).expect("a date in range");
     let _ = comparison::sources::notices(&c, &today);
     comparison::sources::future_dates(&c, &today).iter().for_each(check_error);
     let site = &fixture(0).site;
@@ -106,23 +106,18 @@ pub fn markdown(input: &[u8]) {
     }
     let fixture = fixture(selector);
     let (site, templates, id) = (&fixture.site, &fixture.templates, fixture.page);
-    let expanded = match templates.expand_text(id, body) {
+    let events = markdown::parse(body, &site.config.markdown);
+    let expanded = match templates.expand_body(id, body, &events) {
         Ok(expanded) => expanded,
         Err(e) => return check_error(&e),
     };
     if !body.contains("{{") && !body.contains("{%") {
-        assert_eq!(expanded, body, "a body without template syntax went through Tera");
+        assert_eq!(expanded, None, "a body without template syntax went through Tera");
     }
-    // A page streamed from the parser to the writer comes out as it does when read whole first.
-    let rendered = markdown::render(site, id, &expanded);
-    match (&rendered, markdown::render_read_whole(site, id, &expanded)) {
-        (Ok(streamed), Ok(whole)) => {
-            assert_eq!(streamed.html, whole.html, "streamed and read whole, the HTML differs");
-            assert_eq!(streamed.words, whole.words, "streamed and read whole, the words differ");
-        }
-        (Err(streamed), Err(whole)) => assert_eq!(streamed.to_string(), whole.to_string()),
-        _ => panic!("streamed and read whole, only one of the two renders"),
-    }
+    let rendered = match &expanded {
+        Some(expanded) => markdown::render(site, id, expanded),
+        None => markdown::render_parsed(site, id, body, events),
+    };
     let rendered = match rendered {
         Ok(rendered) => rendered,
         Err(e) => return check_error(&e),
@@ -135,7 +130,7 @@ pub fn markdown(input: &[u8]) {
             if let Some(url) = tag.get(attribute)
                 && !site.config.markdown.raw_html
             {
-                assert!(!markdown::is_dangerous(url), "{} kept {url:?}", tag.describe(attribute));
+                assert!(!urls::is_dangerous(url), "{} kept {url:?}", tag.describe(attribute));
             }
         }
     }
@@ -152,21 +147,24 @@ pub fn url(input: &[u8]) {
     if urls::check_segment(text).is_ok() {
         assert!(!text.contains(['/', '\\']) && text != "." && text != "..", "segment {text:?}");
     }
-    if let Ok(file) = site::alias_file(text) {
+    if let Ok(file) = urls::alias_file(text) {
         check_site_path(&file);
     }
     let slug = urls::slugify(text);
     assert!(!slug.contains(['/', '\\', '.', '<', '>', '"', '&', '#', '%', ' ']), "slug {slug:?}");
-    let _ = markdown::percent_decode(text);
+    let _ = urls::percent_decode(text);
     for selector in [0, 8] {
         let fixture = fixture(selector);
         let site = &fixture.site;
-        match markdown::resolve_link(site, fixture.page, text) {
-            Ok(Some(url)) => {
-                assert!(!markdown::is_dangerous(&url), "link {text:?} became {url:?}");
+        let page = site.page(fixture.page);
+        let from = urls::From { dir: page.source_dir(), path: &page.path, page: fixture.page };
+        match urls::resolve(&**site, &from, text, |_, _| {}) {
+            Ok(urls::Resolved::Replace(url)) => {
+                assert!(!urls::is_dangerous(&url), "link {text:?} became {url:?}");
                 assert!(!url.starts_with('/') || text.trim().starts_with("//"), "{text:?} → {url:?}");
             }
-            Ok(None) => assert!(!markdown::is_dangerous(text), "{text:?} was kept"),
+            Ok(urls::Resolved::Keep) => assert!(!urls::is_dangerous(text), "{text:?} was kept"),
+            Ok(urls::Resolved::Neutralise) => assert!(urls::is_dangerous(text), "{text:?} was neutralised"),
             Err(message) => assert!(!message.is_empty()),
         }
     }
@@ -217,7 +215,7 @@ fn check_html(html: &str, what: &str) {
         for (name, value) in &tag.attributes {
             assert!(!name.starts_with("on"), "{what} holds an event handler {name}: {html}");
             if matches!(&**name, "href" | "src") {
-                assert!(!markdown::is_dangerous(value), "{what} links to {value:?}");
+                assert!(!urls::is_dangerous(value), "{what} links to {value:?}");
             }
         }
     }
@@ -292,7 +290,7 @@ fn build_fixture(options: usize) -> Fixture {
             page::parse(&file, text).expect("the fixture's pages are valid")
         })
         .collect();
-    let shown = Path::new(data::DATA_DIR).join("iot_vs_m2m.toml");
+    let shown = Path::new(crate::source::DATA_DIR).join("iot_vs_m2m.toml");
     let data::Parsed { value, text, .. } =
         data::parse_file(DATASET, &shown, "toml").expect("the fixture's data is valid");
     let node = located::parse(&text, "toml", &shown).expect("the fixture's data is valid");
@@ -308,12 +306,13 @@ fn build_fixture(options: usize) -> Fixture {
         assets: vec![ContentAsset { path: "guide/diagram.svg".into(), bundle: None }],
         static_files: vec!["style.css".into()],
         data,
-        build_date: Date::from_timestamp(1_700_000_000),
+        build_date: Date::from_timestamp(1_700_000_000).expect("a date in range"),
     };
     let site = Arc::new(Site::assemble(parts, pages).expect("the fixture site assembles"));
     let sources = TEMPLATES.iter().map(|(n, s)| (n.to_string(), s.to_string())).collect();
     let ids: Vec<_> = site.ids().collect();
-    let templates = Templates::compile(site.clone(), sources, &ids).expect("the fixture's templates compile");
+    let templates =
+        Templates::compile(site.clone(), sources, &ids, false).expect("the fixture's templates compile");
     let page = site.by_source["guide/page.md"];
     Fixture { site, templates, page }
 }

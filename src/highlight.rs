@@ -3,14 +3,12 @@
 //!
 //! The syntax definitions are loaded once per process, and only when a page has a code block.
 
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 
 use syntect::highlighting::ThemeSet;
 use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_style};
 use syntect::parsing::SyntaxSet;
 use syntect::util::LinesWithEndings;
-
-use crate::error::{Error, Result};
 
 const STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
 
@@ -50,28 +48,12 @@ pub(crate) fn check_theme(name: &str) -> std::result::Result<(), String> {
 /// The stylesheet: the light theme by default; the dark theme when the page asks for it with
 /// `data-theme="dark"` on `<html>`, or when the system prefers dark and the page has not chosen
 /// light.
-pub fn stylesheet(light: &str, dark: &str) -> Result<String> {
-    // `juxta serve` writes the site-wide files again after every save: keep the last stylesheet.
-    static LAST: Mutex<Option<(String, String, String)>> = Mutex::new(None);
-    let mut last = LAST.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some((l, d, css)) = last.as_ref()
-        && (l.as_str(), d.as_str()) == (light, dark)
-    {
-        return Ok(css.clone());
-    }
-    let css = generate_stylesheet(light, dark)?;
-    *last = Some((light.to_string(), dark.to_string(), css.clone()));
-    Ok(css)
-}
-
-fn generate_stylesheet(light: &str, dark: &str) -> Result<String> {
-    let css = |name: &str| -> Result<String> {
-        // `site.toml` was checked when it was read ([`check_theme`]).
-        let theme = themes().themes.get(name).ok_or_else(|| {
-            Error::at(crate::config::FILE_NAME, check_theme(name).err().unwrap_or_default())
-        })?;
+/// `Err` says what is wrong with a theme's name (which `site.toml` checks when it is read).
+pub(crate) fn stylesheet(light: &str, dark: &str) -> Result<String, String> {
+    let css = |name: &str| -> Result<String, String> {
+        let theme = themes().themes.get(name).ok_or_else(|| check_theme(name).err().unwrap_or_default())?;
         css_for_theme_with_class_style(theme, STYLE)
-            .map_err(|e| Error::site(format!("cannot make the stylesheet of theme `{name}`")).caused_by(e))
+            .map_err(|e| format!("cannot make the stylesheet of highlight theme `{name}`: {e}"))
     };
     let light_css = css(light)?;
     let dark_css = css(dark)?;

@@ -1,7 +1,9 @@
-//! A small reader of the HTML juxta emits: start tags and their attributes, as a browser would
-//! see them, skipping comments and the contents of `<script>`, `<style>` and `<textarea>`. It
-//! serves the checks run on every emitted page: [`scan`] reads a page for the reference guard
-//! and its ids in one pass.
+//! HTML as juxta writes and reads it: escaping ([`escape`]), character references
+//! ([`decode_entities`]), and a small reader of the HTML juxta emits: text, start tags and their
+//! attributes, and end tags, as a browser would see them, skipping comments and the contents of
+//! `<script>`, `<style>` and `<textarea>`. The reader serves the checks run on every emitted page
+//! ([`scan`] reads a page for the reference guard and its ids in one pass), the search index and
+//! `juxta check`.
 
 use std::borrow::Cow;
 
@@ -32,43 +34,97 @@ impl Tag<'_> {
 }
 
 /// The start tags of `html`, in document order.
-pub fn tags(html: &str) -> Vec<Tag<'_>> {
-    // About one tag for every 40 bytes of the HTML juxta writes.
-    let mut tags = Vec::with_capacity(html.len() / 40);
-    each_tag(html, |name, offset, attributes| {
-        let attributes = attributes.map(|(name, value)| (lowercase(name), value)).collect();
-        tags.push(Tag { name, attributes, offset });
+pub(crate) fn tags(html: &str) -> Vec<Tag<'_>> {
+    let mut tags = Vec::new();
+    each_token(html, |token| {
+        if let Token::Start(name, offset, attributes) = token {
+            let attributes = attributes.map(|(name, value)| (lowercase(name), value)).collect();
+            tags.push(Tag { name, attributes, offset });
+        }
     });
     tags
 }
 
-/// Calls `visit` with each start tag's lowercase name, the offset of its `<` and its attributes,
-/// in document order. Attributes `visit` leaves unread are read past to find the end of the tag.
-fn each_tag<'a>(html: &'a str, mut visit: impl FnMut(Cow<'a, str>, usize, &mut Attributes<'a>)) {
+/// A piece of HTML as [`tokens`] reads it.
+#[derive(Debug, PartialEq)]
+pub(crate) enum Piece<'a> {
+    /// Text between tags, character references not decoded.
+    Text(&'a str),
+    /// A start tag.
+    Start(Tag<'a>),
+    /// An end tag's lowercase name.
+    End(Cow<'a, str>),
+}
+
+/// The text, start tags and end tags of `html`, in document order.
+pub(crate) fn tokens(html: &str) -> Vec<Piece<'_>> {
+    let mut pieces = Vec::new();
+    each_token(html, |token| {
+        pieces.push(match token {
+            Token::Text(text) => Piece::Text(text),
+            Token::End(name) => Piece::End(name),
+            Token::Start(name, offset, attributes) => {
+                let attributes = attributes.map(|(name, value)| (lowercase(name), value)).collect();
+                Piece::Start(Tag { name, attributes, offset })
+            }
+        });
+    });
+    pieces
+}
+
+/// What [`each_token`] hands its visitor: a start tag comes with the offset of its `<` and its
+/// attributes, read as the visitor asks for them.
+enum Token<'a, 'r> {
+    Text(&'a str),
+    Start(Cow<'a, str>, usize, &'r mut Attributes<'a>),
+    End(Cow<'a, str>),
+}
+
+/// Calls `visit` with each piece of `html` in document order. Attributes `visit` leaves unread
+/// are read past to find the end of the tag. A `<` that starts no tag is text.
+fn each_token<'a>(html: &'a str, mut visit: impl FnMut(Token<'a, '_>)) {
     let bytes = html.as_bytes();
-    let mut i = 0;
+    let (mut i, mut text) = (0, 0);
+    let flush = |visit: &mut dyn FnMut(Token<'a, '_>), text: usize, end: usize| {
+        if text < end {
+            visit(Token::Text(&html[text..end]));
+        }
+    };
     while let Some(found) = memchr::memchr(b'<', &bytes[i..]) {
         let start = i + found;
         i = start + 1;
         if bytes[i..].starts_with(b"!--") {
+            flush(&mut visit, text, start);
             i = html[i..].find("-->").map_or(bytes.len(), |end| i + end + 3);
+            text = i;
             continue;
         }
-        if !bytes.get(i).is_some_and(u8::is_ascii_alphabetic) {
+        let closing = bytes.get(i) == Some(&b'/');
+        let name_start = i + usize::from(closing);
+        if !bytes.get(name_start).is_some_and(u8::is_ascii_alphabetic) {
             continue;
         }
-        let name_end = find_byte(bytes, i, |b| b.is_ascii_whitespace() || b == b'>' || b == b'/');
-        let name = lowercase(&html[i..name_end]);
+        flush(&mut visit, text, start);
+        let name_end = find_byte(bytes, name_start, |b| b.is_ascii_whitespace() || b == b'>' || b == b'/');
+        let name = lowercase(&html[name_start..name_end]);
+        if closing {
+            i = memchr::memchr(b'>', &bytes[name_end..]).map_or(bytes.len(), |end| name_end + end + 1);
+            text = i;
+            visit(Token::End(name));
+            continue;
+        }
         let raw_text = matches!(&*name, "script" | "style" | "textarea");
         let close = raw_text.then(|| format!("</{name}"));
         let mut attributes = Attributes { html, i: name_end };
-        visit(name, start, &mut attributes);
+        visit(Token::Start(name, start, &mut attributes));
         while attributes.next().is_some() {}
         i = attributes.i;
         if let Some(close) = close {
             i = find_ignore_case(&html[i..], &close).map_or(bytes.len(), |n| i + n);
         }
+        text = i;
     }
+    flush(&mut visit, text, bytes.len());
 }
 
 /// The attributes of a start tag as written, read from the document one at a time: the name
@@ -298,7 +354,8 @@ pub struct Scan<'a> {
 /// `<link rel="alternate">`; `allow_base` permits the `<base>` juxta adds to `404.html`.
 pub fn scan<'a>(html: &'a str, base_url: &str, allow_base: bool) -> Scan<'a> {
     let mut scan = Scan::default();
-    each_tag(html, |name, _, attributes| {
+    each_token(html, |token| {
+        let Token::Start(name, _, attributes) = token else { return };
         let mut element = Element::default();
         for (attribute, value) in attributes {
             element.read(attribute, value);
@@ -393,50 +450,25 @@ pub fn reference_problem(
     }
 }
 
-/// Decodes the character references juxta and Markdown write (`&amp;`, `&lt;`, `&gt;`,
-/// `&quot;`, `&apos;`, `&nbsp;` and numeric ones); others are left as written. Text and
-/// attribute values read by the search index and by `juxta check` go through it.
+/// Decodes the character references of HTML text or an attribute value: named (`&amp;`,
+/// `&mdash;`) and numeric ones; others are left as written. Text and attribute values read by
+/// the search index and by `juxta check` go through it.
 pub(crate) fn decode_entities(text: &str) -> Cow<'_, str> {
-    if !text.contains('&') {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.find('&') {
-        out.push_str(&rest[..at]);
-        rest = &rest[at..];
-        let decoded = rest.find(';').filter(|&end| end <= 10).and_then(|end| {
-            let c = match &rest[1..end] {
-                "amp" => Some('&'),
-                "lt" => Some('<'),
-                "gt" => Some('>'),
-                "quot" => Some('"'),
-                "apos" => Some('\''),
-                "nbsp" => Some('\u{a0}'),
-                name => name.strip_prefix('#').and_then(|n| {
-                    let code = match n.strip_prefix(['x', 'X']) {
-                        Some(hex) => u32::from_str_radix(hex, 16).ok(),
-                        None => n.parse().ok(),
-                    };
-                    // As in HTML, NUL and numbers that are not characters become U+FFFD.
-                    code.map(|c| char::from_u32(c).filter(|&c| c != '\0').unwrap_or('\u{fffd}'))
-                }),
-            }?;
-            Some((c, end))
-        });
-        match decoded {
-            Some((c, end)) => {
-                out.push(c);
-                rest = &rest[end + 1..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    Cow::Owned(out)
+    html_escape::decode_html_entities(text)
+}
+
+/// Appends `text` escaped for HTML text and attribute values: `&amp;`, `&lt;`, `&gt;`, `&quot;`
+/// and `&#39;`, as the Markdown writer escapes.
+pub(crate) fn escape_into(out: &mut String, text: &str) {
+    // Writing to a `String` cannot fail.
+    let _ = pulldown_cmark_escape::escape_html(out, text);
+}
+
+/// `text` escaped for HTML (see [`escape_into`]).
+pub(crate) fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    escape_into(&mut out, text);
+    out
 }
 
 #[cfg(test)]
@@ -468,8 +500,13 @@ mod tests {
     }
 
     #[test]
-    fn entities_in_attributes_are_decoded() {
-        assert_eq!(decode_entities("a&amp;b&#39;c&#x41;&bogus&nbsp;&#0;"), "a&b'cA&bogus\u{a0}\u{fffd}");
+    fn entities_are_decoded_by_name_and_number() {
+        assert_eq!(decode_entities("a&amp;b&#39;c&#x41;&bogus;&nbsp;&mdash;"), "a&b'cA&bogus;\u{a0}—");
+    }
+
+    #[test]
+    fn escaping_covers_the_five_characters() {
+        assert_eq!(escape("a & <b> \"c\" 'd' é"), "a &amp; &lt;b&gt; &quot;c&quot; &#39;d&#39; é");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! TOML is read with `toml`'s span-keeping document parser; YAML and JSON (a subset of YAML
 //! 1.2) with `serde-saphyr`'s `Spanned`.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::path::Path;
 
@@ -96,8 +97,7 @@ fn shorten(s: &str) -> String {
 /// Parses `text`, already known to be valid in its format (`ext`: toml, yaml, yml or json).
 pub fn parse(text: &str, ext: &str, shown: &Path) -> Result<Node> {
     if ext.eq_ignore_ascii_case("toml") {
-        let table =
-            toml::de::DeTable::parse(text).map_err(|e| crate::config::toml_error(shown, text, 0, &e))?;
+        let table = toml::de::DeTable::parse(text).map_err(|e| toml_error(shown, text, 0, &e))?;
         let lines = Lines::new(text);
         let at = lines.position(table.span().start);
         return Ok(Node { at, value: toml_table(&lines, table.get_ref()) });
@@ -110,7 +110,7 @@ pub fn parse(text: &str, ext: &str, shown: &Path) -> Result<Node> {
 pub(crate) fn yaml_error(shown: &Path, e: &serde_saphyr::Error) -> Error {
     let inner = e.without_snippet();
     let at = inner.location().map_or(Position::new(1, 1), position);
-    Error::at_position(shown, at, crate::front_matter::yaml_message(inner))
+    Error::at_position(shown, at, yaml_message(inner))
 }
 
 fn position(l: serde_saphyr::Location) -> Position {
@@ -227,6 +227,83 @@ impl<'de> Visitor<'de> for ValueVisitor {
     }
 }
 
+// ---------------------------------------------------------------------------------------------
+// What every data format shares: text normalised, errors placed, control characters refused
+
+/// Removes a UTF-8 byte order mark and turns CRLF line endings into LF, so that files saved by any
+/// editor give the same output. Lines keep their numbers.
+pub fn normalize(text: &str) -> Cow<'_, str> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    match memchr::memchr(b'\r', text.as_bytes()) {
+        Some(_) => Cow::Owned(text.replace("\r\n", "\n")),
+        None => Cow::Borrowed(text),
+    }
+}
+
+/// Converts a TOML error into one naming `shown` and the line and column in the whole file;
+/// `offset` is where the TOML fragment starts in `text` (non-zero for front matter).
+pub(crate) fn toml_error(shown: &Path, text: &str, offset: usize, e: &toml::de::Error) -> Error {
+    let message = e.message().trim_end().to_string();
+    match e.span() {
+        Some(span) => Error::at_position(shown, Position::of_offset(text, offset + span.start), message),
+        None => Error::at(shown, message),
+    }
+}
+
+/// The YAML error message without the crate's own "at line X column Y" suffix, which counts
+/// lines of the fragment rather than of the file.
+pub(crate) fn yaml_message(e: &serde_saphyr::Error) -> String {
+    let options = serde_saphyr::render_options! { snippets: serde_saphyr::SnippetMode::Off };
+    let full = e.render_with_options(options);
+    let first = full.lines().next().unwrap_or_default().trim();
+    let cut = first.find(" at line ").map_or(first, |i| &first[..i]);
+    let message = cut.trim_end_matches(['.', ',']);
+    // The parser's limits stop documents that would grow huge, such as aliases of aliases.
+    if let Some(limit) = message.strip_prefix("budget breached: ") {
+        return format!(
+            "the YAML grows past juxta's limits once its anchors and aliases (`&name`, `*name`) are \
+             expanded ({limit}): write the values out, or split the file"
+        );
+    }
+    // The parser's own advice names a setting of the library, not of juxta.
+    if let Some(rest) = message.strip_prefix("duplicate mapping key: ") {
+        let key = rest.split(", set DuplicateKeyPolicy").next().unwrap_or(rest);
+        return format!("the key `{key}` appears twice in this mapping");
+    }
+    message.to_string()
+}
+
+/// Characters no value may hold: the C0 and C1 controls and DEL, but for tab, line feed and
+/// carriage return (which are whitespace in a page).
+pub(crate) fn is_refused_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
+/// The first refused control character in a key or string of `value`.
+pub(crate) fn control_in_value(value: &serde_json::Value) -> Option<char> {
+    let in_text = |text: &str| text.chars().find(|&c| is_refused_control(c));
+    match value {
+        serde_json::Value::String(s) => in_text(s),
+        serde_json::Value::Array(items) => items.iter().find_map(control_in_value),
+        serde_json::Value::Object(map) => {
+            map.iter().find_map(|(key, value)| in_text(key).or_else(|| control_in_value(value)))
+        }
+        _ => None,
+    }
+}
+
+pub(crate) fn control_message(control: char) -> String {
+    let name = match control {
+        '\0' => " (NUL)",
+        '\u{1b}' => " (escape)",
+        _ => "",
+    };
+    format!(
+        "this value holds the control character U+{:04X}{name}, which a web page cannot show: remove it",
+        u32::from(control)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -270,5 +347,10 @@ mod tests {
         let root = parse(text, "json", Path::new("data/x.json")).unwrap();
         assert_eq!(root.get("a").unwrap().as_str(), expected["a"].as_str());
         assert_eq!(root.get("n").unwrap().value, Value::Number(serde_json::Number::from_f64(1e5).unwrap()));
+    }
+
+    #[test]
+    fn bom_and_crlf_are_normalized() {
+        assert_eq!(normalize("\u{feff}a\r\nb\r\n"), "a\nb\n");
     }
 }

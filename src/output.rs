@@ -19,8 +19,15 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// Bytes in a mebibyte.
 pub const MIB: u64 = 1024 * 1024;
 
-use crate::error::{Error, Position, Result};
-use crate::fs;
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use crate::error::{self, Error, Position, Result};
+use crate::page::PageId;
+use crate::site::Site;
+use crate::templates::Templates;
+use crate::{comparison, feeds, fs, highlight, search};
 
 /// The file marking a folder as juxta's output.
 pub const MARKER: &str = ".juxta-output";
@@ -32,8 +39,8 @@ const SOURCE_DIRS: [&str; 4] = ["content", "data", "templates", "static"];
 
 /// A staging folder being filled. Dropping it without [`Staging::commit`] removes it.
 pub struct Staging {
-    /// The staging folder, held open: files are made by their path inside it.
-    dir: fs::Folder,
+    /// The staging folder.
+    dir: PathBuf,
     out: PathBuf,
     committed: bool,
     /// Bytes written so far, and the most allowed (`[limits] max_site_mib`).
@@ -59,7 +66,7 @@ impl Staging {
         crate::guard::track(&dir);
         fs::create_dir_all(&dir)?;
         let staging = Staging {
-            dir: fs::Folder::open(&dir)?,
+            dir,
             out,
             committed: false,
             written: AtomicU64::new(0),
@@ -73,7 +80,7 @@ impl Staging {
 
     /// The staging folder.
     pub fn dir(&self) -> &Path {
-        self.dir.path()
+        &self.dir
     }
 
     /// The final output folder.
@@ -92,7 +99,7 @@ impl Staging {
     pub fn write(&self, site_path: &str, contents: &[u8]) -> Result<()> {
         self.count(contents.len() as u64)?;
         check_inside(site_path)?;
-        self.dir.write(site_path, contents)
+        fs::write(&self.dir.join(site_path), contents)
     }
 
     /// Copies `source` (shown in errors as `shown`) to `site_path` in the staging folder. A
@@ -102,8 +109,13 @@ impl Staging {
         let mut from =
             File::open(source).map_err(|e| Error::at(shown, "cannot read the file").caused_by(e))?;
         check_inside(site_path)?;
-        let mut file = self.dir.create(site_path)?;
-        let size = fs::copy_from(&mut from, shown, &mut file, || self.dir.path().join(site_path))?;
+        let to = self.dir.join(site_path);
+        if let Some(parent) = to.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        let mut file = File::create(&to).map_err(|e| fs::io_error("cannot write", &to, e))?;
+        let size = std::io::copy(&mut from, &mut file)
+            .map_err(|e| fs::io_error(&format!("cannot copy `{}` to", shown.display()), &to, e))?;
         self.count(size)
     }
 
@@ -130,10 +142,10 @@ impl Staging {
         let previous = {
             // A forced stop waits until the output is in place again.
             let mut temporary = crate::guard::Temporary::hold();
-            let previous = swap_in(self.dir.path(), &self.out)?;
+            let previous = swap_in(&self.dir, &self.out)?;
             self.committed = true;
             crate::guard::SWAPPED.store(true, std::sync::atomic::Ordering::SeqCst);
-            temporary.untrack(self.dir.path());
+            temporary.untrack(&self.dir);
             if let Some(previous) = &previous {
                 temporary.track(previous);
             }
@@ -229,15 +241,105 @@ impl Sink for Staging {
 impl Drop for Staging {
     fn drop(&mut self) {
         if !self.committed {
-            let _ = std::fs::remove_dir_all(self.dir.path());
-            crate::guard::untrack(self.dir.path());
+            let _ = std::fs::remove_dir_all(&self.dir);
+            crate::guard::untrack(&self.dir);
         }
     }
 }
 
+/// What the site-wide files take from the rendered pages.
+pub(crate) struct FromPages<'p> {
+    /// The pages of the feed, newest first.
+    pub(crate) feed_entries: &'p [PageId],
+    /// The rendered Markdown of the feed's pages.
+    pub(crate) feed_html: HashMap<PageId, &'p str>,
+    /// Each page's entry in the search index.
+    pub(crate) search: Vec<&'p search::Entry>,
+}
+
+/// Copies static and content files into `sink` and writes the files made for the whole site
+/// (404 page, sitemap, robots, feed, stylesheets, search index, comparison downloads); returns
+/// how many.
+pub(crate) fn write_site_files(
+    site: &Site,
+    templates: &Templates,
+    sink: &impl Sink,
+    pages: FromPages<'_>,
+) -> Result<usize> {
+    let FromPages { feed_entries, feed_html, search: entries } = pages;
+    let markdown = &site.config.markdown;
+    // Each file is made on its own, in parallel with the others and with the copies.
+    type Make<'m> = Box<dyn Fn() -> Result<String> + Send + Sync + 'm>;
+    let mut makers: Vec<(&str, Make<'_>)> = vec![
+        ("404.html", Box::new(|| templates.render_404())),
+        ("sitemap.xml", Box::new(|| Ok(feeds::sitemap(site)))),
+        ("robots.txt", Box::new(|| Ok(feeds::robots(site)))),
+        (
+            "atom.xml",
+            Box::new(|| Ok(feeds::atom(site, feed_entries, &|id| feed_html.get(&id).map(|h| h.to_string())))),
+        ),
+        (".nojekyll", Box::new(|| Ok(String::new()))),
+        (
+            "highlight.css",
+            Box::new(|| {
+                highlight::stylesheet(&markdown.highlight_theme, &markdown.highlight_theme_dark)
+                    .map_err(|m| Error::at(crate::config::FILE_NAME, m))
+            }),
+        ),
+        (comparison::STYLESHEET, Box::new(|| Ok(comparison::publish::stylesheet(site)))),
+    ];
+    if let Some(cname) = &site.config.cname {
+        makers.push((crate::site::CNAME_FILE, Box::new(move || Ok(format!("{cname}\n")))));
+    }
+    let (copied, generated) = rayon::join(
+        || {
+            let copies = site.copies.par_iter();
+            error::collect(
+                copies.map(|c| sink.copy(&site.root.join(&c.source), &c.source, &c.output)).collect(),
+            )
+        },
+        || {
+            let made = makers.into_par_iter().map(|(name, make)| make().map(|contents| (name, contents)));
+            error::collect(made.collect())
+        },
+    );
+    copied?;
+    let generated: Vec<(&str, String)> = generated?;
+    let mut count = site.copies.len();
+    let search = &site.config.search;
+    if search.enabled {
+        for (name, contents) in search::files(entries, search.shard_kib.saturating_mul(1024)) {
+            sink.write(&name, contents.as_bytes())?;
+            count += 1;
+        }
+        sink.write(search::FILES[0], search::CLIENT.as_bytes())?;
+        count += 1;
+    }
+    for (name, contents) in &generated {
+        sink.write(name, contents.as_bytes())?;
+    }
+    for c in site.data.comparisons.values() {
+        let json = serde_json::to_string_pretty(&c.to_json()).expect("JSON values always serialise") + "\n";
+        sink.write(&c.download_path("json"), json.as_bytes())?;
+        sink.write(&c.download_path("csv"), c.to_csv().as_bytes())?;
+        count += 2;
+        if c.pages.embed {
+            let file = format!("{}index.html", comparison::embed_path(c));
+            sink.write(&file, comparison::publish::embed_html(site, c).as_bytes())?;
+            count += 1;
+        }
+    }
+    if !site.data.comparisons.is_empty() {
+        sink.write(comparison::DATAPACKAGE, comparison::publish::datapackage(site).as_bytes())?;
+        count += 1;
+    }
+    count += generated.len() + site.pages.iter().map(|p| p.front.aliases.len()).sum::<usize>();
+    Ok(count)
+}
+
 /// Refuses a site path that could leave the output folder. Site paths are validated when pages
 /// are resolved; this is the last check before a file is written.
-fn check_inside(site_path: &str) -> Result<()> {
+pub(crate) fn check_inside(site_path: &str) -> Result<()> {
     if site_path.starts_with('/') || site_path.split(['/', '\\']).any(|s| s == ".." || s == ".") {
         return Err(Error::site(format!(
             "refusing to write `{site_path}`: it would leave the output folder"

@@ -44,11 +44,9 @@ pub struct Page {
     pub pages: Vec<PageId>,
     /// For sections: their direct subsections, sorted like pages.
     pub subsections: Vec<PageId>,
-    /// When the source file was last modified, in seconds since 1970, if known.
-    pub modified: Option<i64>,
     /// For a page a comparison dataset asks for (see [`crate::comparison::pages`]), what it
     /// shows; `None` for the pages of `content/`.
-    pub generated: Option<std::sync::Arc<crate::comparison::pages::Generated>>,
+    pub generated: Option<std::sync::Arc<Generated>>,
 }
 
 /// A page's Markdown body: the end of the file's text, which is kept whole (front matter and all)
@@ -79,6 +77,52 @@ pub struct KeyPositions {
     pub slug: Option<Position>,
 }
 
+/// A generated page: which dataset it shows, and what of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Generated {
+    /// The dataset's id.
+    pub dataset: String,
+    /// `data/<file>`.
+    pub shown: PathBuf,
+    /// What the page shows.
+    pub kind: Kind,
+    /// Where the file asks for it.
+    pub at: Position,
+    /// How messages name it: "the pair page `lte-m` vs `nb-iot`".
+    pub what: String,
+}
+
+/// What a generated page shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Two subjects side by side (indexes into the subjects).
+    Pair(usize, usize),
+    /// One subject on every dimension.
+    Subject(usize),
+    /// Every subject on one dimension.
+    Dimension(usize),
+}
+
+impl Kind {
+    /// The template the page is rendered with.
+    pub fn template(self) -> &'static str {
+        match self {
+            Kind::Pair(..) => "comparison-pair.html",
+            Kind::Subject(_) => "comparison-subject.html",
+            Kind::Dimension(_) => "comparison-dimension.html",
+        }
+    }
+
+    /// `pair`, `subject` or `dimension`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Pair(..) => "pair",
+            Kind::Subject(_) => "subject",
+            Kind::Dimension(_) => "dimension",
+        }
+    }
+}
+
 impl Page {
     /// The path shown in errors: `content/<source>`, or for a generated page the data file that
     /// asks for it.
@@ -95,7 +139,7 @@ impl Page {
         source: String,
         path: String,
         front: FrontMatter,
-        generated: std::sync::Arc<crate::comparison::pages::Generated>,
+        generated: std::sync::Arc<Generated>,
     ) -> Page {
         Page {
             source,
@@ -108,7 +152,6 @@ impl Page {
             parent: None,
             pages: Vec::new(),
             subsections: Vec::new(),
-            modified: None,
             generated: Some(generated),
         }
     }
@@ -139,8 +182,7 @@ where
     if files.is_empty() {
         return Ok(Vec::new());
     }
-    let content = crate::fs::Folder::open(&root.join(CONTENT_DIR))?;
-    let reads = files.par_iter().with_max_len(crate::PAGES_PER_JOB).map(|f| resolve(&content, f.borrow()));
+    let reads = files.par_iter().with_max_len(crate::PAGES_PER_JOB).map(|f| resolve(root, f.borrow()));
     crate::error::collect(reads.collect())
 }
 
@@ -154,9 +196,8 @@ pub(crate) fn resolve_each(root: &Path, files: &[ContentFile]) -> Result<(Vec<Pa
     if files.is_empty() {
         return Ok((Vec::new(), Vec::new()));
     }
-    let content = crate::fs::Folder::open(&root.join(CONTENT_DIR))?;
     let reads: Vec<Result<Page>> =
-        files.par_iter().with_max_len(crate::PAGES_PER_JOB).map(|f| resolve(&content, f)).collect();
+        files.par_iter().with_max_len(crate::PAGES_PER_JOB).map(|f| resolve(root, f)).collect();
     if reads.iter().all(Result::is_ok) {
         return Ok((crate::error::collect(reads)?, Vec::new()));
     }
@@ -171,13 +212,10 @@ pub(crate) fn resolve_each(root: &Path, files: &[ContentFile]) -> Result<(Vec<Pa
     Ok((pages, unread))
 }
 
-/// Reads and resolves one content file of the open `content/` folder.
-fn resolve(content: &crate::fs::Folder, file: &ContentFile) -> Result<Page> {
-    let shown = || Path::new(CONTENT_DIR).join(&file.path);
-    let (raw, modified) = content.read_source_dated(&file.path, shown)?;
-    let mut page = parse_owned(file, raw)?;
-    page.modified = modified.and_then(crate::fs::seconds_since_epoch);
-    Ok(page)
+/// Reads and resolves one content file of the project at `root`.
+fn resolve(root: &Path, file: &ContentFile) -> Result<Page> {
+    let shown = Path::new(CONTENT_DIR).join(&file.path);
+    parse_owned(file, crate::fs::read_source(&root.join(&shown), &shown)?)
 }
 
 /// Resolves one content file from its text.
@@ -189,7 +227,7 @@ pub(crate) fn parse(file: &ContentFile, raw: &str) -> Result<Page> {
 fn parse_owned(file: &ContentFile, raw: String) -> Result<Page> {
     let shown = Path::new(CONTENT_DIR).join(&file.path);
     // A byte-order mark is only skipped (`start` past it); line endings to change make a copy.
-    let (changed, start) = match front_matter::normalize(&raw) {
+    let (changed, start) = match crate::located::normalize(&raw) {
         std::borrow::Cow::Owned(text) => (Some(text), 0),
         std::borrow::Cow::Borrowed(text) => (None, raw.len() - text.len()),
     };
@@ -218,7 +256,7 @@ fn parse_owned(file: &ContentFile, raw: String) -> Result<Page> {
         urls::check_segment(slug).map_err(|m| Error::at_position(&shown, slug_at(), format!("slug: {m}")))?;
     }
     for alias in &front.aliases {
-        crate::site::alias_file(alias).map_err(|m| {
+        crate::urls::alias_file(alias).map_err(|m| {
             Error::at_position(
                 &shown,
                 positions.aliases.unwrap_or(Position::new(1, 1)),
@@ -242,7 +280,6 @@ fn parse_owned(file: &ContentFile, raw: String) -> Result<Page> {
         parent: None,
         pages: Vec::new(),
         subsections: Vec::new(),
-        modified: None,
         generated: None,
     })
 }

@@ -23,9 +23,9 @@ use ahash::AHashMap;
 use rayon::prelude::*;
 use unicode_normalization::UnicodeNormalization;
 
-use crate::page::PageId;
-use crate::site::Site;
-use crate::urls;
+use crate::html::Piece;
+use crate::page::{Page, PageId};
+use crate::urls::{self, Flavour};
 
 /// The client, written to `search/client.js`.
 pub const CLIENT: &str = include_str!("search/client.js");
@@ -76,10 +76,9 @@ pub struct Section {
     pub text: String,
 }
 
-/// The index entry of page `id`, whose rendered Markdown is `html`; `None` when the page asked to
-/// stay out of search (`in_search = false`).
-pub fn entry(site: &Site, id: PageId, html: &str) -> Option<Entry> {
-    let page = site.page(id);
+/// The index entry of `page`, numbered `id`, whose rendered Markdown is `html`, linked in the
+/// `flavour` of the build; `None` when the page asked to stay out of search (`in_search = false`).
+pub fn entry(page: &Page, id: PageId, flavour: Flavour, html: &str) -> Option<Entry> {
     if !page.front.in_search {
         return None;
     }
@@ -142,7 +141,7 @@ pub fn entry(site: &Site, id: PageId, html: &str) -> Option<Entry> {
         sections[0].text = description.clone();
     }
     let mut record = String::from("[");
-    push_json(&mut record, &urls::link(0, &page.path, site.flavour));
+    push_json(&mut record, &urls::link(0, &page.path, flavour));
     record.push(',');
     push_json(&mut record, &front.title);
     record.push_str(",[");
@@ -244,51 +243,51 @@ pub fn is_reserved(site_path: &str) -> bool {
 /// scripts, styles and SVG are left out.
 pub fn sections(html: &str) -> Vec<Section> {
     let mut sections = vec![Section::default()];
-    let mut heading: Option<String> = None;
-    let bytes = html.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let Some(found) = memchr::memchr(b'<', &bytes[i..]) else {
-            push_text(&mut sections, heading.is_some(), &html[i..]);
-            break;
-        };
-        push_text(&mut sections, heading.is_some(), &html[i..i + found]);
-        let start = i + found;
-        let Some(tag) = read_tag(html, start) else {
-            push_text(&mut sections, heading.is_some(), "<");
-            i = start + 1;
+    let mut heading: Option<Cow<'_, str>> = None;
+    // The element being left out, and how many of its kind are open inside it.
+    let mut skipping: Option<(Cow<'_, str>, usize)> = None;
+    for piece in crate::html::tokens(html) {
+        if let Some((name, depth)) = &mut skipping {
+            match &piece {
+                Piece::Start(tag) if tag.name == *name => *depth += 1,
+                Piece::End(end) if end == name && *depth == 0 => skipping = None,
+                Piece::End(end) if end == name => *depth -= 1,
+                _ => {}
+            }
             continue;
-        };
-        i = tag.end;
-        let name: Cow<'_, str> = if tag.name.bytes().any(|b| b.is_ascii_uppercase()) {
-            Cow::Owned(tag.name.to_ascii_lowercase())
-        } else {
-            Cow::Borrowed(tag.name)
+        }
+        let (name, start) = match piece {
+            Piece::Text(text) => {
+                push_text(&mut sections, heading.is_some(), text);
+                continue;
+            }
+            Piece::Start(tag) => (tag.name.clone(), Some(tag)),
+            Piece::End(name) => (name, None),
         };
         let current = sections.last_mut().expect("never empty");
         if !is_inline(&name) {
             separate(if heading.is_some() { &mut current.title } else { &mut current.text });
         }
-        match (tag.closing, &*name) {
-            (false, "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "dt") => {
-                let id = crate::html::tags(&html[start..tag.end])
-                    .first()
-                    .and_then(|t| t.get("id").map(|id| crate::html::decode_entities(id).into_owned()));
-                if let Some(id) = id {
-                    heading = Some(name.into_owned());
-                    sections.push(Section { anchor: id, ..Section::default() });
+        let Some(tag) = start else {
+            if heading.as_deref() == Some(&*name) {
+                heading = None;
+            }
+            continue;
+        };
+        match &*name {
+            "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "dt" => {
+                if let Some(id) = tag.get("id") {
+                    sections.push(Section {
+                        anchor: crate::html::decode_entities(id).into_owned(),
+                        ..Section::default()
+                    });
+                    heading = Some(name);
                 }
             }
-            (true, _) if heading.as_deref() == Some(&*name) => heading = None,
-            (false, "a")
-                if crate::html::tags(&html[start..tag.end])
-                    .first()
-                    .and_then(|t| t.get("class"))
-                    .is_some_and(|c| c.split_ascii_whitespace().any(|c| c == "anchor")) =>
-            {
-                i = skip_element(html, i, "a");
+            "a" if tag.get("class").is_some_and(|c| c.split_ascii_whitespace().any(|c| c == "anchor")) => {
+                skipping = Some((name, 0));
             }
-            (false, "script" | "style" | "svg" | "template" | "noscript") => i = skip_element(html, i, &name),
+            "script" | "style" | "svg" | "template" | "noscript" => skipping = Some((name, 0)),
             _ => {}
         }
     }
@@ -454,61 +453,6 @@ fn excerpt_text(text: &str) -> &str {
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Reading rendered HTML
-
-struct RawTag<'a> {
-    name: &'a str,
-    closing: bool,
-    end: usize,
-}
-
-/// The tag starting at `start` (a `<`), or `None` when the `<` is text. Comments are returned as
-/// a tag named `!--`.
-fn read_tag(html: &str, start: usize) -> Option<RawTag<'_>> {
-    let rest = &html[start + 1..];
-    if rest.starts_with("!--") {
-        let end = rest.find("-->").map_or(html.len(), |e| start + 1 + e + 3);
-        return Some(RawTag { name: "!--", closing: false, end });
-    }
-    let closing = rest.starts_with('/');
-    let name_start = start + 1 + usize::from(closing);
-    let name_len = html[name_start..]
-        .find(|c: char| !c.is_ascii_alphanumeric() && c != '-')
-        .unwrap_or(html.len() - name_start);
-    if name_len == 0 || !html.as_bytes()[name_start].is_ascii_alphabetic() {
-        return None;
-    }
-    let mut quote = None;
-    let mut end = html.len();
-    for (i, b) in html.as_bytes()[name_start + name_len..].iter().enumerate() {
-        match (quote, b) {
-            (None, b'"' | b'\'') => quote = Some(*b),
-            (Some(q), _) if q == *b => quote = None,
-            (None, b'>') => {
-                end = name_start + name_len + i + 1;
-                break;
-            }
-            _ => {}
-        }
-    }
-    Some(RawTag { name: &html[name_start..name_start + name_len], closing, end })
-}
-
-/// The offset after the `</name>` that closes an element whose content starts at `from`.
-fn skip_element(html: &str, from: usize, name: &str) -> usize {
-    let bytes = html.as_bytes();
-    let mut at = from;
-    while let Some(found) = memchr::memmem::find(&bytes[at..], b"</") {
-        let start = at + found + 2;
-        if bytes.get(start..start + name.len()).is_some_and(|n| n.eq_ignore_ascii_case(name.as_bytes())) {
-            return memchr::memchr(b'>', &bytes[start..]).map_or(html.len(), |e| start + e + 1);
-        }
-        at = start;
-    }
-    html.len()
-}
-
 /// Inline elements join the words around them; every other tag separates words.
 fn is_inline(name: &str) -> bool {
     matches!(
@@ -537,7 +481,6 @@ fn is_inline(name: &str) -> bool {
             | "time"
             | "u"
             | "var"
-            | "!--"
     )
 }
 
@@ -612,7 +555,7 @@ mod tests {
 
     #[test]
     fn a_lone_less_than_sign_is_text() {
-        assert_eq!(sections("<p>1 < 2 &#x3c; 3 &bogus; &#0;</p>")[0].text, "1 < 2 < 3 &bogus; \u{fffd}");
+        assert_eq!(sections("<p>1 < 2 &#x3c; 3 &bogus; &mdash;</p>")[0].text, "1 < 2 < 3 &bogus; —");
     }
 
     #[test]

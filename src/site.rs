@@ -9,8 +9,8 @@ use ahash::{AHashMap as HashMap, AHashSet as HashSet};
 
 use crate::config::Config;
 use crate::data::Data;
+use crate::date::Date;
 use crate::error::{Error, Result};
-use crate::front_matter::Date;
 use crate::page::{Page, PageId};
 use crate::source::{CONTENT_DIR, ContentAsset, STATIC_DIR, SourceKind};
 use crate::urls::{self, Flavour};
@@ -48,8 +48,6 @@ pub struct Site {
     pub by_source: HashMap<String, PageId>,
     /// Pages by site path (`guides/mqtt/`).
     pub by_path: HashMap<String, PageId>,
-    /// Pages by source path, with their site paths, for resolving links.
-    pub links: LinkIndex,
     /// Files copied from `content/` and `static/`.
     pub copies: Vec<CopiedFile>,
     /// Output site paths of `content/` files that are not Markdown, by path relative to `content/`.
@@ -101,10 +99,7 @@ impl Site {
         let index = |key: fn(&Page) -> &String| -> HashMap<String, PageId> {
             pages.iter().enumerate().map(|(i, p)| (key(p).clone(), PageId(i as u32))).collect()
         };
-        let ((by_source, by_path), links) = rayon::join(
-            || rayon::join(|| index(|p| &p.source), || index(|p| &p.path)),
-            || LinkIndex::new(&pages),
-        );
+        let (by_source, by_path) = rayon::join(|| index(|p| &p.source), || index(|p| &p.path));
         let home =
             pages.iter().position(|p| p.kind == SourceKind::Home).map(|i| PageId(i as u32)).ok_or_else(
                 || Error::at(Path::new(CONTENT_DIR).join("_index.md"), "the home page is missing"),
@@ -143,7 +138,7 @@ impl Site {
             generated.push((c.download_path("csv"), Owner::Download(&c.shown)));
         }
         generated.extend(
-            crate::comparison::publish::files(&parts.data)
+            crate::comparison::files(&parts.data.comparisons)
                 .into_iter()
                 .map(|(file, data)| (file, Owner::Download(data))),
         );
@@ -156,7 +151,6 @@ impl Site {
             home,
             by_source,
             by_path,
-            links,
             copies,
             content_files,
             files,
@@ -192,112 +186,6 @@ impl Site {
             None => (None, None),
         }
     }
-}
-
-/// Pages by source path, with their site paths, laid out for resolving links: a link may lead to
-/// any of thousands of pages, so a lookup should touch as little memory as it can. Each page has
-/// a slot of one cache line in an open-addressing table, holding its hash, its number and, when
-/// they fit, its source and site paths; one read of memory finds a page, where a hash map of
-/// page numbers, a list of lengths and the paths cost three or four. Longer paths are in `text`.
-#[derive(Debug)]
-pub struct LinkIndex<H = ahash::RandomState> {
-    /// Slots, a power of two of them, at least one in eight empty.
-    slots: Vec<Slot>,
-    /// The paths that do not fit in their slot: each source path followed by its site path.
-    text: String,
-    hasher: H,
-}
-
-/// Bytes of paths a slot holds.
-const INLINE: usize = 40;
-
-/// One page of a [`LinkIndex`]: one cache line.
-#[derive(Debug, Clone, Copy)]
-#[repr(C, align(64))]
-struct Slot {
-    hash: u64,
-    /// The page number; `EMPTY` for a free slot.
-    id: u32,
-    source_len: u32,
-    path_len: u32,
-    /// Where the paths start in `text`, when they are not in `inline`.
-    start: u32,
-    /// The source path followed by the site path, when together they fit.
-    inline: [u8; INLINE],
-}
-
-const EMPTY: u32 = u32::MAX;
-
-impl LinkIndex {
-    fn new(pages: &[Page]) -> LinkIndex {
-        LinkIndex::with_hasher(pages, ahash::RandomState::new())
-    }
-}
-
-impl<H: std::hash::BuildHasher> LinkIndex<H> {
-    fn with_hasher(pages: &[Page], hasher: H) -> LinkIndex<H> {
-        let free = Slot { hash: 0, id: EMPTY, source_len: 0, path_len: 0, start: 0, inline: [0; INLINE] };
-        let count = (pages.len() + pages.len() / 7 + 1).next_power_of_two();
-        let mut index = LinkIndex { slots: vec![free; count], text: String::new(), hasher };
-        for (i, page) in pages.iter().enumerate() {
-            let (source, path) = (page.source.as_str(), page.path.as_str());
-            let hash = index.hasher.hash_one(source);
-            let mut slot =
-                Slot { hash, id: i as u32, source_len: len32(source), path_len: len32(path), ..free };
-            let length = source.len() + path.len();
-            if length <= INLINE {
-                slot.inline[..source.len()].copy_from_slice(source.as_bytes());
-                slot.inline[source.len()..length].copy_from_slice(path.as_bytes());
-            } else {
-                slot.start = len32(&index.text);
-                index.text.push_str(source);
-                index.text.push_str(path);
-            }
-            let at = index.probe(hash).find(|&at| index.slots[at].id == EMPTY).expect("a free slot");
-            index.slots[at] = slot;
-        }
-        index
-    }
-
-    /// The slots to look at for `hash`, in order: linear probing from its home slot.
-    fn probe(&self, hash: u64) -> impl Iterator<Item = usize> + use<H> {
-        let mask = self.slots.len() - 1;
-        (0..self.slots.len()).map(move |step| (hash as usize).wrapping_add(step) & mask)
-    }
-
-    /// The page whose source path (relative to `content/`) is `source`, and its site path.
-    pub fn get(&self, source: &str) -> Option<(PageId, &str)> {
-        let hash = self.hasher.hash_one(source);
-        for at in self.probe(hash) {
-            let slot = &self.slots[at];
-            if slot.id == EMPTY {
-                return None;
-            }
-            if slot.hash != hash || slot.source_len as usize != source.len() {
-                continue;
-            }
-            let (source_len, path_len) = (slot.source_len as usize, slot.path_len as usize);
-            let both = match source_len + path_len <= INLINE {
-                true => &slot.inline[..source_len + path_len],
-                false => self
-                    .text
-                    .as_bytes()
-                    .get(slot.start as usize..slot.start as usize + source_len + path_len)?,
-            };
-            let (found, path) = both.split_at(source_len);
-            if found == source.as_bytes() {
-                // The bytes were copied from a `str`, cut where it ends: still UTF-8.
-                return std::str::from_utf8(path).ok().map(|path| (PageId(slot.id), path));
-            }
-        }
-        None
-    }
-}
-
-/// A length or offset in a [`LinkIndex`]. Past 4 GiB of paths (no site that fits in memory has
-/// so many) a page would not be found, as its path's length or place cannot be told.
-fn len32(text: &str) -> u32 {
-    u32::try_from(text.len()).unwrap_or(u32::MAX)
 }
 
 fn drop_drafts(pages: Vec<Page>, keep_drafts: bool) -> Vec<Page> {
@@ -432,7 +320,7 @@ fn check_collisions<'a>(
     // Every output file with what writes it.
     let mut claims: Vec<(String, Owner<'a>)> = generated.to_vec();
     claims.par_extend(pages.par_iter().flat_map_iter(|page| {
-        let aliases = page.front.aliases.iter().filter_map(|alias| alias_file(alias).ok());
+        let aliases = page.front.aliases.iter().filter_map(|alias| urls::alias_file(alias).ok());
         std::iter::once((page.output_file(), Owner::Page(page)))
             .chain(aliases.map(move |file| (file, Owner::Alias(page))))
     }));
@@ -602,81 +490,26 @@ fn collision_key(output: &str) -> Cow<'_, str> {
     Cow::Owned(unicode_normalization::UnicodeNormalization::nfc(output).collect::<String>().to_lowercase())
 }
 
-/// The output file of an alias: `old/path/` → `old/path/index.html`; `old.html` stays as it is.
-pub fn alias_file(alias: &str) -> std::result::Result<String, String> {
-    urls::check_relative_path(alias)?;
-    let trimmed = alias.trim_end_matches('/');
-    Ok(if trimmed.ends_with(".html") { trimmed.to_string() } else { format!("{trimmed}/index.html") })
-}
+impl urls::Targets for Site {
+    type Page = PageId;
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::source::ContentFile;
-
-    fn pages(sources: &[&str]) -> Vec<Page> {
-        let kind = |source: &str| match source {
-            "_index.md" => SourceKind::Home,
-            s if s.ends_with("/_index.md") => SourceKind::Section,
-            _ => SourceKind::Page,
-        };
-        let text = "+++\ntitle = \"T\"\n+++\nBody\n";
-        let file = |s: &&str| ContentFile { path: s.to_string(), kind: kind(s) };
-        sources.iter().map(|s| crate::page::parse(&file(s), text).unwrap()).collect()
+    fn source_page(&self, source: &str) -> Option<(PageId, &str)> {
+        self.by_source.get(source).map(|&id| (id, self.page(id).path.as_str()))
     }
 
-    /// Every page is found with its site path; other paths are not.
-    fn finds_each_page<H: std::hash::BuildHasher>(index: &LinkIndex<H>, pages: &[Page]) {
-        for (i, page) in pages.iter().enumerate() {
-            assert_eq!(
-                index.get(&page.source),
-                Some((PageId(i as u32), page.path.as_str())),
-                "{}",
-                page.source
-            );
-        }
-        for missing in ["", "guides/", "guides/mqtt", "guides/mqtt.md/", "guides/missing.md", "é/ü.m"] {
-            assert_eq!(index.get(missing), None, "{missing}");
-        }
+    fn content_file(&self, source: &str) -> Option<&str> {
+        self.content_files.get(source).map(String::as_str)
     }
 
-    /// A hash that is the number of bytes hashed: paths of one length share it.
-    #[derive(Default)]
-    struct ByLength(u64);
-
-    impl std::hash::Hasher for ByLength {
-        fn finish(&self) -> u64 {
-            self.0
-        }
-
-        fn write(&mut self, bytes: &[u8]) {
-            self.0 += bytes.len() as u64;
-        }
+    fn has_site_path(&self, site_path: &str) -> bool {
+        self.files.contains(site_path) || self.by_path.contains_key(site_path)
     }
 
-    #[test]
-    fn the_link_index_finds_pages_and_their_paths() {
-        let long = "guides/a-page-whose-paths-do-not-fit-in-a-slot.md";
-        let pages =
-            pages(&["_index.md", "guides/_index.md", "guides/http.md", long, "guides/mqtt.md", "é/ü.md"]);
-        assert_eq!(pages[4].path, "guides/mqtt/");
-        let index = LinkIndex::new(&pages);
-        finds_each_page(&index, &pages);
-        // The long page's paths are kept beside the table, the others' in their slots.
-        assert_eq!(index.text, [long, pages[3].path.as_str()].concat());
-        // Where source paths share a hash, they are told apart by the paths themselves; where a
-        // path has a page's hash but not its path, it finds nothing.
-        let by_length = LinkIndex::with_hasher(&pages, std::hash::BuildHasherDefault::<ByLength>::default());
-        let mask = by_length.slots.len() - 1;
-        let displaced = by_length
-            .slots
-            .iter()
-            .enumerate()
-            .filter(|(at, s)| s.id != EMPTY && *at != s.hash as usize & mask);
-        assert!(displaced.count() >= 1, "paths of one length share a home slot");
-        finds_each_page(&by_length, &pages);
-        assert_eq!(by_length.get("_index.mx"), None);
-        assert_eq!(by_length.get("guides/xmpp.md"), None);
-        assert_eq!(by_length.get(&long.replace(".md", ".mx")), None);
+    fn unread(&self, source: &str) -> bool {
+        self.unread.contains(source)
+    }
+
+    fn flavour(&self) -> Flavour {
+        self.flavour
     }
 }

@@ -7,12 +7,19 @@
 
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
+use crate::date::Date;
 use crate::error::{Error, Result};
 
 /// The content folder's name, relative to the project root.
 pub const CONTENT_DIR: &str = "content";
 /// The static folder's name, relative to the project root.
 pub const STATIC_DIR: &str = "static";
+/// The data folder's name, relative to the project root.
+pub(crate) const DATA_DIR: &str = "data";
+/// The templates folder's name, relative to the project root.
+pub(crate) const TEMPLATES_DIR: &str = "templates";
 
 /// What a Markdown file is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -206,84 +213,27 @@ impl Folders {
     }
 }
 
-/// Lists the regular files under `dir`, relative to it, sorted, skipping hidden names and links.
-/// The folders at the top are walked in parallel (a site's pages are usually spread over a few
-/// of them); the order is the one a single sorted walk gives: at every level, files and folders
-/// by name, a folder's files right after the folder.
+/// Lists the regular files under `dir`, relative to it, sorted, skipping hidden names and links:
+/// at every level, files and folders by name, a folder's files right after the folder. A file
+/// whose name cannot be used is a problem, and the walk goes on.
 fn walk(dir: &Path, shown: &str) -> Result<(Vec<String>, Vec<Error>)> {
-    use rayon::prelude::*;
-    let top = entries(dir, shown, dir)?;
-    // A job for each folder: their sizes differ too much to be shared out in halves.
-    let parts: Vec<Result<(Vec<String>, Vec<Error>)>> = top
-        .into_par_iter()
-        .with_max_len(1)
-        .map(|entry| {
-            let (mut files, mut problems) = (Vec::new(), Vec::new());
-            visit(dir, shown, entry, &mut files, &mut problems)?;
-            Ok((files, problems))
-        })
-        .collect();
     let (mut files, mut problems) = (Vec::new(), Vec::new());
-    for part in parts {
-        let (more, found) = part?;
-        files.extend(more);
-        problems.extend(found);
+    let entries = walkdir::WalkDir::new(dir)
+        .min_depth(1)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|entry| !is_hidden(entry.file_name()));
+    for entry in entries {
+        let entry = entry.map_err(|e| {
+            let path = e.path().unwrap_or(dir).to_path_buf();
+            Error::at(display_path(dir, shown, &path), "cannot read this folder entry").caused_by(e)
+        })?;
+        match accept(dir, shown, entry.path(), entry.file_type()) {
+            Ok(file) => files.extend(file),
+            Err(problem) => problems.push(problem),
+        }
     }
     Ok((files, problems))
-}
-
-/// An entry of a folder being walked.
-struct Entry {
-    name: std::ffi::OsString,
-    path: PathBuf,
-    /// As the folder lists it: a link is a link, never what it points to.
-    file_type: std::fs::FileType,
-}
-
-/// The entries of `folder` (under `dir`) by name, hidden names left out. Each name is read once
-/// from the listing: sorting by the paths' last components would parse them at every comparison.
-fn entries(dir: &Path, shown: &str, folder: &Path) -> Result<Vec<Entry>> {
-    let unreadable = |path: &Path, e: std::io::Error| {
-        Error::at(display_path(dir, shown, path), "cannot read this folder entry").caused_by(e)
-    };
-    let mut entries = Vec::new();
-    for entry in std::fs::read_dir(folder).map_err(|e| unreadable(folder, e))? {
-        let entry = entry.map_err(|e| unreadable(folder, e))?;
-        let name = entry.file_name();
-        if is_hidden(&name) {
-            continue;
-        }
-        let path = entry.path();
-        let file_type = entry.file_type().map_err(|e| unreadable(&path, e))?;
-        entries.push(Entry { name, path, file_type });
-    }
-    entries.sort_unstable_by(|a, b| a.name.cmp(&b.name));
-    Ok(entries)
-}
-
-/// Adds the file `entry`, or the files of the folder `entry` at any depth, to `files`. Folders
-/// are kept on a list rather than the call stack, so that no nesting can exhaust it.
-/// A file whose name cannot be used is added to `problems`, and the walk goes on.
-fn visit(
-    dir: &Path,
-    shown: &str,
-    entry: Entry,
-    files: &mut Vec<String>,
-    problems: &mut Vec<Error>,
-) -> Result<()> {
-    // Entries still to visit, the next one last.
-    let mut pending = vec![entry];
-    while let Some(entry) = pending.pop() {
-        if entry.file_type.is_dir() {
-            pending.extend(entries(dir, shown, &entry.path)?.into_iter().rev());
-        } else {
-            match accept(dir, shown, &entry.path, entry.file_type) {
-                Ok(file) => files.extend(file),
-                Err(problem) => problems.push(problem),
-            }
-        }
-    }
-    Ok(())
 }
 
 /// A name starting with `.`: left out of the site, at every level.
@@ -312,21 +262,43 @@ fn accept(dir: &Path, shown: &str, path: &Path, file_type: std::fs::FileType) ->
     Ok(Some(text))
 }
 
-/// `path` relative to `dir`; `None` if it is not valid UTF-8. Where `/` is the separator (as on
-/// every Unix) the text is cut rather than parsed into components: every file of a site passes
-/// through here.
+/// `path` relative to `dir`, with `/` separators; `None` if it is not valid UTF-8.
 fn relative_text(dir: &Path, path: &Path) -> Option<String> {
-    if std::path::MAIN_SEPARATOR == '/'
-        && let (Some(dir), Some(path)) = (dir.to_str(), path.to_str())
-        && let Some(rest) = path.strip_prefix(dir).and_then(|rest| rest.strip_prefix('/'))
-    {
-        return Some(rest.to_string());
-    }
-    path.strip_prefix(dir).unwrap_or(path).to_str().map(str::to_string)
+    let text = path.strip_prefix(dir).unwrap_or(path).to_str()?;
+    Some(if cfg!(windows) { text.replace('\\', "/") } else { text.to_string() })
 }
 
 fn display_path(dir: &Path, shown: &str, path: &Path) -> PathBuf {
     Path::new(shown).join(path.strip_prefix(dir).unwrap_or(path))
+}
+
+/// `SOURCE_DATE_EPOCH` if set, else the newest modification time of the site's inputs.
+pub(crate) fn build_date(root: &Path, sources: &Sources) -> Result<Date> {
+    if let Ok(value) = std::env::var("SOURCE_DATE_EPOCH") {
+        let seconds: i64 = value.trim().parse().map_err(|_| {
+            Error::environment(format!("SOURCE_DATE_EPOCH `{value}` is not a number of seconds"))
+        })?;
+        return Date::from_timestamp(seconds).ok_or_else(|| {
+            Error::environment(format!("SOURCE_DATE_EPOCH `{value}` is outside the years 0000 to 9999"))
+        });
+    }
+    let mut paths: Vec<PathBuf> = vec![root.join(crate::config::FILE_NAME)];
+    paths.extend(sources.content.iter().map(|f| root.join(CONTENT_DIR).join(&f.path)));
+    paths.extend(sources.static_files.iter().map(|f| root.join(STATIC_DIR).join(f)));
+    for dir in [DATA_DIR, TEMPLATES_DIR] {
+        if let Ok(entries) =
+            walkdir::WalkDir::new(root.join(dir)).into_iter().collect::<std::result::Result<Vec<_>, _>>()
+        {
+            paths.extend(entries.into_iter().filter(|e| e.file_type().is_file()).map(|e| e.into_path()));
+        }
+    }
+    let newest = paths
+        .par_iter()
+        .filter_map(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok())
+        .filter_map(crate::fs::seconds_since_epoch)
+        .max()
+        .unwrap_or(0);
+    Ok(Date::from_timestamp(newest).unwrap_or_else(|| Date::from_timestamp(0).expect("the epoch is a date")))
 }
 
 #[cfg(test)]

@@ -7,12 +7,9 @@
 //! where it goes: HTML text, attribute, or JSON inside `<script>`.
 
 use std::fmt::Write as _;
-use std::sync::Arc;
-
-use tera::{Kwargs, State, TeraResult, Value};
 
 use crate::comparison::{self, Comparison, Datum, Dimension, Source};
-use crate::markdown::escape;
+use crate::html::escape;
 use crate::site::Site;
 use crate::urls;
 
@@ -154,7 +151,7 @@ pub fn render(c: &Comparison, selection: &Selection, links: &Links<'_>) -> Strin
     table.sources(&mut html);
     table.pairs(&mut html);
     if !selection.hide_downloads {
-        let package = links.to(crate::comparison::publish::DATAPACKAGE);
+        let package = links.to(crate::comparison::DATAPACKAGE);
         let _ = writeln!(
             html,
             "<p class=\"comparison-downloads\">Download this data: <a href=\"{}\" download>JSON</a>, \
@@ -164,12 +161,45 @@ pub fn render(c: &Comparison, selection: &Selection, links: &Links<'_>) -> Strin
             escape(&package)
         );
         if !selection.hide_reuse {
-            crate::comparison::publish::reuse_html(&mut html, c, links);
+            reuse_html(&mut html, c, links);
         }
         let _ = writeln!(html, "<script type=\"application/ld+json\">{}</script>", table.json_ld());
     }
     html.push_str("</div>\n");
     html
+}
+
+/// The folded block under a dataset's main table: the iframe snippet that embeds the table in
+/// another site, and the dataset's citation as CITATION.cff and BibTeX. It has no blank line, so
+/// that Markdown keeps it in the table's HTML block.
+fn reuse_html(html: &mut String, c: &Comparison, links: &Links<'_>) {
+    let site = links.site;
+    let url = comparison::cite::home_of(c, site, links.current.as_deref());
+    html.push_str("<details class=\"comparison-reuse\"><summary>Embed or cite this data</summary>\n");
+    if c.pages.embed {
+        let embed = comparison::embed_path(c);
+        let height = (160 + 56 * c.dimensions.len()).min(2000);
+        let snippet = format!(
+            "<iframe src=\"{}\" title=\"{}\" width=\"100%\" height=\"{height}\" style=\"border:0\" loading=\"lazy\"></iframe>",
+            escape(&links.absolute(&embed)),
+            escape(&c.title)
+        );
+        let _ = writeln!(
+            html,
+            "<p>To show this table on another site, paste this where it should appear \
+             (<a href=\"{}\">see the table alone</a>):</p>\n<pre class=\"comparison-snippet\"><code>{}</code></pre>",
+            escape(&links.to(&embed)),
+            escape(&snippet)
+        );
+    }
+    let _ = writeln!(
+        html,
+        "<p>To cite it, as <code>CITATION.cff</code>:</p>\n<pre class=\"comparison-snippet\"><code>{}</code></pre>\n\
+         <p>As BibTeX:</p>\n<pre class=\"comparison-snippet\"><code>{}</code></pre>",
+        escape(comparison::cite::cff(c, site, &url).trim_end()),
+        escape(comparison::cite::bibtex(c, site, &url).trim_end())
+    );
+    html.push_str("</details>\n");
 }
 
 impl<'a> Table<'a> {
@@ -452,7 +482,7 @@ pub fn cite_html(html: &mut String, ids: &str, numbers: impl IntoIterator<Item =
 }
 
 /// "Facts checked 2026-11", when the facts shown have a date.
-pub fn checked_html(html: &mut String, date: Option<&crate::front_matter::Date>) {
+pub fn checked_html(html: &mut String, date: Option<&crate::date::Date>) {
     if let Some(date) = date {
         let _ = writeln!(
             html,
@@ -550,149 +580,6 @@ pub fn script_json(value: &serde_json::Value) -> String {
 // ---------------------------------------------------------------------------------------------
 // Template functions
 
-/// Registers `comparison_table`, `comparison_value` and `comparison`.
-pub(crate) fn register(tera: &mut tera::Tera, site: &Arc<Site>) {
-    tera.register_function("comparison_table", TableFunction(site.clone()));
-    let s = site.clone();
-    tera.register_function("comparison_value", move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
-        comparison_value(&s, &kwargs).map_err(tera::Error::message)
-    });
-    let s = site.clone();
-    tera.register_function("comparison", move |kwargs: Kwargs, state: &State| -> TeraResult<Value> {
-        check_arguments("comparison", &kwargs, &["dataset"])?;
-        let c = dataset(&s, &kwargs, "comparison").map_err(tera::Error::message)?;
-        Ok(Value::from_serializable(&template_value(c, &links(&s, state))))
-    });
-}
-
-/// `comparison_table(dataset=…)`: returns HTML, so it is registered as safe.
-struct TableFunction(Arc<Site>);
-
-impl tera::Function<TeraResult<Value>> for TableFunction {
-    fn call(&self, kwargs: Kwargs, state: &State) -> TeraResult<Value> {
-        const ARGS: [&str; 10] = [
-            "dataset",
-            "dimensions",
-            "subjects",
-            "groups",
-            "caption",
-            "summaries",
-            "group_headings",
-            "id_prefix",
-            "downloads",
-            "controls",
-        ];
-        check_arguments("comparison_table", &kwargs, &ARGS)?;
-        let c = dataset(&self.0, &kwargs, "comparison_table").map_err(tera::Error::message)?;
-        let selection = Selection {
-            dimensions: kwargs.get::<Vec<String>>("dimensions")?,
-            subjects: kwargs.get::<Vec<String>>("subjects")?,
-            groups: kwargs.get::<Vec<String>>("groups")?,
-            caption: kwargs.get::<String>("caption")?,
-            hide_summaries: !kwargs.get::<bool>("summaries")?.unwrap_or(true),
-            hide_groups: !kwargs.get::<bool>("group_headings")?.unwrap_or(true),
-            id_prefix: kwargs.get::<String>("id_prefix")?.unwrap_or_default(),
-            hide_downloads: !kwargs.get::<bool>("downloads")?.unwrap_or(true),
-            hide_controls: !kwargs.get::<bool>("controls")?.unwrap_or(true),
-            ..Selection::default()
-        };
-        if !selection.id_prefix.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-            return Err(tera::Error::message(
-                "comparison_table: `id_prefix` may use only letters, digits, `-` and `_`",
-            ));
-        }
-        check(c, &selection).map_err(|m| tera::Error::message(format!("comparison_table: {m}")))?;
-        let html = render(c, &selection, &links(&self.0, state));
-        if !self.0.config.markdown.raw_html && crate::templates::in_body(state) {
-            return Ok(Value::safe_string(&crate::raw_html::seal(&html)));
-        }
-        Ok(Value::safe_string(&html))
-    }
-
-    fn is_safe(&self) -> bool {
-        true
-    }
-}
-
-/// `comparison_value(dataset=…, dimension=…, subject=…, field="text")`: one value for prose.
-/// `field` is `text` (the display text, the default), `value` (the raw value), `note` or
-/// `source`.
-fn comparison_value(site: &Site, kwargs: &Kwargs) -> Result<Value, String> {
-    check_arguments("comparison_value", kwargs, &["dataset", "dimension", "subject", "field"])
-        .map_err(|e| e.to_string())?;
-    let c = dataset(site, kwargs, "comparison_value")?;
-    let string = |key: &str| -> Result<String, String> {
-        kwargs.must_get::<String>(key).map_err(|e| format!("comparison_value: {e}"))
-    };
-    let (dimension, subject) = (string("dimension")?, string("subject")?);
-    let field = kwargs.get::<String>("field").map_err(|e| e.to_string())?.unwrap_or_else(|| "text".into());
-    let selection = Selection {
-        dimensions: Some(vec![dimension.clone()]),
-        subjects: Some(vec![subject.clone()]),
-        ..Selection::default()
-    };
-    check(c, &selection).map_err(|m| format!("comparison_value: {m}"))?;
-    let d = c.dimension(&dimension).expect("checked above");
-    let cell = &d.values[c.subject_index(&subject).expect("checked above")];
-    Ok(match field.as_str() {
-        "text" => comparison::text(d, cell).into(),
-        "value" => match &cell.value {
-            None => Value::none(),
-            Some(Datum::Text(t)) => t.as_str().into(),
-            Some(Datum::Rating(r)) => (*r).into(),
-            Some(Datum::Boolean(b)) => (*b).into(),
-            Some(Datum::Number(n)) => Value::from_serializable(n),
-        },
-        "note" => cell.note.as_deref().into(),
-        "source" => cell.sources.first().map(|&i| c.sources[i].reference()).into(),
-        other => {
-            let near = crate::suggest::closest(other, ["text", "value", "note", "source"].into_iter());
-            return Err(format!(
-                "comparison_value: unknown field `{other}`{near}; expected `text`, `value`, `note` or `source`"
-            ));
-        }
-    })
-}
-
-/// Refuses arguments a function does not take, so that a misspelt one is not silently ignored.
-fn check_arguments(function: &str, kwargs: &Kwargs, known: &[&str]) -> TeraResult<()> {
-    for (key, _) in kwargs.iter() {
-        let key = key.as_str().unwrap_or_default();
-        if !known.contains(&key) {
-            let near = crate::suggest::closest(key, known.iter().copied());
-            let expected = known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
-            return Err(tera::Error::message(format!(
-                "{function}: unknown argument `{key}`{near}; it takes {expected}"
-            )));
-        }
-    }
-    Ok(())
-}
-
-/// The dataset named by the `dataset` argument, or a message naming what is wrong.
-fn dataset<'a>(site: &'a Site, kwargs: &Kwargs, function: &str) -> Result<&'a Comparison, String> {
-    let id: String = kwargs.must_get("dataset").map_err(|e| format!("{function}: {e}"))?;
-    if let Some(c) = site.data.comparisons.get(&id) {
-        return Ok(c);
-    }
-    if let Some(file) = site.data.files.get(&id) {
-        let shown = file.shown.display();
-        let hint = if file.shown.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")) {
-            "a CSV file cannot declare one: write it as TOML, YAML or JSON".to_string()
-        } else {
-            format!("it needs `{}`", comparison::syntax(&file.shown, "kind", "\"comparison\""))
-        };
-        return Err(format!("{function}: `{shown}` is not a comparison dataset: {hint}"));
-    }
-    let near = crate::suggest::closest(&id, site.data.comparisons.keys().map(String::as_str));
-    Err(format!("{function}: there is no comparison dataset `{id}` in `data/`{near}"))
-}
-
-fn links<'s>(site: &'s Site, state: &State) -> Links<'s> {
-    let current = state.get::<String>("current_path").ok().flatten();
-    Links { site, depth: crate::templates::depth_of(state), current }
-}
-
 /// What `comparison(dataset=…)` gives templates: the dataset as the JSON download has it, with
 /// links to the downloads, the embeddable table and the generated pages.
 pub fn template_value(c: &Comparison, links: &Links<'_>) -> serde_json::Value {
@@ -700,7 +587,7 @@ pub fn template_value(c: &Comparison, links: &Links<'_>) -> serde_json::Value {
     value["downloads"] = serde_json::json!({
         "json": links.to(&c.download_path("json")),
         "csv": links.to(&c.download_path("csv")),
-        "datapackage": links.to(crate::comparison::publish::DATAPACKAGE),
+        "datapackage": links.to(crate::comparison::DATAPACKAGE),
     });
     let r = &c.pages;
     let pairs: Vec<serde_json::Value> = r
@@ -721,7 +608,7 @@ pub fn template_value(c: &Comparison, links: &Links<'_>) -> serde_json::Value {
     let dimensions =
         by_id(c.dimensions.iter().enumerate().map(|(i, d)| (d.id.clone(), r.dimension_path(c, i))).collect());
     value["pages"] = serde_json::json!({"pairs": pairs, "subjects": subjects, "dimensions": dimensions});
-    value["embed"] = r.embed.then(|| links.to(&crate::comparison::publish::embed_path(c))).into();
+    value["embed"] = r.embed.then(|| links.to(&crate::comparison::embed_path(c))).into();
     value
 }
 

@@ -10,6 +10,14 @@
 //! keeps its name on disk, and is linked as `my%20page/` and `caf%C3%A9/`, which every server and
 //! browser decodes back to the file's name. Sitemaps and feeds require it, and HTML validators
 //! refuse a space in an address.
+//!
+//! Links are read here too: [`resolve`] turns a link an author wrote in a page's Markdown
+//! (`../protocols.md#mqtt`) into the link juxta writes, against the site's [`Targets`]; `juxta
+//! check` reads the links of the output with the same [`join`] and [`percent_decode`].
+
+use std::borrow::Cow;
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC};
 
 /// Which kind of output is being built.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -63,31 +71,38 @@ pub fn absolute(base_url: &str, target: &str) -> String {
     [base_url, &encode_path(target)].concat()
 }
 
-/// Whether `byte` stays as it is in a URL juxta writes: letters, digits, `-._~`, the path's `/`,
-/// a `%` (site paths have none; the author's `base_url` may have escapes already) and the
-/// punctuation that means nothing in a path and nothing in HTML. Quotes, `&`, `:`, spaces,
+/// The bytes escaped in a URL juxta writes: everything but letters, digits, `-._~`, the path's
+/// `/`, a `%` (site paths have none; the author's `base_url` may have escapes already) and the
+/// punctuation that means nothing in a path and nothing in HTML. So quotes, `&`, `:`, spaces,
 /// control characters and every byte of a character outside ASCII are escaped.
-fn stays(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || b"-._~/%!$()*+,;=@".contains(&byte)
+const ESCAPED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'/')
+    .remove(b'%')
+    .remove(b'!')
+    .remove(b'$')
+    .remove(b'(')
+    .remove(b')')
+    .remove(b'*')
+    .remove(b'+')
+    .remove(b',')
+    .remove(b';')
+    .remove(b'=')
+    .remove(b'@');
+
+/// `path` percent-encoded for a URL (see [`ESCAPED`]), in uppercase hexadecimal. Most paths need
+/// nothing and are returned as they are.
+pub(crate) fn encode_path(path: &str) -> Cow<'_, str> {
+    percent_encoding::utf8_percent_encode(path, ESCAPED).into()
 }
 
-/// `path` percent-encoded for a URL: each byte that does not stay (see `stays`) as `%XX`, in
-/// uppercase hexadecimal. Most paths need nothing and are returned as they are.
-pub fn encode_path(path: &str) -> std::borrow::Cow<'_, str> {
-    if path.bytes().all(stays) {
-        return std::borrow::Cow::Borrowed(path);
-    }
-    let mut out = String::with_capacity(path.len() + 16);
-    for byte in path.bytes() {
-        if stays(byte) {
-            out.push(char::from(byte));
-        } else {
-            out.push('%');
-            out.push(char::from(b"0123456789ABCDEF"[usize::from(byte >> 4)]));
-            out.push(char::from(b"0123456789ABCDEF"[usize::from(byte & 15)]));
-        }
-    }
-    std::borrow::Cow::Owned(out)
+/// Decodes `%XX` escapes once; invalid escapes are kept as written, and so is the whole text when
+/// what it decodes to is not UTF-8.
+pub(crate) fn percent_decode(text: &str) -> Cow<'_, str> {
+    percent_encoding::percent_decode_str(text).decode_utf8().unwrap_or(Cow::Borrowed(text))
 }
 
 /// Turns heading text into an id as GitHub does: lowercase; letters, marks, decimal digits, `_`
@@ -206,6 +221,173 @@ pub fn check_length(site_path: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// The output file of an alias: `old/path/` → `old/path/index.html`; `old.html` stays as it is.
+pub(crate) fn alias_file(alias: &str) -> Result<String, String> {
+    check_relative_path(alias)?;
+    let trimmed = alias.trim_end_matches('/');
+    Ok(if trimmed.ends_with(".html") { trimmed.to_string() } else { format!("{trimmed}/index.html") })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading links
+
+/// What a link can lead to: the site's pages and files, by path. The site implements it; `Page`
+/// is what names a page.
+pub(crate) trait Targets {
+    /// What names a page.
+    type Page: Copy;
+    /// The page written in `content/<source>`, with its site path.
+    fn source_page(&self, source: &str) -> Option<(Self::Page, &str)>;
+    /// The site path of `content/<source>`, a content file that is not a page.
+    fn content_file(&self, source: &str) -> Option<&str>;
+    /// Whether `site_path` is a file of the output, or a page's folder (`guides/`).
+    fn has_site_path(&self, site_path: &str) -> bool;
+    /// Whether `content/<source>` is a page that could not be read: a link to it is not broken,
+    /// the page is (and says so).
+    fn unread(&self, source: &str) -> bool;
+    /// The flavour of the links to write.
+    fn flavour(&self) -> Flavour;
+}
+
+/// Where a link is written: the page's source folder (relative to `content/`), its site path, and
+/// what names it.
+pub(crate) struct From<'a, P> {
+    /// The source file's folder, relative to `content/` (`guides/`).
+    pub(crate) dir: &'a str,
+    /// The page's site path (`guides/mqtt/`).
+    pub(crate) path: &'a str,
+    /// The page.
+    pub(crate) page: P,
+}
+
+/// What a link's address becomes.
+#[derive(Debug, PartialEq)]
+pub(crate) enum Resolved {
+    /// Written as it is: external, in-page, or to a file juxta does not know.
+    Keep,
+    /// Rewritten into this page-relative address.
+    Replace(String),
+    /// A `javascript:`, `vbscript:` or `data:` address, which is not written.
+    Neutralise,
+}
+
+/// Resolves the address `dest` of a link written in the Markdown of the page `from`. `anchor` is
+/// called with every `#anchor` the link needs on a page (checked once every page is rendered);
+/// `Err` is the message of a broken link.
+pub(crate) fn resolve<T: Targets>(
+    targets: &T,
+    from: &From<'_, T::Page>,
+    dest: &str,
+    mut anchor: impl FnMut(T::Page, String),
+) -> Result<Resolved, String> {
+    let dest = dest.trim();
+    if dest.is_empty() {
+        return Ok(Resolved::Keep);
+    }
+    if is_dangerous(dest) {
+        return Ok(Resolved::Neutralise);
+    }
+    if has_scheme(dest) || dest.starts_with("//") {
+        return Ok(Resolved::Keep);
+    }
+    if let Some(fragment) = dest.strip_prefix('#') {
+        anchor(from.page, percent_decode(fragment).into_owned());
+        return Ok(Resolved::Keep);
+    }
+    let (rest, fragment) = match dest.split_once('#') {
+        Some((rest, fragment)) => (rest, Some(fragment)),
+        None => (dest, None),
+    };
+    let (path, query) = match rest.split_once('?') {
+        Some((path, query)) => (path, Some(query)),
+        None => (rest, None),
+    };
+    let decoded = percent_decode(path);
+    let (site_relative, content_path) = match decoded.strip_prefix('/') {
+        Some(stripped) => (true, stripped.to_string()),
+        None => {
+            (false, join(from.dir, &decoded).ok_or_else(|| format!("`{dest}` leads outside `content/`"))?)
+        }
+    };
+    let target = if decoded.ends_with(".md") {
+        let Some((page, target)) = targets.source_page(&content_path) else {
+            if targets.unread(&content_path) {
+                return Ok(Resolved::Keep);
+            }
+            return Err(format!(
+                "link to `{dest}`: there is no page `content/{content_path}` (or it is a draft)"
+            ));
+        };
+        if let Some(fragment) = fragment {
+            anchor(page, percent_decode(fragment).into_owned());
+        }
+        target.to_string()
+    } else if let Some(output) = targets.content_file(&content_path) {
+        output.to_string()
+    } else if site_relative {
+        site_target(targets, &content_path)
+            .ok_or_else(|| format!("link to `{dest}`: no page or file of the site has that path"))?
+    } else {
+        return Ok(Resolved::Keep);
+    };
+    let mut url = link(depth(from.path), &target, targets.flavour());
+    for (mark, part) in [('?', query), ('#', fragment)] {
+        if let Some(part) = part {
+            url.push(mark);
+            url.push_str(part);
+        }
+    }
+    Ok(Resolved::Replace(url))
+}
+
+/// A site path (`protocols/`, `style.css`) for a root-relative link written without the `/`.
+fn site_target(targets: &impl Targets, path: &str) -> Option<String> {
+    if targets.has_site_path(path) {
+        return Some(path.to_string());
+    }
+    let dir = if path.is_empty() || path.ends_with('/') { path.to_string() } else { format!("{path}/") };
+    let dir = dir.strip_suffix("index.html/").map_or(dir.clone(), str::to_string);
+    targets.has_site_path(&dir).then_some(dir)
+}
+
+/// `javascript:`, `vbscript:` and `data:` URLs can run script; browsers ignore whitespace and
+/// control characters inside the scheme, so those are skipped before comparing.
+pub(crate) fn is_dangerous(url: &str) -> bool {
+    let scheme: String = url
+        .chars()
+        .filter(|c| !c.is_ascii_whitespace() && !c.is_control())
+        .take(11)
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    ["javascript:", "vbscript:", "data:"].iter().any(|s| scheme.starts_with(s))
+}
+
+/// Whether `url` starts with a scheme: a letter, then letters, digits, `+`, `-` or `.`, then `:`.
+fn has_scheme(url: &str) -> bool {
+    let Some((scheme, _)) = url.split_once(':') else { return false };
+    scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+}
+
+/// Joins a relative path to a folder (`a/b/` + `../c.md` → `a/c.md`); `None` if it climbs out.
+pub(crate) fn join(dir: &str, relative: &str) -> Option<String> {
+    let mut parts: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
+    for segment in relative.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    let mut joined = parts.join("/");
+    if relative.ends_with('/') && !joined.is_empty() {
+        joined.push('/');
+    }
+    Some(joined)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -275,5 +457,43 @@ mod tests {
         assert!(check_relative_path("C:/x").is_err());
         assert!(check_relative_path("old/../../x").is_err());
         assert!(check_relative_path("old/page/").is_ok());
+    }
+
+    #[test]
+    fn dangerous_schemes_are_detected_through_whitespace_and_case() {
+        assert!(is_dangerous("javascript:alert(1)"));
+        assert!(is_dangerous(" JaVa\tScRiPt:alert(1)"));
+        assert!(is_dangerous("data:text/html,x"));
+        assert!(!is_dangerous("https://example.com/javascript:"));
+        assert!(!is_dangerous("javascript-alert.md"));
+    }
+
+    #[test]
+    fn a_scheme_is_a_letter_then_letters_digits_plus_minus_dots() {
+        for url in ["https://example.com/", "mailto:a@b.c", "c++-1.x:y", "Z:"] {
+            assert!(has_scheme(url), "{url:?}");
+        }
+        for url in ["a.md", ":x", "1a:x", "é:x", "a b:x", "a/b:c", "#a:b"] {
+            assert!(!has_scheme(url), "{url:?}");
+        }
+    }
+
+    #[test]
+    fn join_resolves_dots_and_refuses_to_climb_out() {
+        assert_eq!(join("a/b/", "../c.md").as_deref(), Some("a/c.md"));
+        assert_eq!(join("", "./x.md").as_deref(), Some("x.md"));
+        assert_eq!(join("a/", "../../x.md"), None);
+        assert_eq!(join("a/b/", "../").as_deref(), Some("a/"));
+        assert_eq!(join("a/", "..").as_deref(), Some(""));
+        assert_eq!(join("a/", "../").as_deref(), Some(""));
+        assert_eq!(join("", "b//./c/").as_deref(), Some("b/c/"));
+        assert_eq!(join("a/", "b/..").as_deref(), Some("a"));
+    }
+
+    #[test]
+    fn percent_decoding_keeps_what_it_cannot_decode() {
+        assert_eq!(percent_decode("caf%C3%A9%20x"), "café x");
+        assert_eq!(percent_decode("100%zz%"), "100%zz%");
+        assert_eq!(percent_decode("%FF%41"), "%FF%41", "not UTF-8 once decoded: kept whole");
     }
 }

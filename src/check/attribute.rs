@@ -21,7 +21,8 @@ use crate::Loaded;
 use crate::error::Position;
 use crate::html::decode_entities;
 use crate::page::PageId;
-use crate::templates::{self, TEMPLATES_DIR};
+use crate::source::TEMPLATES_DIR;
+use crate::templates;
 
 /// Turns problems found in the output at `out` into problems naming their sources.
 pub fn attribute(loaded: &Loaded, out: &Path, raws: Vec<Raw>) -> Vec<Problem> {
@@ -64,7 +65,7 @@ impl Sources<'_> {
             let page = site.page(id);
             origins.insert(page.output_file(), Origin::Page(id));
             for alias in &page.front.aliases {
-                if let Ok(file) = crate::site::alias_file(alias) {
+                if let Ok(file) = crate::urls::alias_file(alias) {
                     origins.insert(file, Origin::Alias(id));
                 }
             }
@@ -80,9 +81,9 @@ impl Sources<'_> {
                 .into_iter()
                 .map(|(name, text)| (name.to_string_lossy().replace('\\', "/"), text))
                 .collect(),
-            data: read_folder(&site.root.join(crate::data::DATA_DIR))
+            data: read_folder(&site.root.join(crate::source::DATA_DIR))
                 .into_iter()
-                .map(|(name, text)| (Path::new(crate::data::DATA_DIR).join(name), text))
+                .map(|(name, text)| (Path::new(crate::source::DATA_DIR).join(name), text))
                 .collect(),
         }
     }
@@ -140,8 +141,7 @@ impl Sources<'_> {
     /// Where a page's rendered Markdown lies in its HTML, found by rendering it again.
     fn content_range(&self, id: PageId, html: &str) -> Option<Range<usize>> {
         let Loaded { site, templates } = self.loaded;
-        let body = templates.expand_body(id).ok()?;
-        let rendered = crate::markdown::render(site, id, &body).ok()?;
+        let rendered = crate::render::content(site, templates, id).ok()?;
         if rendered.html.is_empty() {
             return None;
         }
@@ -228,7 +228,7 @@ fn needles(raw: &Raw) -> Vec<String> {
     let mut needles = match &raw.what {
         What::Reference { literal } if literal.len() > 1 => {
             let decoded = decode_entities(literal);
-            let unescaped = crate::markdown::percent_decode(&decoded);
+            let unescaped = crate::urls::percent_decode(&decoded).into_owned();
             vec![literal.clone(), decoded.into_owned(), unescaped]
         }
         What::DuplicateId(id) => {

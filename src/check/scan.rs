@@ -467,14 +467,14 @@ impl Resolver<'_> {
     /// A reference inside the site; `web` forces a server's view of folders (for absolute links).
     fn internal(&self, from: &str, dir: &str, value: &str, web: bool) -> Resolved {
         let (before, fragment) = match value.split_once('#') {
-            Some((b, f)) => (b, Some(crate::markdown::percent_decode(f))),
+            Some((b, f)) => (b, Some(crate::urls::percent_decode(f).into_owned())),
             None => (value, None),
         };
         let path = before.split_once('?').map_or(before, |(p, _)| p);
         if path.is_empty() && !web {
             return Resolved::Internal { file: from.to_string(), fragment };
         }
-        let decoded = crate::markdown::percent_decode(path);
+        let decoded = crate::urls::percent_decode(path);
         if decoded.starts_with('/') {
             return Resolved::Broken(
                 "a root-relative address breaks under a sub-path and offline; use a relative link".into(),
@@ -608,7 +608,7 @@ fn parent_dir(file: &str) -> &str {
 /// Joins a relative path to a folder (`a/b/` + `../c` → `a/c`); `None` if it climbs out. As in a
 /// browser, an address ending in `.` (`a/.`) names a folder, like one ending in `/`.
 fn join(dir: &str, relative: &str) -> Option<String> {
-    let mut joined = crate::markdown::join(dir, relative)?;
+    let mut joined = crate::urls::join(dir, relative)?;
     if (relative.ends_with("/.") || relative == ".") && !joined.is_empty() {
         joined.push('/');
     }

@@ -18,6 +18,7 @@
 //! Each dataset is also published as JSON ([`Comparison::to_json`]) and CSV
 //! ([`Comparison::to_csv`]) under [`DOWNLOADS_DIR`].
 
+pub mod cite;
 pub mod pages;
 pub mod publish;
 pub mod sources;
@@ -28,8 +29,8 @@ use std::path::PathBuf;
 
 use serde_json::json;
 
+use crate::date::Date;
 use crate::error::Position;
-use crate::front_matter::Date;
 
 pub use sources::{MaxAge, Source};
 pub use validate::{is_declared, syntax, validate};
@@ -367,13 +368,13 @@ impl Comparison {
             }
             rows.push(row);
         }
-        let mut out = String::new();
+        let mut out = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
         for row in rows {
-            let cells: Vec<String> = row.iter().map(|c| csv_cell(c)).collect();
-            out.push_str(&cells.join(","));
-            out.push_str("\r\n");
+            out.write_record(row.iter().map(|cell| guard_formula(cell).into_owned()))
+                .expect("writing to memory cannot fail");
         }
-        out
+        let bytes = out.into_inner().expect("writing to memory cannot fail");
+        String::from_utf8(bytes).expect("the cells are text")
     }
 }
 
@@ -402,20 +403,43 @@ fn rating_text(rating: i64, scale: &Scale) -> String {
     }
 }
 
-/// Quotes a CSV cell when needed. A text cell starting with `=`, `+`, `-` or `@` is prefixed
-/// with `'` so that spreadsheets show it instead of evaluating it as a formula.
-fn csv_cell(cell: &str) -> String {
+/// A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@` first, or a tab or carriage
+/// return) gets a `'` before it; a number keeps its sign.
+fn guard_formula(cell: &str) -> std::borrow::Cow<'_, str> {
     let is_number = cell.parse::<f64>().is_ok_and(f64::is_finite);
-    let guarded = if !is_number && cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{cell}")
-    } else {
-        cell.to_string()
-    };
-    if guarded.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", guarded.replace('"', "\"\""))
-    } else {
-        guarded
+    match !is_number && cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        true => format!("'{cell}").into(),
+        false => cell.into(),
     }
+}
+
+/// The site path of the Frictionless data package describing every dataset.
+pub const DATAPACKAGE: &str = "data/datapackage.json";
+
+/// The site path of the stylesheet with the table controls' rules.
+pub const STYLESHEET: &str = "comparison.css";
+
+/// The folder of the embeddable tables.
+pub const EMBED_DIR: &str = "embed";
+
+/// The site path of the folder of `c`'s embeddable table: `embed/<id>/`.
+pub fn embed_path(c: &Comparison) -> String {
+    format!("{EMBED_DIR}/{}/", c.id)
+}
+
+/// The site files the datasets publish besides their downloads (see [`publish`]), with the data file that asks for each (for the
+/// check that no other source writes them).
+pub fn files(
+    comparisons: &std::collections::BTreeMap<String, Comparison>,
+) -> Vec<(String, &std::path::Path)> {
+    let mut files = Vec::new();
+    if let Some(first) = comparisons.values().next() {
+        files.push((DATAPACKAGE.to_string(), first.shown.as_path()));
+    }
+    for c in comparisons.values().filter(|c| c.pages.embed) {
+        files.push((format!("{}index.html", embed_path(c)), c.shown.as_path()));
+    }
+    files
 }
 
 #[cfg(test)]

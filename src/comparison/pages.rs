@@ -20,16 +20,16 @@
 //! rendered with the templates `comparison-pair.html`, `comparison-subject.html` and
 //! `comparison-dimension.html`; their content is made by [`super::view`].
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::validate::Validator;
 use super::{Comparison, Dimension, Subject};
 use crate::data::Data;
+use crate::date::Date;
 use crate::error::Position;
-use crate::front_matter::{Date, FrontMatter};
+use crate::front_matter::FrontMatter;
 use crate::located::{Node, Value};
-use crate::page::Page;
+use crate::page::{Generated, Kind, Page};
 
 /// The folder of the generated pages when `path` is not given.
 pub const DEFAULT_PATH: &str = "compare/";
@@ -71,52 +71,6 @@ impl Default for Request {
             embed: true,
             at: Position::new(1, 1),
             kinds_at: [Position::new(1, 1); 3],
-        }
-    }
-}
-
-/// A generated page: which dataset it shows, and what of it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Generated {
-    /// The dataset's id.
-    pub dataset: String,
-    /// `data/<file>`.
-    pub shown: PathBuf,
-    /// What the page shows.
-    pub kind: Kind,
-    /// Where the file asks for it.
-    pub at: Position,
-    /// How messages name it: "the pair page `lte-m` vs `nb-iot`".
-    pub what: String,
-}
-
-/// What a generated page shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// Two subjects side by side (indexes into the subjects).
-    Pair(usize, usize),
-    /// One subject on every dimension.
-    Subject(usize),
-    /// Every subject on one dimension.
-    Dimension(usize),
-}
-
-impl Kind {
-    /// The template the page is rendered with.
-    pub fn template(self) -> &'static str {
-        match self {
-            Kind::Pair(..) => "comparison-pair.html",
-            Kind::Subject(_) => "comparison-subject.html",
-            Kind::Dimension(_) => "comparison-dimension.html",
-        }
-    }
-
-    /// `pair`, `subject` or `dimension`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Kind::Pair(..) => "pair",
-            Kind::Subject(_) => "subject",
-            Kind::Dimension(_) => "dimension",
         }
     }
 }

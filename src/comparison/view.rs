@@ -10,10 +10,11 @@
 
 use std::fmt::Write as _;
 
-use super::pages::{Generated, Kind};
 use super::{Comparison, Dimension, text};
-use crate::markdown::{Heading, Rendered, escape};
+use crate::html::escape;
+use crate::markdown::{Heading, Rendered};
 use crate::page::PageId;
+use crate::page::{Generated, Kind};
 use crate::site::Site;
 use crate::table::{Links, Selection};
 use crate::urls;
@@ -62,7 +63,7 @@ pub fn template_value(site: &Site, id: PageId) -> Option<serde_json::Value> {
         "downloads": {
             "json": links.to(&c.download_path("json")),
             "csv": links.to(&c.download_path("csv")),
-            "datapackage": links.to(super::publish::DATAPACKAGE),
+            "datapackage": links.to(super::DATAPACKAGE),
         },
     }))
 }

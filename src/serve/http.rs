@@ -340,7 +340,7 @@ fn waiting_page(shared: &Shared, error: &str) -> Response {
          <title>juxta: the site does not build yet</title>\n</head>\n<body>\n\
          <h1>The site does not build yet</h1>\n<pre>{}</pre>\n\
          <p>Fix the error and save: this page reloads by itself.</p>\n</body>\n</html>\n",
-        crate::markdown::escape(error)
+        crate::html::escape(error)
     );
     let body = with_script(html.as_bytes(), &shared.tag(0));
     let mut response = Response::new(Body::from(body));

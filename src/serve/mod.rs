@@ -35,7 +35,7 @@ const DEBOUNCE: Duration = Duration::from_millis(30);
 const DEBOUNCE_AT_MOST: Duration = Duration::from_millis(500);
 
 /// Folders watched recursively, relative to the project root.
-const WATCHED: [&str; 4] = [CONTENT_DIR, crate::data::DATA_DIR, crate::templates::TEMPLATES_DIR, STATIC_DIR];
+const WATCHED: [&str; 4] = [CONTENT_DIR, crate::source::DATA_DIR, crate::source::TEMPLATES_DIR, STATIC_DIR];
 
 /// How long open connections get to finish once the server is asked to stop.
 const STOP_GRACE: Duration = Duration::from_secs(2);

@@ -32,15 +32,18 @@ use rayon::prelude::*;
 
 use crate::config::{self, Config};
 use crate::data::{self, Data};
-use crate::error::{self, Error, Result};
+use crate::date::Date;
+use crate::error::{self, Result};
 use crate::feeds;
-use crate::front_matter::Date;
-use crate::output::Sink;
+use crate::output::{self, Sink};
 use crate::page::{self, Page, PageId};
+use crate::progress::Progress;
+use crate::render::{self, PageResult};
 use crate::site::{self, Site};
+use crate::source::TEMPLATES_DIR;
 use crate::source::{self, CONTENT_DIR, STATIC_DIR, Sources};
-use crate::templates::{self, Read, TEMPLATES_DIR, Templates};
-use crate::{Flavour, PageResult};
+use crate::templates::{Read, Templates};
+use crate::urls::Flavour;
 
 /// The files of the site being served, by site path.
 #[derive(Debug, Default)]
@@ -115,7 +118,9 @@ impl Changes {
         }
         match parts.as_slice() {
             [config::FILE_NAME] => self.everything = true,
-            [first, ..] if *first == TEMPLATES_DIR || *first == data::DATA_DIR => self.everything = true,
+            [first, ..] if *first == TEMPLATES_DIR || *first == crate::source::DATA_DIR => {
+                self.everything = true
+            }
             [first, rest @ ..] if *first == CONTENT_DIR => {
                 let rest = rest.join("/");
                 if !rest.ends_with(".md") {
@@ -269,26 +274,28 @@ impl Session {
             Plan::Some(ids) => ids.iter().copied().collect(),
         };
         let templates = Templates::load_for(site.clone(), &ids)?;
-        let feed_pages: HashSet<PageId> = feed_entries.iter().copied().collect();
         let sink = Memory::default();
-        let rendered = ids
-            .par_iter()
-            .with_max_len(crate::PAGES_PER_JOB)
-            .map(|&id| {
-                let (result, reads) = templates::recording_reads(|| {
-                    crate::render_page(&site, &templates, &sink, id, &feed_pages)
-                });
-                result.map(|r| (r, reads))
+        let rendered = render::pages(&site, &templates, &sink, &ids, &feed_entries, &Progress::default());
+        // What each page's templates read of other pages, for the next rebuild's plan.
+        let rendered: Vec<(PageResult, Vec<Read>)> = error::collect(rendered)?
+            .into_iter()
+            .map(|result| {
+                let reads = templates.reads(result.id);
+                (result, reads)
             })
             .collect();
-        let rendered = error::collect(rendered)?;
         let count = rendered.len();
         let everything = count == site.pages.len();
         let replaced: Box<dyn Send> = match plan {
             Plan::All => {
                 let (results, reads): (Vec<_>, Vec<_>) = rendered.into_iter().unzip();
-                crate::check_anchors(&site, &results)?;
-                crate::write_site_files(&site, &templates, &sink, &results, &feed_entries)?;
+                render::check_anchors(&site, &results)?;
+                output::write_site_files(
+                    &site,
+                    &templates,
+                    &sink,
+                    render::from_pages(&results, &feed_entries),
+                )?;
                 let output = Arc::new(Output { files: sink.into_files() });
                 Box::new(self.good.replace(Good { site, results, reads, feed_entries, output }))
             }
@@ -323,7 +330,7 @@ impl Session {
         let sources = inputs.sources.as_ref().expect("just set");
         if inputs.build_date.is_none() {
             // Fixed for the session: a save must not change every page that shows the date.
-            inputs.build_date = Some(crate::build_date(root, sources, None)?);
+            inputs.build_date = Some(source::build_date(root, sources)?);
         }
         let stale: Vec<&source::ContentFile> = sources
             .content
@@ -362,8 +369,14 @@ impl Good {
                 std::mem::replace(&mut self.reads[i], reads),
             ));
         }
-        let checked = crate::check_anchors(&site, &self.results)
-            .and_then(|()| crate::write_site_files(&site, templates, &sink, &self.results, &feed_entries));
+        let checked = render::check_anchors(&site, &self.results).and_then(|()| {
+            output::write_site_files(
+                &site,
+                templates,
+                &sink,
+                render::from_pages(&self.results, &feed_entries),
+            )
+        });
         if let Err(e) = checked {
             for (result, reads) in displaced {
                 let i = result.id.index();
@@ -449,27 +462,17 @@ impl Memory {
 
 impl Sink for Memory {
     fn write(&self, site_path: &str, contents: &[u8]) -> Result<()> {
-        refuse_escape(site_path)?;
+        output::check_inside(site_path)?;
         self.put(site_path, Entry::Bytes(Bytes::copy_from_slice(contents)));
         Ok(())
     }
 
     // The file is read when it is requested; an unreadable one is answered with an error then.
     fn copy(&self, source: &Path, _shown: &Path, site_path: &str) -> Result<()> {
-        refuse_escape(site_path)?;
+        output::check_inside(site_path)?;
         self.put(site_path, Entry::File(source.to_path_buf()));
         Ok(())
     }
-}
-
-/// The same guard as the staging folder's: a site path never climbs out of the site.
-fn refuse_escape(site_path: &str) -> Result<()> {
-    if site_path.starts_with('/') || site_path.split(['/', '\\']).any(|s| s == ".." || s == ".") {
-        return Err(Error::site(format!(
-            "refusing to write `{site_path}`: it would leave the output folder"
-        )));
-    }
-    Ok(())
 }
 
 #[cfg(test)]

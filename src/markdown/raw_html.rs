@@ -1,3 +1,7 @@
+//! The raw HTML of a page. Its ids are reserved before any heading takes an id, and the
+//! reference guard reads it once ([`reserve`]); a comment, tag or `<script>` it leaves open is an
+//! error ([`unclosed`]).
+//!
 //! `[markdown] raw_html = false`: HTML written in Markdown is shown as text, while the HTML of
 //! juxta's components (`comparison_table` in a page body) still reaches the page.
 //!
@@ -12,6 +16,10 @@ use std::ops::Range;
 use std::sync::OnceLock;
 
 use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
+
+use super::footnotes::Segment;
+use super::headings::{Headings, explicit_id};
+use super::{Item, Page};
 
 const OPEN: char = '\u{E001}';
 const CLOSE: char = '\u{E002}';
@@ -157,6 +165,69 @@ fn merge_text<'a>(events: Vec<(Event<'a>, Range<usize>)>) -> Vec<(Event<'a>, Ran
         out.push((event, range));
     }
     out
+}
+
+/// Reserves the ids written in the raw HTML of `segment`, and the explicit ids of the headings
+/// of the page's text (a heading of a footnote takes its id when the footnote is written), so
+/// that an automatic id never takes one written later; raw HTML ids count as anchors of the page
+/// (the rows of a comparison table). The reference guard reads the raw HTML here, once.
+pub(super) fn reserve(page: &mut Page<'_>, headings: &mut Headings, segment: &Segment<Item<'_>>) {
+    // Raw HTML is read a run at a time: a block's lines are separate events, and a tag may span
+    // lines.
+    let mut run = String::new();
+    for (event, _) in &segment.events {
+        if let Event::Html(html) | Event::InlineHtml(html) = event {
+            run.push_str(html);
+            continue;
+        }
+        read_run(page, headings, &mut run, segment.note.as_deref());
+        if let Event::Start(Tag::Heading { id, attrs, .. }) = event
+            && segment.note.is_none()
+            && let Some(id) = explicit_id(id.as_deref(), attrs)
+        {
+            headings.reserve(id);
+        }
+    }
+    read_run(page, headings, &mut run, segment.note.as_deref());
+}
+
+/// Reserves the ids of a run of raw HTML and runs the reference guard over it.
+fn read_run(page: &mut Page<'_>, headings: &mut Headings, run: &mut String, note: Option<&str>) {
+    if run.is_empty() {
+        return;
+    }
+    let base_url = page.page.map_or("", |(site, _)| site.config.base_url.as_str());
+    let scan = crate::html::scan(run, base_url, false);
+    for id in scan.ids {
+        headings.reserve(id.to_string());
+        page.rendered.ids.insert(id.to_string());
+    }
+    if page.page.is_some() {
+        for problem in scan.problems {
+            page.references.push((note.map(str::to_string), problem));
+        }
+    }
+    run.clear();
+}
+
+/// The error of a comment, tag or `<script>` the page's raw HTML leaves open, at its offset in
+/// the body: browsers would swallow the rest of the page, footer and scripts included
+/// ([`crate::html::unclosed`]). It is not closed for the author: where it should end is not
+/// known, and text meant to stay hidden would be published.
+pub(super) fn unclosed(events: &[Item<'_>]) -> Option<(usize, String)> {
+    // All the raw HTML of the page in order, with where each piece starts in it and in the body.
+    let mut html = String::new();
+    let mut starts = Vec::new();
+    for (event, range) in events {
+        if let Event::Html(piece) | Event::InlineHtml(piece) = event {
+            starts.push((html.len(), range.start));
+            html.push_str(piece);
+        }
+    }
+    let (at, message) = crate::html::unclosed(&html)?;
+    let piece = starts.partition_point(|&(start, _)| start <= at).saturating_sub(1);
+    let (start, offset) = starts.get(piece).copied().unwrap_or_default();
+    Some((offset + (at - start), message))
 }
 
 #[cfg(test)]

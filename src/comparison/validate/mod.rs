@@ -1,13 +1,15 @@
 //! Validation of a comparison dataset: the file's tree ([`Node`]) checked into a [`Comparison`], every
 //! problem reported with the file, line and column.
 
+mod sources;
+
 use std::collections::HashMap;
 use std::path::Path;
 
-use super::sources::Catalogue;
 use super::*;
 use crate::error::{Error, Position};
 use crate::located::{Entry, Node, Value};
+use sources::Catalogue;
 
 // Validation
 

@@ -1,0 +1,274 @@
+//! Tera's errors as juxta's: each names the template (or the Markdown file, for a template tag
+//! in a page) and its line and column, and the page being rendered.
+
+use std::path::Path;
+
+use tera::Tera;
+
+use super::shown;
+use crate::error::{Error, Position};
+use crate::source::TEMPLATES_DIR;
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+/// A Markdown body going through Tera, for placing its errors.
+pub(crate) struct InBody<'a> {
+    /// The page's source file, as shown in errors.
+    pub page: &'a Path,
+    pub body: &'a str,
+    /// The line of the file the body starts on.
+    pub body_line: usize,
+    pub prepared: &'a crate::body_tags::Prepared,
+}
+
+impl InBody<'_> {
+    /// Where Tera's `position` in the text it read is in the page's file, and the tag opening
+    /// there (`{{` or `{%`).
+    fn place(&self, position: Position) -> (Position, &'static str) {
+        let offset = self.prepared.body_offset(position);
+        let p = Position::of_offset(self.body, offset);
+        let mut end = (offset + 2).min(self.body.len());
+        while !self.body.is_char_boundary(end) {
+            end -= 1;
+        }
+        let before = &self.body[..end];
+        let opener = match (before.rfind("{{"), before.rfind("{%")) {
+            (Some(variable), Some(block)) if block > variable => "{%",
+            (None, Some(_)) => "{%",
+            _ => "{{",
+        };
+        (Position::new(p.line + self.body_line - 1, p.column), opener)
+    }
+}
+
+/// The functions every template and body can call, for "did you mean" hints: juxta's and Tera's.
+const FUNCTIONS: [&str; 8] = [
+    "comparison",
+    "comparison_table",
+    "comparison_value",
+    "get_page",
+    "get_section",
+    "range",
+    "throw",
+    "url",
+];
+
+/// The filters, likewise: Tera's and juxta's `json_ld`.
+const FILTERS: [&str; 38] = [
+    "abs",
+    "capitalize",
+    "default",
+    "escape",
+    "escape_html",
+    "escape_xml",
+    "first",
+    "float",
+    "get",
+    "group_by",
+    "indent",
+    "int",
+    "join",
+    "json_ld",
+    "keys",
+    "last",
+    "length",
+    "lower",
+    "newlines_to_br",
+    "nth",
+    "pairs",
+    "pluralize",
+    "replace",
+    "reverse",
+    "round",
+    "safe",
+    "sort",
+    "split",
+    "str",
+    "title",
+    "trim",
+    "trim_end",
+    "trim_start",
+    "truncate",
+    "unique",
+    "upper",
+    "values",
+    "wordcount",
+];
+
+/// The tests (`is …`), likewise: Tera's.
+const TESTS: [&str; 17] = [
+    "array",
+    "bool",
+    "containing",
+    "defined",
+    "divisible_by",
+    "ending_with",
+    "even",
+    "float",
+    "integer",
+    "iterable",
+    "map",
+    "none",
+    "number",
+    "odd",
+    "starting_with",
+    "string",
+    "undefined",
+];
+
+/// Converts a Tera error. `rendering` is the page being rendered; `body` is set when the error
+/// comes from a Markdown body. Tera reports every unknown function, filter or component of a
+/// template at once: each becomes an error of its own.
+pub(crate) fn tera_error(
+    tera: &Tera,
+    e: &tera::Error,
+    rendering: Option<&Path>,
+    body: Option<&InBody<'_>>,
+) -> Error {
+    let mut text = e.to_string();
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        text.push_str(&format!(": {c}"));
+        cause = c.source();
+    }
+    let reports: Vec<String> = match e.kind() {
+        tera::ErrorKind::Msg(_) if text.starts_with("error: ") => text
+            .split("\n\nerror: ")
+            .map(|r| r.strip_prefix("error: ").unwrap_or(r))
+            .map(|r| format!("error: {r}"))
+            .collect(),
+        _ => vec![text],
+    };
+    let syntax = matches!(e.kind(), tera::ErrorKind::SyntaxError(_));
+    Error::many(reports.iter().map(|r| report_error(tera, r, e.kind(), syntax, rendering, body)).collect())
+}
+
+/// One report of a Tera error; see [`tera_error`].
+fn report_error(
+    tera: &Tera,
+    text: &str,
+    kind: &tera::ErrorKind,
+    syntax: bool,
+    rendering: Option<&Path>,
+    body: Option<&InBody<'_>>,
+) -> Error {
+    let error = match (parse_report(text), kind) {
+        (Some((file, position, message)), _) => {
+            let near = suggestion(tera, &message);
+            let message = message + &near;
+            match body {
+                Some(body) if file == "__tera_one_off" => {
+                    let (position, opener) = body.place(position);
+                    // Where the tag may be text the author did not mean as a template: not
+                    // a field of a known value, a template not found, or a near miss of a name.
+                    let unknown_name = ["function", "filter", "test", "component"]
+                        .iter()
+                        .any(|what| message.starts_with(&format!("Unknown {what} `")));
+                    let mistaken = syntax
+                        || (message.starts_with("Variable `") && message.contains("is not defined"))
+                        || (unknown_name && near.is_empty());
+                    let hint = match mistaken {
+                        true => {
+                            format!(" (to show `{opener}` as text, write `\\{opener}` or put it in code)")
+                        }
+                        false => String::new(),
+                    };
+                    return Error::at_position(body.page, position, message + &hint);
+                }
+                _ => Error::at_position(shown(&file), position, message),
+            }
+        }
+        (
+            None,
+            tera::ErrorKind::CircularExtend { tpl, .. } | tera::ErrorKind::CircularInclude { tpl, .. },
+        ) => Error::at(shown(tpl), text.trim().to_string()),
+        (None, tera::ErrorKind::MissingParent { current, .. }) => {
+            Error::at(shown(current), text.trim().to_string())
+        }
+        (None, _) => match body {
+            Some(body) => return Error::at(body.page, text.trim().to_string()),
+            None => Error::at(TEMPLATES_DIR, text.trim().to_string()),
+        },
+    };
+    match rendering {
+        Some(page) => error.while_rendering(page),
+        None => error,
+    }
+}
+
+/// `" (did you mean `x`?)"` for a message about an unknown function or component with a close
+/// name, or `""`.
+fn suggestion(tera: &Tera, message: &str) -> String {
+    let name = |prefix: &str| message.strip_prefix(prefix)?.strip_suffix('`');
+    for (prefix, names) in [
+        ("Unknown function `", &FUNCTIONS[..]),
+        ("Unknown filter `", &FILTERS[..]),
+        ("Unknown test `", &TESTS[..]),
+    ] {
+        if let Some(unknown) = name(prefix) {
+            return crate::suggest::closest(unknown, names.iter().copied());
+        }
+    }
+    if let Some(component) = name("Unknown component `") {
+        return crate::suggest::closest(component, tera.get_component_names());
+    }
+    String::new()
+}
+
+/// Reads Tera's report format: `error: <message>` then ` --> <file>:<line>:<col>`.
+fn parse_report(text: &str) -> Option<(String, Position, String)> {
+    let mut lines = text.lines();
+    let first = lines.next()?;
+    let message = first.strip_prefix("error: ").unwrap_or(first).trim().to_string();
+    let locus = lines.find_map(|l| l.trim_start().strip_prefix("--> "))?;
+    let mut parts = locus.rsplitn(3, ':');
+    let column = parts.next()?.trim().parse().ok()?;
+    let line = parts.next()?.trim().parse().ok()?;
+    let file = parts.next()?.to_string();
+    Some((file, Position::new(line, column), message))
+}
+
+/// The template's source path shown in errors.
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use tera::Context;
+
+    use super::super::register_functions;
+    use super::*;
+
+    #[test]
+    fn the_names_suggested_are_those_tera_knows() {
+        let mut tera = Tera::new();
+        register_functions(&mut tera, &Arc::new(crate::fuzzing::site_for_tests()), None);
+        let unknown = |source: &str| {
+            let error = tera.render_str(source, &Context::new(), true).err()?;
+            Some(error.to_string())
+        };
+        for name in FUNCTIONS {
+            let error = unknown(&format!("{{{{ {name}() }}}}")).unwrap_or_default();
+            assert!(!error.contains("Unknown function"), "{name}: {error}");
+        }
+        for name in FILTERS {
+            let error = unknown(&format!("{{{{ 1 | {name} }}}}")).unwrap_or_default();
+            assert!(!error.contains("Unknown filter"), "{name}: {error}");
+        }
+        for name in TESTS {
+            let error = unknown(&format!("{{{{ 1 is {name} }}}}")).unwrap_or_default();
+            assert!(!error.contains("Unknown test"), "{name}: {error}");
+        }
+        assert!(unknown("{{ 1 | lenght }}").unwrap().contains("Unknown filter `lenght`"));
+        assert_eq!(suggestion(&tera, "Unknown filter `lenght`"), " (did you mean `length`?)");
+    }
+
+    #[test]
+    fn reports_are_parsed_into_file_and_position() {
+        let text = "error: Variable `x` not found\n  --> page.html:3:7\n   |\n 3 | {{ x }}\n   |    ^";
+        let (file, position, message) = parse_report(text).unwrap();
+        assert_eq!(file, "page.html");
+        assert_eq!(position, Position::new(3, 7));
+        assert_eq!(message, "Variable `x` not found");
+    }
+}

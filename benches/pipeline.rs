@@ -1,6 +1,7 @@
-//! Micro-benchmarks of a build's inner loops: Markdown rendering (with and without a highlighted
-//! code block), template rendering of a page whose navigation lists its 100-page section, link
-//! resolution, and the read of an emitted page's tags behind the reference guard.
+//! A benchmark of a whole small build through juxta's API: a project of one section with 100
+//! pages (prose with links, lists, a table and a footnote; every other page with code), each
+//! page's navigation listing the section, built with highlighting off and on. The timed
+//! comparison with other generators at 10,000 pages is `bench/run.py` (see docs/performance.md).
 //!
 //! ```sh
 //! cargo bench --bench pipeline
@@ -13,25 +14,25 @@ use std::path::Path;
 use std::sync::LazyLock;
 
 use divan::{Bencher, black_box};
-use juxta::page::PageId;
-use juxta::{Loaded, Options, html, markdown};
+use juxta::Options;
 
 fn main() {
     divan::main();
 }
 
-/// A project of one section with 100 pages, loaded once.
+/// The project, written once with highlighting off and once with it on.
 struct Fixture {
-    loaded: Loaded,
-    _dir: tempfile::TempDir,
+    plain: tempfile::TempDir,
+    highlighted: tempfile::TempDir,
 }
 
 static FIXTURE: LazyLock<Fixture> = LazyLock::new(|| {
-    let dir = tempfile::tempdir().expect("a temporary folder");
-    write_project(dir.path());
-    let options = Options { root: dir.path().to_path_buf(), ..Options::default() };
-    let loaded = juxta::load(&options).expect("the fixture loads");
-    Fixture { loaded, _dir: dir }
+    let project = |highlight: bool| {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        write_project(dir.path(), highlight);
+        dir
+    };
+    Fixture { plain: project(false), highlighted: project(true) }
 });
 
 const PAGES: usize = 100;
@@ -55,13 +56,18 @@ fn body(with_code: bool) -> String {
     body
 }
 
-fn write_project(root: &Path) {
+fn write_project(root: &Path, highlight: bool) {
     let write = |path: &str, text: &str| {
         let path = root.join(path);
         std::fs::create_dir_all(path.parent().expect("a parent")).expect("writable");
         std::fs::write(path, text).expect("writable");
     };
-    write("site.toml", "title = \"Bench\"\nbase_url = \"https://example.com/\"\n");
+    write(
+        "site.toml",
+        &format!(
+            "title = \"Bench\"\nbase_url = \"https://example.com/\"\n[markdown]\nhighlight_code = {highlight}\n"
+        ),
+    );
     write("templates/index.html", "<title>{{ section.title }}</title>{{ section.content }}");
     write("templates/section.html", "<title>{{ section.title }}</title>{{ section.content }}");
     write("templates/404.html", "<title>Not found</title>");
@@ -82,45 +88,16 @@ fn write_project(root: &Path) {
     }
 }
 
-fn page(n: usize) -> PageId {
-    let site = &FIXTURE.loaded.site;
-    site.ids().find(|&id| site.page(id).source == format!("guide/p{n:03}.md")).expect("the page exists")
-}
-
+/// A whole build of the 100-page project, with and without highlighting, into a fresh folder
+/// each time (what `juxta build` does).
 #[divan::bench(args = [false, true])]
-fn markdown_render(bencher: Bencher, with_code: bool) {
-    let site = &FIXTURE.loaded.site;
-    let id = page(1);
-    let body = body(with_code);
-    markdown::render(site, id, &body).expect("renders"); // loads the syntaxes once
-    bencher
-        .counter(divan::counter::BytesCount::of_str(&body))
-        .bench(|| markdown::render(site, id, black_box(&body)));
-}
-
-#[divan::bench]
-fn template_render(bencher: Bencher) {
-    let Loaded { site, templates } = &FIXTURE.loaded;
-    let id = page(1);
-    let rendered = markdown::render(site, id, &body(false)).expect("renders");
-    bencher.bench(|| templates.render_page(black_box(id), &rendered));
-}
-
-#[divan::bench(args = ["p002.md", "../guide/p050.md#delivery", "https://example.org/", "#delivery"])]
-fn link_resolution(bencher: Bencher, dest: &str) {
-    let site = &FIXTURE.loaded.site;
-    let id = page(1);
-    assert!(markdown::resolve_link(site, id, dest).is_ok());
-    bencher.bench(|| markdown::resolve_link(site, id, black_box(dest)));
-}
-
-#[divan::bench]
-fn emitted_page_scan(bencher: Bencher) {
-    let Loaded { site, templates } = &FIXTURE.loaded;
-    let id = page(1);
-    let rendered = markdown::render(site, id, &body(true)).expect("renders");
-    let page_html = templates.render_page(id, &rendered).expect("renders");
-    bencher
-        .counter(divan::counter::BytesCount::of_str(&page_html))
-        .bench(|| html::scan(black_box(&page_html), "https://example.com/", false));
+fn build(bencher: Bencher, highlight: bool) {
+    let project = if highlight { &FIXTURE.highlighted } else { &FIXTURE.plain };
+    let out = tempfile::tempdir().expect("a temporary folder");
+    let options = Options {
+        root: project.path().to_path_buf(),
+        out: Some(out.path().join("public")),
+        ..Options::default()
+    };
+    bencher.bench(|| juxta::build(black_box(&options)).expect("the fixture builds"));
 }

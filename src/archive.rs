@@ -22,13 +22,13 @@ use zip::write::SimpleFileOptions;
 use crate::error::{Error, Result};
 
 /// The comment of every zip juxta writes: how it knows a zip it may replace.
-pub const COMMENT: &str =
+pub(crate) const COMMENT: &str =
     "Written by juxta (juxta build --zip), which replaces this file when it builds it again.";
 
 /// Resolves the zip file `zip` of a build of the project at `root` (into `out`, when given), and
 /// refuses it where writing would destroy something (see the module's documentation). Nothing is
 /// written.
-pub fn check_target(root: &Path, zip: &Path, out: Option<&Path>) -> Result<std::path::PathBuf> {
+pub(crate) fn check_target(root: &Path, zip: &Path, out: Option<&Path>) -> Result<std::path::PathBuf> {
     let cannot = |why: &str| {
         Err(Error::environment(format!("refusing to write the zip to `{}`: {why}", zip.display())))
     };
@@ -81,7 +81,7 @@ fn written_by_juxta(path: &Path) -> bool {
 
 /// Packs the folder `dir` into the zip file `zip_path`, a path [`check_target`] accepted;
 /// errors name it as `shown` (as it was asked for).
-pub fn zip_folder(dir: &Path, zip_path: &Path, shown: &Path) -> Result<()> {
+pub(crate) fn zip_folder(dir: &Path, zip_path: &Path, shown: &Path) -> Result<()> {
     let top = zip_path
         .file_stem()
         .and_then(|s| s.to_str())

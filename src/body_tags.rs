@@ -29,9 +29,9 @@ use crate::markdown::Item;
 #[derive(Debug)]
 pub(crate) struct Prepared {
     /// Where the part is in the body.
-    pub span: Range<usize>,
+    pub(crate) span: Range<usize>,
     /// The part as Tera reads it.
-    pub text: String,
+    pub(crate) text: String,
     marker: char,
     /// Byte offsets in `text` of the markers, in order.
     marks: Vec<usize>,
@@ -39,7 +39,7 @@ pub(crate) struct Prepared {
 
 impl Prepared {
     /// What Tera wrote, without the markers.
-    pub fn restore(&self, rendered: &str) -> String {
+    pub(crate) fn restore(&self, rendered: &str) -> String {
         if self.marks.is_empty() {
             return rendered.to_string();
         }
@@ -48,7 +48,7 @@ impl Prepared {
 
     /// The byte offset in the body of the character at `position` (line and column as Tera
     /// counts them, from 1) in [`Prepared::text`].
-    pub fn body_offset(&self, position: Position) -> usize {
+    pub(crate) fn body_offset(&self, position: Position) -> usize {
         let text = &self.text;
         let line_start = match position.line {
             0 | 1 => 0,

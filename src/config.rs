@@ -7,43 +7,43 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Position, Result};
 
 /// The file name of the configuration, at the project root.
-pub const FILE_NAME: &str = "site.toml";
+pub(crate) const FILE_NAME: &str = "site.toml";
 
 /// The site's configuration, as validated.
 #[derive(Debug, Clone, Serialize)]
-pub struct Config {
+pub(crate) struct Config {
     /// The site's name, shown in titles and the feed.
-    pub title: String,
+    pub(crate) title: String,
     /// The site's one-line description.
-    pub description: String,
+    pub(crate) description: String,
     /// The absolute URL the site is published at, always ending in `/`.
-    pub base_url: String,
+    pub(crate) base_url: String,
     /// The language of the content, as a BCP 47 tag (`en`, `en-GB`).
-    pub language: String,
+    pub(crate) language: String,
     /// The author or organisation, used in the feed and metadata.
-    pub author: String,
+    pub(crate) author: String,
     /// The domain written to `CNAME` for GitHub Pages, if any.
-    pub cname: Option<String>,
+    pub(crate) cname: Option<String>,
     /// Markdown rendering options.
-    pub markdown: MarkdownConfig,
+    pub(crate) markdown: MarkdownConfig,
     /// Size limits on the output.
-    pub limits: Limits,
+    pub(crate) limits: Limits,
     /// The search index.
-    pub search: SearchConfig,
+    pub(crate) search: SearchConfig,
     /// `juxta check`'s settings.
-    pub check: CheckConfig,
+    pub(crate) check: CheckConfig,
     /// Free values for templates, as `site.extra`.
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub(crate) extra: serde_json::Map<String, serde_json::Value>,
 }
 
 /// `[search]`: the search index written with every build (see [`crate::search`]).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct SearchConfig {
+pub(crate) struct SearchConfig {
     /// Writes the index and the client; templates see it as `site.search`.
-    pub enabled: bool,
+    pub(crate) enabled: bool,
     /// Past this size the index is split into shards of about this size, loaded as needed.
-    pub shard_kib: usize,
+    pub(crate) shard_kib: usize,
 }
 
 impl Default for SearchConfig {
@@ -55,24 +55,24 @@ impl Default for SearchConfig {
 /// `[check]`: how `juxta check` treats what is not an error of the site but should be looked at.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct CheckConfig {
+pub(crate) struct CheckConfig {
     /// Makes the check fail (exit code 1) on comparison sources older than their `max_age` and
     /// values missing a source, as `juxta check --strict` does. Off by default, so that an old
     /// source never blocks an urgent publish by surprise.
-    pub strict: bool,
+    pub(crate) strict: bool,
 }
 
 /// `[limits]`: how large the output may grow before the build stops with an error. They catch a
 /// runaway template loop or a pasted blob before it is published.
 #[derive(Debug, Clone, Serialize)]
-pub struct Limits {
+pub(crate) struct Limits {
     /// The largest HTML file one page may render to, in KiB.
-    pub max_page_kib: u64,
+    pub(crate) max_page_kib: u64,
     /// The largest the whole output folder may grow, in MiB.
-    pub max_site_mib: u64,
+    pub(crate) max_site_mib: u64,
     /// Where `max_site_mib` is set in `site.toml`, for the error that names it.
     #[serde(skip)]
-    pub max_site_at: Option<Position>,
+    pub(crate) max_site_at: Option<Position>,
 }
 
 impl Default for Limits {
@@ -92,18 +92,18 @@ struct RawLimits {
 /// Markdown options of `site.toml`'s `[markdown]` table.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct MarkdownConfig {
+pub(crate) struct MarkdownConfig {
     /// Turns straight quotes into curly ones, `--` into en dashes, `...` into an ellipsis.
-    pub smart_punctuation: bool,
+    pub(crate) smart_punctuation: bool,
     /// Highlights fenced code blocks at build time.
-    pub highlight_code: bool,
+    pub(crate) highlight_code: bool,
     /// The highlighting theme for the light colour scheme.
-    pub highlight_theme: String,
+    pub(crate) highlight_theme: String,
     /// The highlighting theme for the dark colour scheme.
-    pub highlight_theme_dark: String,
+    pub(crate) highlight_theme_dark: String,
     /// Passes HTML written in Markdown through to the page. When `false` it is shown as text;
     /// the HTML of components such as `comparison_table` is kept either way.
-    pub raw_html: bool,
+    pub(crate) raw_html: bool,
 }
 
 impl Default for MarkdownConfig {
@@ -149,7 +149,7 @@ fn default_language() -> String {
 
 /// Loads and validates `site.toml` from `root`. `base_url_override` replaces `base_url` (the
 /// `--base-url` flag) and is validated the same way.
-pub fn load(root: &Path, base_url_override: Option<&str>) -> Result<Config> {
+pub(crate) fn load(root: &Path, base_url_override: Option<&str>) -> Result<Config> {
     let path = root.join(FILE_NAME);
     let shown = Path::new(FILE_NAME);
     if !path.is_file() {

@@ -20,25 +20,25 @@ use crate::source::DATA_DIR;
 
 /// Everything in `data/`, by file stem.
 #[derive(Debug, Clone, Default)]
-pub struct Data {
+pub(crate) struct Data {
     /// Files by stem, sorted.
-    pub files: BTreeMap<String, DataFile>,
+    pub(crate) files: BTreeMap<String, DataFile>,
     /// The files declaring `kind = "comparison"`, validated, by stem.
-    pub comparisons: BTreeMap<String, Comparison>,
+    pub(crate) comparisons: BTreeMap<String, Comparison>,
 }
 
 /// One loaded data file.
 #[derive(Debug, Clone)]
-pub struct DataFile {
+pub(crate) struct DataFile {
     /// Path shown in errors: `data/<file>`.
-    pub shown: PathBuf,
+    pub(crate) shown: PathBuf,
     /// The file's contents, as templates see them.
-    pub value: tera::Value,
+    pub(crate) value: tera::Value,
 }
 
 impl Data {
     /// All files as one map, for templates. The files' values are shared, not copied.
-    pub fn to_value(&self) -> tera::Value {
+    pub(crate) fn to_value(&self) -> tera::Value {
         let mut map = tera::Map::with_capacity(self.files.len());
         for (stem, file) in &self.files {
             map.insert(tera::value::Key::String(Arc::from(stem.as_str())), file.value.clone());
@@ -59,7 +59,7 @@ pub(crate) struct Parsed {
 }
 
 /// Loads every data file under `root/data/` (not in subfolders; hidden files ignored).
-pub fn load(root: &Path) -> Result<Data> {
+pub(crate) fn load(root: &Path) -> Result<Data> {
     let dir = root.join(DATA_DIR);
     let mut data = Data::default();
     if !dir.is_dir() {
@@ -370,7 +370,7 @@ fn csv_message(e: &csv::Error) -> String {
 /// Types one CSV cell: empty is missing; `true`/`false` are booleans; integers and decimal
 /// numbers are numbers, except numbers with a leading zero (`007`, postal codes), which stay
 /// text; anything else is text. Surrounding spaces are ignored for the typing, kept for text.
-pub fn cell_value(cell: &str) -> Option<tera::Value> {
+pub(crate) fn cell_value(cell: &str) -> Option<tera::Value> {
     let trimmed = cell.trim();
     if trimmed.is_empty() {
         return None;

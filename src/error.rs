@@ -20,21 +20,21 @@ pub enum Kind {
 
 /// A location in a source file, 1-based.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Position {
+pub(crate) struct Position {
     /// Line, counted from 1.
-    pub line: usize,
+    pub(crate) line: usize,
     /// Column in characters, counted from 1.
-    pub column: usize,
+    pub(crate) column: usize,
 }
 
 impl Position {
     /// A position from 1-based line and column.
-    pub fn new(line: usize, column: usize) -> Position {
+    pub(crate) fn new(line: usize, column: usize) -> Position {
         Position { line, column }
     }
 
     /// The position of byte `offset` in `text`. Offsets past the end map to the end.
-    pub fn of_offset(text: &str, offset: usize) -> Position {
+    pub(crate) fn of_offset(text: &str, offset: usize) -> Position {
         let mut offset = offset.min(text.len());
         while !text.is_char_boundary(offset) {
             offset -= 1;
@@ -106,7 +106,7 @@ fn character_starts(bytes: &[u8]) -> usize {
 
 /// A path as it may be printed: [`printable`], with each byte that is not UTF-8 (a file name
 /// from another system) written as `\xNN` rather than lost to a replacement character.
-pub fn printable_path(path: &Path) -> String {
+pub(crate) fn printable_path(path: &Path) -> String {
     let mut text = String::new();
     for chunk in path.as_os_str().as_encoded_bytes().utf8_chunks() {
         text.push_str(chunk.valid());
@@ -148,7 +148,7 @@ pub struct Error(Box<Inner>);
 
 /// The fields of an [`Error`]; read them through its methods.
 #[derive(Debug)]
-pub struct Inner {
+pub(crate) struct Inner {
     kind: Kind,
     path: Option<PathBuf>,
     position: Option<Position>,
@@ -165,7 +165,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     /// A site error (exit code 1) with a message and no location.
-    pub fn site(message: impl Into<String>) -> Error {
+    pub(crate) fn site(message: impl Into<String>) -> Error {
         Error(Box::new(Inner {
             kind: Kind::Site,
             path: None,
@@ -178,61 +178,65 @@ impl Error {
     }
 
     /// An environment or usage error (exit code 2).
-    pub fn environment(message: impl Into<String>) -> Error {
+    pub(crate) fn environment(message: impl Into<String>) -> Error {
         let mut e = Error::site(message);
         e.0.kind = Kind::Environment;
         e
     }
 
     /// The build stopped because it was asked to (exit code 130).
-    pub fn interrupted() -> Error {
+    pub(crate) fn interrupted() -> Error {
         let mut e = Error::site("interrupted: the build was asked to stop");
         e.0.kind = Kind::Interrupted;
         e
     }
 
     /// A site error about `path`.
-    pub fn at(path: impl AsRef<Path>, message: impl Into<String>) -> Error {
+    pub(crate) fn at(path: impl AsRef<Path>, message: impl Into<String>) -> Error {
         Error::site(message).in_file(path)
     }
 
     /// A site error about `path` at `position`.
-    pub fn at_position(path: impl AsRef<Path>, position: Position, message: impl Into<String>) -> Error {
+    pub(crate) fn at_position(
+        path: impl AsRef<Path>,
+        position: Position,
+        message: impl Into<String>,
+    ) -> Error {
         Error::at(path, message).with_position(position)
     }
 
     /// Sets the file the error is about.
-    pub fn in_file(mut self, path: impl AsRef<Path>) -> Error {
-        self.path = Some(path.as_ref().to_path_buf());
+    pub(crate) fn in_file(mut self, path: impl AsRef<Path>) -> Error {
+        self.0.path = Some(path.as_ref().to_path_buf());
         self
     }
 
     /// Sets the position in the file.
-    pub fn with_position(mut self, position: Position) -> Error {
-        self.position = Some(position);
+    pub(crate) fn with_position(mut self, position: Position) -> Error {
+        self.0.position = Some(position);
         self
     }
 
     /// Notes the page being rendered when a template failed.
-    pub fn while_rendering(mut self, page: impl AsRef<Path>) -> Error {
-        self.rendering = vec![page.as_ref().to_path_buf()];
+    pub(crate) fn while_rendering(mut self, page: impl AsRef<Path>) -> Error {
+        self.0.rendering = vec![page.as_ref().to_path_buf()];
         self
     }
 
     /// Attaches the underlying cause.
-    pub fn caused_by(mut self, cause: impl std::error::Error + Send + Sync + 'static) -> Error {
-        self.source = Some(Box::new(cause));
+    pub(crate) fn caused_by(mut self, cause: impl std::error::Error + Send + Sync + 'static) -> Error {
+        self.0.source = Some(Box::new(cause));
         self
     }
 
     /// Gathers several errors into one, sorted by file and position so output is stable; errors
     /// that gathered several are taken apart. A single error is returned as it is.
-    pub fn many(errors: Vec<Error>) -> Error {
+    pub(crate) fn many(errors: Vec<Error>) -> Error {
         let errors = errors
             .into_iter()
-            .flat_map(|mut e| match e.others.is_empty() {
+            .flat_map(|mut e| match e.0.others.is_empty() {
                 true => vec![e],
-                false => std::mem::take(&mut e.others),
+                false => std::mem::take(&mut e.0.others),
             })
             .collect();
         let mut errors = merge_rendering(errors);
@@ -241,7 +245,7 @@ impl Error {
         }
         let kind = [Kind::Interrupted, Kind::Environment]
             .into_iter()
-            .find(|k| errors.iter().any(|e| e.kind == *k))
+            .find(|k| errors.iter().any(|e| e.0.kind == *k))
             .unwrap_or(Kind::Site);
         let mut e = Error::site(format!("{} errors", errors.len()));
         e.0.kind = kind;
@@ -251,42 +255,37 @@ impl Error {
 
     /// The kind, which decides the exit code.
     pub fn kind(&self) -> Kind {
-        self.kind
+        self.0.kind
     }
 
     /// The file the error is about, if any.
-    pub fn path(&self) -> Option<&Path> {
-        self.path.as_deref()
+    pub(crate) fn path(&self) -> Option<&Path> {
+        self.0.path.as_deref()
     }
 
     /// The position in that file, if known.
-    pub fn position(&self) -> Option<Position> {
-        self.position
-    }
-
-    /// The message without location.
-    pub fn message(&self) -> &str {
-        &self.message
+    pub(crate) fn position(&self) -> Option<Position> {
+        self.0.position
     }
 
     /// The individual errors when several were gathered; empty otherwise.
     pub fn errors(&self) -> &[Error] {
-        &self.others
+        &self.0.others
     }
 
     /// Writes this error on one line. Every part that may hold a name or value from the site is
     /// written through [`printable`], so that no file name can start a line or steer the terminal.
     fn write_one(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let shown = |path: &Path| printable_path(path);
-        if let Some(path) = &self.path {
+        if let Some(path) = &self.0.path {
             write!(f, "{}", shown(path))?;
-            if let Some(p) = self.position {
+            if let Some(p) = self.0.position {
                 write!(f, ":{}:{}", p.line, p.column)?;
             }
             write!(f, ": ")?;
         }
-        write!(f, "{}", printable(&self.message))?;
-        match self.rendering.as_slice() {
+        write!(f, "{}", printable(&self.0.message))?;
+        match self.0.rendering.as_slice() {
             [] => {}
             [one] => write!(f, " (while rendering `{}`)", shown(one))?,
             [first, rest @ ..] => write!(
@@ -300,7 +299,7 @@ impl Error {
         // Many libraries' errors repeat their cause's text in their own (`i/o error: No space
         // left on device` over `No space left on device`): a cause is written only when it adds
         // something.
-        let mut cause = self.source.as_deref().map(|s| s as &dyn std::error::Error);
+        let mut cause = self.0.source.as_deref().map(|s| s as &dyn std::error::Error);
         let mut previous = String::new();
         while let Some(c) = cause {
             let text = c.to_string();
@@ -316,30 +315,16 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.others.is_empty() {
+        if self.0.others.is_empty() {
             return self.write_one(f);
         }
-        for (i, e) in self.others.iter().enumerate() {
+        for (i, e) in self.0.others.iter().enumerate() {
             if i > 0 {
                 writeln!(f)?;
             }
             e.write_one(f)?;
         }
         Ok(())
-    }
-}
-
-impl std::ops::Deref for Error {
-    type Target = Inner;
-
-    fn deref(&self) -> &Inner {
-        &self.0
-    }
-}
-
-impl std::ops::DerefMut for Error {
-    fn deref_mut(&mut self) -> &mut Inner {
-        &mut self.0
     }
 }
 
@@ -352,23 +337,28 @@ impl std::error::Error for Error {}
 /// repeats.
 fn merge_rendering(mut errors: Vec<Error>) -> Vec<Error> {
     errors.sort_by(|a, b| {
-        (&a.path, a.position, &a.message, &a.rendering).cmp(&(&b.path, b.position, &b.message, &b.rendering))
+        (&a.0.path, a.0.position, &a.0.message, &a.0.rendering).cmp(&(
+            &b.0.path,
+            b.0.position,
+            &b.0.message,
+            &b.0.rendering,
+        ))
     });
     let mut merged: Vec<Error> = Vec::with_capacity(errors.len());
     for mut e in errors {
         if let Some(last) = merged.last_mut()
-            && !e.rendering.is_empty()
-            && !last.rendering.is_empty()
-            && (&last.path, last.position, &last.message) == (&e.path, e.position, &e.message)
+            && !e.0.rendering.is_empty()
+            && !last.0.rendering.is_empty()
+            && (&last.0.path, last.0.position, &last.0.message) == (&e.0.path, e.0.position, &e.0.message)
         {
-            last.rendering.append(&mut e.rendering);
+            last.0.rendering.append(&mut e.0.rendering);
             continue;
         }
         // The same error reached from several pages at once (a size limit) is said once.
         if let Some(last) = merged.last()
-            && e.rendering.is_empty()
-            && last.rendering.is_empty()
-            && (&last.path, last.position, &last.message) == (&e.path, e.position, &e.message)
+            && e.0.rendering.is_empty()
+            && last.0.rendering.is_empty()
+            && (&last.0.path, last.0.position, &last.0.message) == (&e.0.path, e.0.position, &e.0.message)
         {
             continue;
         }
@@ -389,8 +379,8 @@ pub(crate) fn collect<T>(results: Vec<Result<T>>) -> Result<Vec<T>> {
     for r in results {
         match r {
             Ok(v) => values.push(v),
-            Err(e) if e.others.is_empty() => errors.push(e),
-            Err(mut e) => errors.append(&mut e.others),
+            Err(e) if e.0.others.is_empty() => errors.push(e),
+            Err(mut e) => errors.append(&mut e.0.others),
         }
     }
     if errors.is_empty() { Ok(values) } else { Err(Error::many(errors)) }

@@ -12,7 +12,7 @@ use crate::source::SourceKind;
 const FEED_ENTRIES: usize = 30;
 
 /// `sitemap.xml`: every page, section and the home page, with its last modification date.
-pub fn sitemap(site: &Site) -> String {
+pub(crate) fn sitemap(site: &Site) -> String {
     use rayon::prelude::*;
     let mut ids: Vec<PageId> = site.ids().collect();
     ids.sort_by(|&a, &b| site.page(a).path.cmp(&site.page(b).path));
@@ -44,12 +44,12 @@ pub fn sitemap(site: &Site) -> String {
 }
 
 /// `robots.txt`: everything may be crawled; the sitemap's address.
-pub fn robots(site: &Site) -> String {
+pub(crate) fn robots(site: &Site) -> String {
     format!("User-agent: *\nAllow: /\n\nSitemap: {}sitemap.xml\n", site.config.base_url)
 }
 
 /// The pages the feed carries: the newest dated pages, newest first.
-pub fn entries(site: &Site) -> Vec<PageId> {
+pub(crate) fn entries(site: &Site) -> Vec<PageId> {
     let mut entries: Vec<PageId> = site
         .ids()
         .filter(|&id| {
@@ -77,7 +77,7 @@ fn stamp_rfc3339(site: &Site, id: PageId) -> String {
 
 /// `atom.xml`: the newest dated pages, with their rendered content. Links in the content are
 /// page-relative, so each entry sets `xml:base` to the page's address.
-pub fn atom(site: &Site, entries: &[PageId], content: &dyn Fn(PageId) -> Option<String>) -> String {
+pub(crate) fn atom(site: &Site, entries: &[PageId], content: &dyn Fn(PageId) -> Option<String>) -> String {
     let config = &site.config;
     let updated = entries.first().map_or_else(|| site.build_date.rfc3339(), |&id| stamp_rfc3339(site, id));
 

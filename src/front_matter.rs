@@ -14,37 +14,37 @@ use crate::error::{Error, Position, Result};
 /// The front matter as the author wrote it. Unknown keys are errors: they are usually typos.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct FrontMatter {
+pub(crate) struct FrontMatter {
     /// The title; required.
-    pub title: String,
+    pub(crate) title: String,
     /// A one-line description for listings, search results and meta tags.
-    pub description: Option<String>,
+    pub(crate) description: Option<String>,
     /// Publication date.
-    pub date: Option<Date>,
+    pub(crate) date: Option<Date>,
     /// Date of the last significant change.
-    pub updated: Option<Date>,
+    pub(crate) updated: Option<Date>,
     /// Drafts are left out of the build unless `--drafts` is given.
     #[serde(default)]
-    pub draft: bool,
+    pub(crate) draft: bool,
     /// Sort key within a section (lower first).
-    pub weight: Option<i64>,
+    pub(crate) weight: Option<i64>,
     /// Replaces the last segment of the page's URL.
-    pub slug: Option<String>,
+    pub(crate) slug: Option<String>,
     /// A template to use instead of the default one.
-    pub template: Option<String>,
+    pub(crate) template: Option<String>,
     /// Free-form tags.
     #[serde(default)]
-    pub tags: Vec<String>,
+    pub(crate) tags: Vec<String>,
     /// Old URLs that should redirect to this page.
     #[serde(default)]
-    pub aliases: Vec<String>,
+    pub(crate) aliases: Vec<String>,
     /// Whether the page is in the search index (the default); a site map or a page listing
     /// every other page is better left out.
     #[serde(default = "yes")]
-    pub in_search: bool,
+    pub(crate) in_search: bool,
     /// Free values for templates, as `page.extra`.
     #[serde(default)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub(crate) extra: serde_json::Map<String, serde_json::Value>,
 }
 
 fn yes() -> bool {
@@ -53,7 +53,7 @@ fn yes() -> bool {
 
 /// The two front matter formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
+pub(crate) enum Format {
     /// TOML between `+++` lines.
     Toml,
     /// YAML between `---` lines.
@@ -62,21 +62,21 @@ pub enum Format {
 
 /// A content file split into its parts.
 #[derive(Debug)]
-pub struct Split<'a> {
+pub(crate) struct Split<'a> {
     /// The front matter format.
-    pub format: Format,
+    pub(crate) format: Format,
     /// The text between the delimiters.
-    pub front: &'a str,
+    pub(crate) front: &'a str,
     /// Byte offset of `front` in the whole (normalised) file.
-    pub front_offset: usize,
+    pub(crate) front_offset: usize,
     /// The Markdown after the closing delimiter.
-    pub body: &'a str,
+    pub(crate) body: &'a str,
     /// The 1-based line of the whole file on which `body` starts.
-    pub body_line: usize,
+    pub(crate) body_line: usize,
 }
 
 /// Splits a normalised content file. `shown` is the path used in errors.
-pub fn split<'a>(text: &'a str, shown: &Path) -> Result<Split<'a>> {
+pub(crate) fn split<'a>(text: &'a str, shown: &Path) -> Result<Split<'a>> {
     let first_end = text.find('\n').unwrap_or(text.len());
     let format = match text[..first_end].trim_end() {
         "+++" => Format::Toml,
@@ -118,7 +118,7 @@ pub fn split<'a>(text: &'a str, shown: &Path) -> Result<Split<'a>> {
 }
 
 /// Parses the front matter of a split file; `text` is the whole normalised file.
-pub fn parse(split: &Split<'_>, text: &str, shown: &Path) -> Result<FrontMatter> {
+pub(crate) fn parse(split: &Split<'_>, text: &str, shown: &Path) -> Result<FrontMatter> {
     let front: FrontMatter = match split.format {
         Format::Toml => toml::from_str(split.front)
             .map_err(|e| crate::located::toml_error(shown, text, split.front_offset, &e))?,
@@ -185,7 +185,7 @@ fn parse_yaml(split: &Split<'_>, text: &str, shown: &Path) -> Result<FrontMatter
 }
 
 /// The position of `key` (a top-level key) in the front matter, for errors found after parsing.
-pub fn key_position(split: &Split<'_>, text: &str, key: &str) -> Option<Position> {
+pub(crate) fn key_position(split: &Split<'_>, text: &str, key: &str) -> Option<Position> {
     let mut offset = split.front_offset;
     for line in split.front.split_inclusive('\n') {
         let rest = line.trim_start();

@@ -1,9 +1,10 @@
-//! Entry points of the fuzz targets in `fuzz/`, and of the test that replays their corpus
-//! (`tests/fuzz_corpus.rs`). Not part of juxta's API: hidden from the documentation and free to
-//! change.
+//! Entry points of the fuzz targets in `fuzz/` and of the test that replays their corpus
+//! (`tests/fuzz_corpus.rs`), and the few internals the integration tests compare with other
+//! implementations (the Markdown specification, the search client, the JSON Schema). Not part of
+//! juxta's API: hidden from the documentation and free to change.
 //!
-//! Each function takes arbitrary bytes, runs one stage of the pipeline on them in memory, and
-//! panics only when an invariant breaks: a stage may refuse its input with an error, but never
+//! Each fuzzing function takes arbitrary bytes, runs one stage of the pipeline on them in memory,
+//! and panics only when an invariant breaks: a stage may refuse its input with an error, but never
 //! panic, and what it accepts must be safe to write.
 
 use std::path::Path;
@@ -173,6 +174,42 @@ pub fn url(input: &[u8]) {
     if let Ok(page) = page::parse(&file, &page) {
         check_site_path(&page.path);
     }
+}
+
+/// The Markdown options juxta parses pages with, by default.
+pub fn markdown_options() -> pulldown_cmark::Options {
+    markdown::options(&crate::config::MarkdownConfig::default())
+}
+
+/// `%XX` escapes decoded as juxta decodes the addresses of links.
+pub fn percent_decode(text: &str) -> String {
+    urls::percent_decode(text).into_owned()
+}
+
+/// Whether a file could have `name` in a site (see [`urls::check_portable`]).
+pub fn is_portable_name(name: &str) -> bool {
+    urls::check_portable(name).is_ok()
+}
+
+/// The search index's terms of `text`, in order, as the search client must make them of a query.
+pub fn search_terms(text: &str) -> Vec<String> {
+    crate::search::terms(text).collect()
+}
+
+/// A data file read as juxta reads it (TOML dates as text), as JSON; `None` when it does not
+/// parse. `ext` is the file's extension.
+pub fn data_as_json(text: &str, ext: &str) -> Option<serde_json::Value> {
+    fn json(node: &located::Node) -> serde_json::Value {
+        match &node.value {
+            located::Value::Null => serde_json::Value::Null,
+            located::Value::Bool(b) => (*b).into(),
+            located::Value::Number(n) => serde_json::Value::Number(n.clone()),
+            located::Value::Str(s) => s.as_str().into(),
+            located::Value::Seq(items) => items.iter().map(json).collect(),
+            located::Value::Map(entries) => entries.iter().map(|e| (e.key.clone(), json(&e.node))).collect(),
+        }
+    }
+    located::parse(text, ext, Path::new("data")).ok().map(|node| json(&node))
 }
 
 /// A path inside the output folder: relative, no `.` or `..` segments, no backslash.

@@ -19,7 +19,7 @@ fn syntaxes() -> &'static SyntaxSet {
 
 /// Highlights `code` written in `language` (a fence token such as `rust` or `json`) into HTML
 /// spans with `hl-` classes, or `None` if the language is unknown.
-pub fn highlight(code: &str, language: &str) -> Option<String> {
+pub(crate) fn highlight(code: &str, language: &str) -> Option<String> {
     let set = syntaxes();
     let syntax = set.find_syntax_by_token(language)?;
     let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, set, STYLE);

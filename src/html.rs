@@ -9,23 +9,23 @@ use std::borrow::Cow;
 
 /// A start tag.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Tag<'a> {
+pub(crate) struct Tag<'a> {
     /// The element name, lowercase.
-    pub name: Cow<'a, str>,
+    pub(crate) name: Cow<'a, str>,
     /// Attributes in order: name (lowercase) and value (entities not decoded).
-    pub attributes: Vec<(Cow<'a, str>, &'a str)>,
+    pub(crate) attributes: Vec<(Cow<'a, str>, &'a str)>,
     /// Byte offset of the `<` in the document.
-    pub offset: usize,
+    pub(crate) offset: usize,
 }
 
 impl Tag<'_> {
     /// The value of attribute `name`.
-    pub fn get(&self, name: &str) -> Option<&str> {
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
         self.attributes.iter().find(|(n, _)| n == name).map(|(_, v)| *v)
     }
 
     /// The tag as it would be quoted in a message: `<a href="…">`, with the attribute that matters.
-    pub fn describe(&self, attribute: &str) -> String {
+    pub(crate) fn describe(&self, attribute: &str) -> String {
         match self.get(attribute) {
             Some(value) => format!("<{} {attribute}=\"{value}\">", self.name),
             None => format!("<{}>", self.name),
@@ -340,19 +340,19 @@ const URL_ATTRIBUTES: [&str; 7] = ["href", "src", "srcset", "action", "poster", 
 
 /// What [`scan`] finds in a piece of HTML.
 #[derive(Debug, Default, PartialEq)]
-pub struct Scan<'a> {
+pub(crate) struct Scan<'a> {
     /// One message per element whose reference breaks a site published under a sub-path or
     /// opened from disk.
-    pub problems: Vec<String>,
+    pub(crate) problems: Vec<String>,
     /// Each element's `id`, in document order.
-    pub ids: Vec<&'a str>,
+    pub(crate) ids: Vec<&'a str>,
 }
 
 /// Reads the tags of `html` in one pass that keeps none of them, for the reference guard and the
 /// anchor check. The guard finds root-relative addresses (`href="/about/"`), and absolute links
 /// to the site's own `base_url` anywhere but `<link rel="canonical">` and
 /// `<link rel="alternate">`; `allow_base` permits the `<base>` juxta adds to `404.html`.
-pub fn scan<'a>(html: &'a str, base_url: &str, allow_base: bool) -> Scan<'a> {
+pub(crate) fn scan<'a>(html: &'a str, base_url: &str, allow_base: bool) -> Scan<'a> {
     let mut scan = Scan::default();
     each_token(html, |token| {
         let Token::Start(name, _, attributes) = token else { return };
@@ -427,7 +427,7 @@ impl<'a> Element<'a> {
 /// What is wrong with `url`, written in an element that `describe` quotes, for the reference
 /// guard ([`scan`]): a root-relative address, or (unless `own_address_allowed`) an absolute
 /// one to the site's own `base_url`.
-pub fn reference_problem(
+pub(crate) fn reference_problem(
     url: &str,
     base_url: &str,
     own_address_allowed: bool,

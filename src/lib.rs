@@ -29,38 +29,38 @@
 //! - A stop request (a signal) or a crash while rendering a page ends the build with an error,
 //!   never with a half-written output ([`guard`]).
 
-pub mod archive;
+pub(crate) mod archive;
 mod body_tags;
 pub mod check;
-pub mod comparison;
-pub mod config;
-pub mod data;
+pub(crate) mod comparison;
+pub(crate) mod config;
+pub(crate) mod data;
 mod date;
 pub mod error;
-pub mod feeds;
-pub mod front_matter;
+pub(crate) mod feeds;
+pub(crate) mod front_matter;
 mod fs;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod guard;
-pub mod highlight;
-pub mod html;
+pub(crate) mod highlight;
+pub(crate) mod html;
 pub mod init;
-pub mod located;
-pub mod markdown;
-pub mod output;
-pub mod page;
+pub(crate) mod located;
+pub(crate) mod markdown;
+pub(crate) mod output;
+pub(crate) mod page;
 pub mod progress;
 mod render;
 mod scratch;
-pub mod search;
+pub(crate) mod search;
 pub mod serve;
-pub mod site;
-pub mod source;
+pub(crate) mod site;
+pub(crate) mod source;
 mod suggest;
-pub mod table;
-pub mod templates;
-pub mod urls;
+pub(crate) mod table;
+pub(crate) mod templates;
+pub(crate) mod urls;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -198,16 +198,16 @@ impl Clock {
 
 /// A site read and checked, with its templates compiled: everything a build needs before it
 /// renders pages.
-pub struct Loaded {
+pub(crate) struct Loaded {
     /// The pages, data and configuration.
-    pub site: Arc<Site>,
+    pub(crate) site: Arc<Site>,
     /// The compiled templates.
-    pub templates: Templates,
+    pub(crate) templates: Templates,
 }
 
 /// Reads and checks the project at `options.root` (configuration, content, data, templates)
 /// without rendering or writing anything. Every problem found is reported at once.
-pub fn load(options: &Options) -> Result<Loaded> {
+pub(crate) fn load(options: &Options) -> Result<Loaded> {
     let (loaded, problems) = load_each(options)?;
     if problems.is_empty() { Ok(loaded) } else { Err(Error::many(problems)) }
 }

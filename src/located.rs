@@ -15,16 +15,16 @@ use crate::error::{Error, Lines, Position, Result};
 
 /// A value and where it starts.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Node {
+pub(crate) struct Node {
     /// Where the value starts (for a table of an array of tables, its header).
-    pub at: Position,
+    pub(crate) at: Position,
     /// The value.
-    pub value: Value,
+    pub(crate) value: Value,
 }
 
 /// A value of a data file.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Value {
+pub(crate) enum Value {
     /// YAML `null`, JSON `null`.
     Null,
     /// `true` or `false`.
@@ -41,18 +41,18 @@ pub enum Value {
 
 /// One key of a table and its value.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Entry {
+pub(crate) struct Entry {
     /// The key.
-    pub key: String,
+    pub(crate) key: String,
     /// Where the key is written.
-    pub key_at: Position,
+    pub(crate) key_at: Position,
     /// The value.
-    pub node: Node,
+    pub(crate) node: Node,
 }
 
 impl Node {
     /// The entries when this is a table.
-    pub fn entries(&self) -> Option<&[Entry]> {
+    pub(crate) fn entries(&self) -> Option<&[Entry]> {
         match &self.value {
             Value::Map(entries) => Some(entries),
             _ => None,
@@ -60,12 +60,12 @@ impl Node {
     }
 
     /// The value of `key` when this is a table holding it.
-    pub fn get(&self, key: &str) -> Option<&Node> {
+    pub(crate) fn get(&self, key: &str) -> Option<&Node> {
         self.entries()?.iter().find(|e| e.key == key).map(|e| &e.node)
     }
 
     /// The text when this is a string.
-    pub fn as_str(&self) -> Option<&str> {
+    pub(crate) fn as_str(&self) -> Option<&str> {
         match &self.value {
             Value::Str(s) => Some(s),
             _ => None,
@@ -75,7 +75,7 @@ impl Node {
 
 impl Value {
     /// What kind of value this is, for error messages: "text", "a number", "a list".
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             Value::Null => "empty (null)".into(),
             Value::Bool(b) => format!("the boolean `{b}`"),
@@ -95,7 +95,7 @@ fn shorten(s: &str) -> String {
 }
 
 /// Parses `text`, already known to be valid in its format (`ext`: toml, yaml, yml or json).
-pub fn parse(text: &str, ext: &str, shown: &Path) -> Result<Node> {
+pub(crate) fn parse(text: &str, ext: &str, shown: &Path) -> Result<Node> {
     if ext.eq_ignore_ascii_case("toml") {
         let table = toml::de::DeTable::parse(text).map_err(|e| toml_error(shown, text, 0, &e))?;
         let lines = Lines::new(text);
@@ -232,7 +232,7 @@ impl<'de> Visitor<'de> for ValueVisitor {
 
 /// Removes a UTF-8 byte order mark and turns CRLF line endings into LF, so that files saved by any
 /// editor give the same output. Lines keep their numbers.
-pub fn normalize(text: &str) -> Cow<'_, str> {
+pub(crate) fn normalize(text: &str) -> Cow<'_, str> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     match memchr::memchr(b'\r', text.as_bytes()) {
         Some(_) => Cow::Owned(text.replace("\r\n", "\n")),

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Bytes in a mebibyte.
-pub const MIB: u64 = 1024 * 1024;
+pub(crate) const MIB: u64 = 1024 * 1024;
 
 use std::collections::HashMap;
 
@@ -30,7 +30,7 @@ use crate::templates::Templates;
 use crate::{comparison, feeds, fs, highlight, search};
 
 /// The file marking a folder as juxta's output.
-pub const MARKER: &str = ".juxta-output";
+pub(crate) const MARKER: &str = ".juxta-output";
 
 const MARKER_TEXT: &str = "This folder was written by juxta and is replaced by each build.\n";
 
@@ -38,7 +38,7 @@ const MARKER_TEXT: &str = "This folder was written by juxta and is replaced by e
 const SOURCE_DIRS: [&str; 4] = ["content", "data", "templates", "static"];
 
 /// A staging folder being filled. Dropping it without [`Staging::commit`] removes it.
-pub struct Staging {
+pub(crate) struct Staging {
     /// The staging folder.
     dir: PathBuf,
     out: PathBuf,
@@ -55,7 +55,7 @@ pub struct Staging {
 impl Staging {
     /// Checks that `out` may be replaced, waits for any other build writing it, removes stale
     /// staging folders, and creates a fresh one.
-    pub fn create(root: &Path, out: &Path) -> Result<Staging> {
+    pub(crate) fn create(root: &Path, out: &Path) -> Result<Staging> {
         let (out, parent, name) = check_output(root, out)?;
         fs::create_dir_all(&parent)?;
         let lock = File::open(&parent).map_err(|e| fs::io_error("cannot open", &parent, e))?;
@@ -78,25 +78,15 @@ impl Staging {
         Ok(staging)
     }
 
-    /// The staging folder.
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-
-    /// The final output folder.
-    pub fn out(&self) -> &Path {
-        &self.out
-    }
-
     /// Stops the build once more than `bytes` have been written; `at` is where `site.toml`
     /// sets the limit.
-    pub fn limit_size(&mut self, bytes: u64, at: Option<Position>) {
+    pub(crate) fn limit_size(&mut self, bytes: u64, at: Option<Position>) {
         self.limit = bytes;
         self.limit_at = at;
     }
 
     /// Writes a file at `site_path` (relative, `/`-separated) in the staging folder.
-    pub fn write(&self, site_path: &str, contents: &[u8]) -> Result<()> {
+    pub(crate) fn write(&self, site_path: &str, contents: &[u8]) -> Result<()> {
         self.count(contents.len() as u64)?;
         check_inside(site_path)?;
         fs::write(&self.dir.join(site_path), contents)
@@ -105,7 +95,7 @@ impl Staging {
     /// Copies `source` (shown in errors as `shown`) to `site_path` in the staging folder. A
     /// source that cannot be read is the site's error; a copy that cannot be written is the
     /// environment's.
-    pub fn copy(&self, source: &Path, shown: &Path, site_path: &str) -> Result<()> {
+    pub(crate) fn copy(&self, source: &Path, shown: &Path, site_path: &str) -> Result<()> {
         let mut from =
             File::open(source).map_err(|e| Error::at(shown, "cannot read the file").caused_by(e))?;
         check_inside(site_path)?;
@@ -137,7 +127,7 @@ impl Staging {
     }
 
     /// Swaps the staging folder in as the output, then removes the previous output.
-    pub fn commit(mut self) -> Result<()> {
+    pub(crate) fn commit(mut self) -> Result<()> {
         crate::guard::kill_for_tests("swap");
         let previous = {
             // A forced stop waits until the output is in place again.
@@ -221,7 +211,7 @@ fn remove_previous(previous: &Path) -> std::io::Result<()> {
 
 /// Where a build puts the files it produces: [`Staging`] for `juxta build`, memory for
 /// `juxta serve`. Site paths are relative and `/`-separated.
-pub trait Sink: Sync {
+pub(crate) trait Sink: Sync {
     /// Writes a file with `contents` at `site_path`.
     fn write(&self, site_path: &str, contents: &[u8]) -> Result<()>;
     /// Puts the file `source` (shown in errors as `shown`) at `site_path`.

@@ -12,48 +12,48 @@ use crate::urls;
 
 /// Index of a page in the site's page list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct PageId(pub u32);
+pub(crate) struct PageId(pub u32);
 
 impl PageId {
     /// The index into the page list.
-    pub fn index(self) -> usize {
+    pub(crate) fn index(self) -> usize {
         self.0 as usize
     }
 }
 
 /// A resolved page, section or home page.
 #[derive(Debug, Clone)]
-pub struct Page {
+pub(crate) struct Page {
     /// Path relative to `content/`, with `/` separators (`guides/protocols.md`).
-    pub source: String,
+    pub(crate) source: String,
     /// Home, section, page or bundle.
-    pub kind: SourceKind,
+    pub(crate) kind: SourceKind,
     /// The front matter as written.
-    pub front: FrontMatter,
+    pub(crate) front: FrontMatter,
     /// The Markdown body, BOM removed and line endings normalised.
-    pub body: Body,
+    pub(crate) body: Body,
     /// The line of the source file on which the body starts.
-    pub body_line: usize,
+    pub(crate) body_line: usize,
     /// Site path of the page's folder: `""` for home, `guides/protocols/` otherwise.
-    pub path: String,
+    pub(crate) path: String,
     /// Where keys were written in the front matter, for errors found later.
-    pub positions: KeyPositions,
+    pub(crate) positions: KeyPositions,
     /// The enclosing section (none for the home page). Set when the site is assembled.
-    pub parent: Option<PageId>,
+    pub(crate) parent: Option<PageId>,
     /// For sections: their pages, sorted by weight, date, then title.
-    pub pages: Vec<PageId>,
+    pub(crate) pages: Vec<PageId>,
     /// For sections: their direct subsections, sorted like pages.
-    pub subsections: Vec<PageId>,
+    pub(crate) subsections: Vec<PageId>,
     /// For a page a comparison dataset asks for (see [`crate::comparison::pages`]), what it
     /// shows; `None` for the pages of `content/`.
-    pub generated: Option<std::sync::Arc<Generated>>,
+    pub(crate) generated: Option<std::sync::Arc<Generated>>,
 }
 
 /// A page's Markdown body: the end of the file's text, which is kept whole (front matter and all)
 /// so that reading a page copies nothing. Shared, so that `juxta serve` copies its unchanged pages
 /// cheaply into each rebuild; it reads as the body's `str`.
 #[derive(Debug, Clone)]
-pub struct Body {
+pub(crate) struct Body {
     text: std::sync::Arc<String>,
     start: usize,
 }
@@ -68,33 +68,33 @@ impl std::ops::Deref for Body {
 
 /// Positions of front matter keys that are validated after parsing.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct KeyPositions {
+pub(crate) struct KeyPositions {
     /// `template`.
-    pub template: Option<Position>,
+    pub(crate) template: Option<Position>,
     /// `aliases`.
-    pub aliases: Option<Position>,
+    pub(crate) aliases: Option<Position>,
     /// `slug`.
-    pub slug: Option<Position>,
+    pub(crate) slug: Option<Position>,
 }
 
 /// A generated page: which dataset it shows, and what of it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Generated {
+pub(crate) struct Generated {
     /// The dataset's id.
-    pub dataset: String,
+    pub(crate) dataset: String,
     /// `data/<file>`.
-    pub shown: PathBuf,
+    pub(crate) shown: PathBuf,
     /// What the page shows.
-    pub kind: Kind,
+    pub(crate) kind: Kind,
     /// Where the file asks for it.
-    pub at: Position,
+    pub(crate) at: Position,
     /// How messages name it: "the pair page `lte-m` vs `nb-iot`".
-    pub what: String,
+    pub(crate) what: String,
 }
 
 /// What a generated page shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     /// Two subjects side by side (indexes into the subjects).
     Pair(usize, usize),
     /// One subject on every dimension.
@@ -105,7 +105,7 @@ pub enum Kind {
 
 impl Kind {
     /// The template the page is rendered with.
-    pub fn template(self) -> &'static str {
+    pub(crate) fn template(self) -> &'static str {
         match self {
             Kind::Pair(..) => "comparison-pair.html",
             Kind::Subject(_) => "comparison-subject.html",
@@ -114,7 +114,7 @@ impl Kind {
     }
 
     /// `pair`, `subject` or `dimension`.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Kind::Pair(..) => "pair",
             Kind::Subject(_) => "subject",
@@ -126,7 +126,7 @@ impl Kind {
 impl Page {
     /// The path shown in errors: `content/<source>`, or for a generated page the data file that
     /// asks for it.
-    pub fn shown_path(&self) -> PathBuf {
+    pub(crate) fn shown_path(&self) -> PathBuf {
         match &self.generated {
             Some(generated) => generated.shown.clone(),
             None => Path::new(CONTENT_DIR).join(&self.source),
@@ -157,24 +157,24 @@ impl Page {
     }
 
     /// Whether this is the home page or a section (something with `pages`).
-    pub fn is_section(&self) -> bool {
+    pub(crate) fn is_section(&self) -> bool {
         matches!(self.kind, SourceKind::Home | SourceKind::Section)
     }
 
     /// The folder of the source file relative to `content/` (`guides/` or ``).
-    pub fn source_dir(&self) -> &str {
+    pub(crate) fn source_dir(&self) -> &str {
         self.source.rfind('/').map_or("", |i| &self.source[..=i])
     }
 
     /// The output file of the page.
-    pub fn output_file(&self) -> String {
+    pub(crate) fn output_file(&self) -> String {
         [self.path.as_str(), "index.html"].concat()
     }
 }
 
 /// Reads and resolves content files, in parallel; `root` is the project root. Every file's error
 /// is reported.
-pub fn resolve_all<F>(root: &Path, files: &[F]) -> Result<Vec<Page>>
+pub(crate) fn resolve_all<F>(root: &Path, files: &[F]) -> Result<Vec<Page>>
 where
     F: std::borrow::Borrow<ContentFile> + Sync,
 {

@@ -37,7 +37,7 @@ impl Progress {
     }
 
     /// Starts a phase; `total` is its number of steps, or 0 when it is not counted.
-    pub fn phase(&self, name: impl Into<String>, total: usize) {
+    pub(crate) fn phase(&self, name: impl Into<String>, total: usize) {
         if let Some(state) = &self.0 {
             *state.phase.lock().unwrap_or_else(|e| e.into_inner()) = name.into();
             state.done.store(0, Ordering::Relaxed);
@@ -46,7 +46,7 @@ impl Progress {
     }
 
     /// One step of the current phase is done.
-    pub fn step(&self) {
+    pub(crate) fn step(&self) {
         if let Some(state) = &self.0 {
             state.done.fetch_add(1, Ordering::Relaxed);
         }

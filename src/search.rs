@@ -28,9 +28,9 @@ use crate::page::{Page, PageId};
 use crate::urls::{self, Flavour};
 
 /// The client, written to `search/client.js`.
-pub const CLIENT: &str = include_str!("search/client.js");
+pub(crate) const CLIENT: &str = include_str!("search/client.js");
 /// The files every build with search writes, whatever the size of the index.
-pub const FILES: [&str; 2] = ["search/client.js", "search/index.js"];
+pub(crate) const FILES: [&str; 2] = ["search/client.js", "search/index.js"];
 /// Sections a page may have in the index; later headings join the last one.
 const SECTIONS: usize = 64;
 /// Longer terms (a pasted hash, a long identifier) are not worth indexing.
@@ -45,9 +45,9 @@ const STOP_WORDS: [&str; 28] = [
 
 /// What a rendered page contributes to the index, computed while the page is rendered.
 #[derive(Debug)]
-pub struct Entry {
+pub(crate) struct Entry {
     /// The page.
-    pub id: PageId,
+    pub(crate) id: PageId,
     /// The page's record for results: its link from the site root, title and sections, as JSON.
     record: String,
     /// The page's distinct terms, one after the other.
@@ -67,18 +67,18 @@ struct Hit {
 
 /// A part of a page: the text before the first heading, or a heading and the text under it.
 #[derive(Debug, Default, PartialEq)]
-pub struct Section {
+pub(crate) struct Section {
     /// The heading's id; empty for the part before the first heading.
-    pub anchor: String,
+    pub(crate) anchor: String,
     /// The heading's text; empty for the part before the first heading.
-    pub title: String,
+    pub(crate) title: String,
     /// The plain text, whitespace collapsed.
-    pub text: String,
+    pub(crate) text: String,
 }
 
 /// The index entry of `page`, numbered `id`, whose rendered Markdown is `html`, linked in the
 /// `flavour` of the build; `None` when the page asked to stay out of search (`in_search = false`).
-pub fn entry(page: &Page, id: PageId, flavour: Flavour, html: &str) -> Option<Entry> {
+pub(crate) fn entry(page: &Page, id: PageId, flavour: Flavour, html: &str) -> Option<Entry> {
     if !page.front.in_search {
         return None;
     }
@@ -163,7 +163,7 @@ pub fn entry(page: &Page, id: PageId, flavour: Flavour, html: &str) -> Option<En
 
 /// The index files, as (site path, contents): [`FILES`]' `search/index.js` and, when the index
 /// is larger than `shard_bytes`, its shards. `client.js` is written separately.
-pub fn files(mut entries: Vec<&Entry>, shard_bytes: usize) -> Vec<(String, String)> {
+pub(crate) fn files(mut entries: Vec<&Entry>, shard_bytes: usize) -> Vec<(String, String)> {
     entries.sort_unstable_by_key(|e| e.id);
     let pages = entries.len();
     let postings = postings(&entries);
@@ -230,7 +230,7 @@ pub fn files(mut entries: Vec<&Entry>, shard_bytes: usize) -> Vec<(String, Strin
 
 /// Whether `site_path` is a name the index may take (`search/t-….js`, `search/d-….js`), which no
 /// page or copied file may use.
-pub fn is_reserved(site_path: &str) -> bool {
+pub(crate) fn is_reserved(site_path: &str) -> bool {
     FILES.contains(&site_path)
         || site_path
             .strip_prefix("search/")
@@ -241,7 +241,7 @@ pub fn is_reserved(site_path: &str) -> bool {
 /// `<dt>` with an id: a glossary's terms are headings of a kind); the first section holds what
 /// comes before the first heading. Heading anchors (`<a class="anchor">`),
 /// scripts, styles and SVG are left out.
-pub fn sections(html: &str) -> Vec<Section> {
+pub(crate) fn sections(html: &str) -> Vec<Section> {
     let mut sections = vec![Section::default()];
     let mut heading: Option<Cow<'_, str>> = None;
     // The element being left out, and how many of its kind are open inside it.
@@ -300,7 +300,7 @@ pub fn sections(html: &str) -> Vec<Section> {
 
 /// The index terms of `text`, in order: each word folded ([`fold`]), stop words and one-letter
 /// words dropped, then stemmed ([`stem`]). The client does exactly the same to a query.
-pub fn terms(text: &str) -> impl Iterator<Item = String> + '_ {
+pub(crate) fn terms(text: &str) -> impl Iterator<Item = String> + '_ {
     words(text).filter_map(|w| {
         let mut term = String::new();
         term_into(w, &mut term).then_some(term)
@@ -324,19 +324,19 @@ fn term_into(word: &str, out: &mut String) -> bool {
 }
 
 /// The words of `text`: runs of letters and digits (Unicode `Alphabetic` or `Numeric`).
-pub fn words(text: &str) -> impl Iterator<Item = &str> {
+pub(crate) fn words(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty())
 }
 
 /// Lowercase, decomposed, combining diacritical marks (U+0300 to U+036F) removed.
-pub fn fold(word: &str) -> String {
+pub(crate) fn fold(word: &str) -> String {
     word.to_lowercase().nfd().filter(|c| !('\u{300}'..='\u{36f}').contains(c)).collect()
 }
 
 /// A light English stemmer: plurals (`-ies`, `-sses`, `-xes`, `-ches`, `-shes`, `-zes`, `-s`),
 /// then `-ing` and `-ed` on longer words. It conflates a word's common forms without the
 /// reach (and the surprises) of a full stemmer.
-pub fn stem(word: &mut String) {
+pub(crate) fn stem(word: &mut String) {
     let n = word.chars().count();
     if n > 4 && word.ends_with("ies") {
         word.truncate(word.len() - 3);

@@ -16,77 +16,77 @@ use crate::source::{CONTENT_DIR, ContentAsset, STATIC_DIR, SourceKind};
 use crate::urls::{self, Flavour};
 
 /// Files juxta generates at the site root, besides pages.
-pub const GENERATED_FILES: [&str; 7] =
+pub(crate) const GENERATED_FILES: [&str; 7] =
     ["404.html", "sitemap.xml", "robots.txt", "atom.xml", ".nojekyll", "highlight.css", "comparison.css"];
 
 /// Written at the site root when `cname` is configured.
-pub const CNAME_FILE: &str = "CNAME";
+pub(crate) const CNAME_FILE: &str = "CNAME";
 
 /// A file copied into the output from `content/` or `static/`.
 #[derive(Debug, Clone)]
-pub struct CopiedFile {
+pub(crate) struct CopiedFile {
     /// Path of the source relative to the project root.
-    pub source: PathBuf,
+    pub(crate) source: PathBuf,
     /// Site path of the copy.
-    pub output: String,
+    pub(crate) output: String,
 }
 
 /// The whole site, ready to render.
 #[derive(Debug)]
-pub struct Site {
+pub(crate) struct Site {
     /// The project root.
-    pub root: PathBuf,
+    pub(crate) root: PathBuf,
     /// `site.toml`.
-    pub config: Config,
+    pub(crate) config: Config,
     /// Web or offline output.
-    pub flavour: Flavour,
+    pub(crate) flavour: Flavour,
     /// Pages, sections and the home page, sorted by source path.
-    pub pages: Vec<Page>,
+    pub(crate) pages: Vec<Page>,
     /// The home page.
-    pub home: PageId,
+    pub(crate) home: PageId,
     /// Pages by source path relative to `content/`.
-    pub by_source: HashMap<String, PageId>,
+    pub(crate) by_source: HashMap<String, PageId>,
     /// Pages by site path (`guides/mqtt/`).
-    pub by_path: HashMap<String, PageId>,
+    pub(crate) by_path: HashMap<String, PageId>,
     /// Files copied from `content/` and `static/`.
-    pub copies: Vec<CopiedFile>,
+    pub(crate) copies: Vec<CopiedFile>,
     /// Output site paths of `content/` files that are not Markdown, by path relative to `content/`.
-    pub content_files: HashMap<String, String>,
+    pub(crate) content_files: HashMap<String, String>,
     /// Site paths of every file in the output that is not a page.
-    pub files: HashSet<String>,
+    pub(crate) files: HashSet<String>,
     /// The contents of `data/`.
-    pub data: Data,
+    pub(crate) data: Data,
     /// The build date: `SOURCE_DATE_EPOCH`, or the newest input file's modification time.
-    pub build_date: Date,
+    pub(crate) build_date: Date,
     /// Source paths of pages that could not be read, in a build that goes on to report the
     /// site's other problems: a link to one is not reported as broken too.
-    pub unread: HashSet<String>,
+    pub(crate) unread: HashSet<String>,
 }
 
 /// What the assembly needs besides the pages.
-pub struct Parts {
+pub(crate) struct Parts {
     /// The project root.
-    pub root: PathBuf,
+    pub(crate) root: PathBuf,
     /// `site.toml`.
-    pub config: Config,
+    pub(crate) config: Config,
     /// Web or offline output.
-    pub flavour: Flavour,
+    pub(crate) flavour: Flavour,
     /// Whether drafts are built.
-    pub drafts: bool,
+    pub(crate) drafts: bool,
     /// Non-Markdown files of `content/`.
-    pub assets: Vec<ContentAsset>,
+    pub(crate) assets: Vec<ContentAsset>,
     /// Files of `static/`.
-    pub static_files: Vec<String>,
+    pub(crate) static_files: Vec<String>,
     /// The contents of `data/`.
-    pub data: Data,
+    pub(crate) data: Data,
     /// The build date.
-    pub build_date: Date,
+    pub(crate) build_date: Date,
 }
 
 impl Site {
     /// Assembles resolved pages into a site: drops drafts, links pages to sections, sorts
     /// listings, and refuses two sources that would write the same output file.
-    pub fn assemble(parts: Parts, pages: Vec<Page>) -> Result<Site> {
+    pub(crate) fn assemble(parts: Parts, pages: Vec<Page>) -> Result<Site> {
         if let Some(home) = pages.iter().find(|p| p.kind == SourceKind::Home && p.front.draft) {
             return Err(Error::at(home.shown_path(), "the home page cannot be a draft"));
         }
@@ -161,22 +161,22 @@ impl Site {
     }
 
     /// The page with this id.
-    pub fn page(&self, id: PageId) -> &Page {
+    pub(crate) fn page(&self, id: PageId) -> &Page {
         &self.pages[id.index()]
     }
 
     /// Ids of every page, section and the home page.
-    pub fn ids(&self) -> impl Iterator<Item = PageId> + '_ {
+    pub(crate) fn ids(&self) -> impl Iterator<Item = PageId> + '_ {
         (0..self.pages.len() as u32).map(PageId)
     }
 
     /// The absolute URL of a page, from `base_url`.
-    pub fn permalink(&self, id: PageId) -> String {
+    pub(crate) fn permalink(&self, id: PageId) -> String {
         urls::absolute(&self.config.base_url, &self.page(id).path)
     }
 
     /// The page before and after `id` in its section's order.
-    pub fn neighbours(&self, id: PageId) -> (Option<PageId>, Option<PageId>) {
+    pub(crate) fn neighbours(&self, id: PageId) -> (Option<PageId>, Option<PageId>) {
         let Some(parent) = self.page(id).parent else {
             return (None, None);
         };

@@ -13,9 +13,9 @@ use crate::date::Date;
 use crate::error::{Error, Result};
 
 /// The content folder's name, relative to the project root.
-pub const CONTENT_DIR: &str = "content";
+pub(crate) const CONTENT_DIR: &str = "content";
 /// The static folder's name, relative to the project root.
-pub const STATIC_DIR: &str = "static";
+pub(crate) const STATIC_DIR: &str = "static";
 /// The data folder's name, relative to the project root.
 pub(crate) const DATA_DIR: &str = "data";
 /// The templates folder's name, relative to the project root.
@@ -23,7 +23,7 @@ pub(crate) const TEMPLATES_DIR: &str = "templates";
 
 /// What a Markdown file is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SourceKind {
+pub(crate) enum SourceKind {
     /// `content/_index.md`.
     Home,
     /// `content/<dir>/_index.md`.
@@ -36,36 +36,36 @@ pub enum SourceKind {
 
 /// A Markdown file in `content/`.
 #[derive(Debug, Clone)]
-pub struct ContentFile {
+pub(crate) struct ContentFile {
     /// Path relative to `content/`, with `/` separators.
-    pub path: String,
+    pub(crate) path: String,
     /// What it is.
-    pub kind: SourceKind,
+    pub(crate) kind: SourceKind,
 }
 
 /// A non-Markdown file in `content/`.
 #[derive(Debug, Clone)]
-pub struct ContentAsset {
+pub(crate) struct ContentAsset {
     /// Path relative to `content/`, with `/` separators.
-    pub path: String,
+    pub(crate) path: String,
     /// The folder of the bundle it belongs to (relative to `content/`), if it is in one.
-    pub bundle: Option<String>,
+    pub(crate) bundle: Option<String>,
 }
 
 /// Everything found in the project's source folders.
 #[derive(Debug, Clone, Default)]
-pub struct Sources {
+pub(crate) struct Sources {
     /// Markdown files, sorted by path.
-    pub content: Vec<ContentFile>,
+    pub(crate) content: Vec<ContentFile>,
     /// Other files in `content/`, sorted by path.
-    pub assets: Vec<ContentAsset>,
+    pub(crate) assets: Vec<ContentAsset>,
     /// Files in `static/`, relative to it, sorted.
-    pub static_files: Vec<String>,
+    pub(crate) static_files: Vec<String>,
 }
 
 /// Walks the project at `root`. Every problem found (a file name that cannot be a URL, a folder
 /// with two section pages) is reported at once.
-pub fn discover(root: &Path) -> Result<Sources> {
+pub(crate) fn discover(root: &Path) -> Result<Sources> {
     let (sources, problems) = discover_each(root)?;
     if problems.is_empty() { Ok(sources) } else { Err(Error::many(problems)) }
 }

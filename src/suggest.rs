@@ -1,7 +1,7 @@
 //! "Did you mean …?" hints for names that are not found (pages, files, data keys).
 
 /// `" (did you mean `x`?)"` for the candidate closest to `wanted`, or `""` when none is close.
-pub fn closest<'a>(wanted: &str, candidates: impl Iterator<Item = &'a str>) -> String {
+pub(crate) fn closest<'a>(wanted: &str, candidates: impl Iterator<Item = &'a str>) -> String {
     let limit = (wanted.chars().count() / 3).max(2);
     let mut best: Option<(usize, &str)> = None;
     for candidate in candidates {

@@ -15,52 +15,52 @@ use crate::urls;
 
 /// What a table shows; every field has a default that shows the whole dataset.
 #[derive(Debug, Clone, Default)]
-pub struct Selection {
+pub(crate) struct Selection {
     /// Dimension ids, in the order to show them; all when `None`.
-    pub dimensions: Option<Vec<String>>,
+    pub(crate) dimensions: Option<Vec<String>>,
     /// Subject ids, in the order to show them; all when `None`.
-    pub subjects: Option<Vec<String>>,
+    pub(crate) subjects: Option<Vec<String>>,
     /// Only the dimensions of these groups; all when `None`.
-    pub groups: Option<Vec<String>>,
+    pub(crate) groups: Option<Vec<String>>,
     /// Replaces the dataset's title as the caption.
-    pub caption: Option<String>,
+    pub(crate) caption: Option<String>,
     /// Leaves out the one-line summaries under the row headers.
-    pub hide_summaries: bool,
+    pub(crate) hide_summaries: bool,
     /// Leaves out the group sub-headings.
-    pub hide_groups: bool,
+    pub(crate) hide_groups: bool,
     /// Put before each dimension id to make the row ids (for two tables of one dataset on a page).
-    pub id_prefix: String,
+    pub(crate) id_prefix: String,
     /// Leaves out the downloads links and the JSON-LD.
-    pub hide_downloads: bool,
+    pub(crate) hide_downloads: bool,
     /// Leaves out the controls that let readers choose subjects and hide rows that agree.
-    pub hide_controls: bool,
+    pub(crate) hide_controls: bool,
     /// Rows under sub-headings of their own (heading, dimension ids), instead of groups.
-    pub sections: Option<Vec<(String, Vec<String>)>>,
+    pub(crate) sections: Option<Vec<(String, Vec<String>)>>,
     /// The name given to the data in JSON-LD when a page shows part of the dataset under a title
     /// of its own.
-    pub dataset_name: Option<String>,
+    pub(crate) dataset_name: Option<String>,
     /// Leaves out the block with the embed snippet and citations.
-    pub hide_reuse: bool,
+    pub(crate) hide_reuse: bool,
 }
 
 /// Where the table is shown: the site and the page, which every link is relative to.
-pub struct Links<'a> {
+pub(crate) struct Links<'a> {
     /// The site.
-    pub site: &'a Site,
+    pub(crate) site: &'a Site,
     /// The folder depth of the page showing the table.
-    pub depth: usize,
+    pub(crate) depth: usize,
     /// The site path of that page, when it is a page of the site.
-    pub current: Option<String>,
+    pub(crate) current: Option<String>,
 }
 
 impl Links<'_> {
     /// The link to site path `target` from the page.
-    pub fn to(&self, target: &str) -> String {
+    pub(crate) fn to(&self, target: &str) -> String {
         urls::link(self.depth, target, self.site.flavour)
     }
 
     /// The absolute URL of site path `target`.
-    pub fn absolute(&self, target: &str) -> String {
+    pub(crate) fn absolute(&self, target: &str) -> String {
         urls::absolute(&self.site.config.base_url, target)
     }
 
@@ -72,7 +72,7 @@ impl Links<'_> {
 
 /// Checks a selection against the dataset; the message names what is missing and suggests a
 /// close match.
-pub fn check(c: &Comparison, selection: &Selection) -> Result<(), String> {
+pub(crate) fn check(c: &Comparison, selection: &Selection) -> Result<(), String> {
     for id in selection.dimensions.iter().flatten() {
         if c.dimension(id).is_none() {
             let near = crate::suggest::closest(id, c.dimensions.iter().map(|d| d.id.as_str()));
@@ -116,7 +116,7 @@ struct Table<'a> {
 /// Renders the table (after [`check`]), with the controls above it and the sources, dates,
 /// downloads and reuse snippets below. The output has no blank line, so that Markdown keeps it as
 /// one HTML block.
-pub fn render(c: &Comparison, selection: &Selection, links: &Links<'_>) -> String {
+pub(crate) fn render(c: &Comparison, selection: &Selection, links: &Links<'_>) -> String {
     let table = Table::new(c, selection, links);
     let caption = selection.caption.as_deref().unwrap_or(&c.title);
     let rows: usize = table.sections.iter().map(|(_, rows)| rows.len()).sum();
@@ -465,7 +465,7 @@ fn grouped<'a>(dimensions: &[(usize, &'a Dimension)], by_group: bool) -> Vec<Sec
 
 /// A value's links to its sources, by their `numbers` in the list under its table, whose ids
 /// start with `ids`: one superscript for them all, `[1, 4]`.
-pub fn cite_html(html: &mut String, ids: &str, numbers: impl IntoIterator<Item = usize>) {
+pub(crate) fn cite_html(html: &mut String, ids: &str, numbers: impl IntoIterator<Item = usize>) {
     let mut numbers = numbers.into_iter().peekable();
     if numbers.peek().is_none() {
         return;
@@ -482,7 +482,7 @@ pub fn cite_html(html: &mut String, ids: &str, numbers: impl IntoIterator<Item =
 }
 
 /// "Facts checked 2026-11", when the facts shown have a date.
-pub fn checked_html(html: &mut String, date: Option<&crate::date::Date>) {
+pub(crate) fn checked_html(html: &mut String, date: Option<&crate::date::Date>) {
     if let Some(date) = date {
         let _ = writeln!(
             html,
@@ -495,7 +495,7 @@ pub fn checked_html(html: &mut String, date: Option<&crate::date::Date>) {
 
 /// The numbered list of the sources `cited` (indexes into the dataset's sources), each with the
 /// id its values link to (`<ids>source-<n>`).
-pub fn sources_html(html: &mut String, c: &Comparison, ids: &str, cited: &[usize]) {
+pub(crate) fn sources_html(html: &mut String, c: &Comparison, ids: &str, cited: &[usize]) {
     if cited.is_empty() {
         return;
     }
@@ -515,7 +515,7 @@ pub fn sources_html(html: &mut String, c: &Comparison, ids: &str, cited: &[usize
 
 /// One source in the list under a table: its title, publisher, address (a link only when it is
 /// an `http(s)` address, named by its host), when it was read, and its note.
-pub fn source_html(html: &mut String, source: &Source) {
+pub(crate) fn source_html(html: &mut String, source: &Source) {
     let host = source.url.as_deref().and_then(|u| crate::comparison::sources::host(u).map(|h| (u, h)));
     match (&source.title, host) {
         (Some(title), _) => {
@@ -561,7 +561,7 @@ fn citation(source: &Source) -> serde_json::Value {
 
 /// JSON that is safe inside `<script>`: `<`, `>` and `&` are written as `\u` escapes, so no value
 /// can close the element, and U+2028/U+2029 are escaped for older JavaScript parsers.
-pub fn script_json(value: &serde_json::Value) -> String {
+pub(crate) fn script_json(value: &serde_json::Value) -> String {
     let text = value.to_string();
     let mut out = String::with_capacity(text.len() + 16);
     for ch in text.chars() {
@@ -582,7 +582,7 @@ pub fn script_json(value: &serde_json::Value) -> String {
 
 /// What `comparison(dataset=…)` gives templates: the dataset as the JSON download has it, with
 /// links to the downloads, the embeddable table and the generated pages.
-pub fn template_value(c: &Comparison, links: &Links<'_>) -> serde_json::Value {
+pub(crate) fn template_value(c: &Comparison, links: &Links<'_>) -> serde_json::Value {
     let mut value = c.to_json();
     value["downloads"] = serde_json::json!({
         "json": links.to(&c.download_path("json")),

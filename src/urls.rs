@@ -31,17 +31,17 @@ pub enum Flavour {
 
 /// The number of folders between the site root and the folder of `site_path`.
 /// `""` → 0, `"a/"` → 1, `"a/b/"` → 2, `"a/style.css"` → 1.
-pub fn depth(site_path: &str) -> usize {
+pub(crate) fn depth(site_path: &str) -> usize {
     site_path.bytes().filter(|&b| b == b'/').count()
 }
 
 /// The link from a page at folder depth `from_depth` to the site path `target`.
-pub fn link(from_depth: usize, target: &str, flavour: Flavour) -> String {
+pub(crate) fn link(from_depth: usize, target: &str, flavour: Flavour) -> String {
     link_with_room(from_depth, target, flavour, 0)
 }
 
 /// [`link`], with room for `more` bytes the caller adds (a query, a fragment).
-pub fn link_with_room(from_depth: usize, target: &str, flavour: Flavour, more: usize) -> String {
+pub(crate) fn link_with_room(from_depth: usize, target: &str, flavour: Flavour, more: usize) -> String {
     let index = flavour == Flavour::Offline && (target.is_empty() || target.ends_with('/'));
     // Exactly the room needed: links become part of pages' HTML, and a string with room to
     // spare is copied again when it is made into one.
@@ -61,13 +61,13 @@ pub fn link_with_room(from_depth: usize, target: &str, flavour: Flavour, more: u
 }
 
 /// The prefix leading from a page at `depth` to the site root: `""` at the root, else `../`s.
-pub fn root_prefix(depth: usize) -> String {
+pub(crate) fn root_prefix(depth: usize) -> String {
     "../".repeat(depth)
 }
 
 /// The absolute URL of `target` under `base_url` (which ends in `/`). Absolute URLs are for
 /// canonical links, OpenGraph, the sitemap and the feed only.
-pub fn absolute(base_url: &str, target: &str) -> String {
+pub(crate) fn absolute(base_url: &str, target: &str) -> String {
     [base_url, &encode_path(target)].concat()
 }
 
@@ -108,7 +108,7 @@ pub(crate) fn percent_decode(text: &str) -> Cow<'_, str> {
 /// Turns heading text into an id as GitHub does: lowercase; letters, marks, decimal digits, `_`
 /// and `-` kept; every space a `-`; everything else (punctuation, symbols, emoji, other spaces)
 /// removed. `## Major/Minor releases` → `majorminor-releases`, `## 😄 Émoji` → `-émoji`.
-pub fn slugify(text: &str) -> String {
+pub(crate) fn slugify(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         // Headings are mostly ASCII: one byte in, one byte out, without the case-mapping
@@ -140,7 +140,7 @@ fn kept_in_slug(c: char) -> bool {
 
 /// Checks one path segment of a URL taken from a slug, file name or alias. It must not be able to
 /// point outside the output folder or be unusable on any common file system.
-pub fn check_segment(segment: &str) -> Result<(), String> {
+pub(crate) fn check_segment(segment: &str) -> Result<(), String> {
     if segment.is_empty() {
         return Err("an empty path segment".into());
     }
@@ -158,16 +158,16 @@ pub fn check_segment(segment: &str) -> Result<(), String> {
 }
 
 /// The longest file or folder name, in bytes, that common file systems accept.
-pub const MAX_NAME_BYTES: usize = 255;
+pub(crate) const MAX_NAME_BYTES: usize = 255;
 
 /// The longest site path juxta writes, in bytes: below the 4,096 that Linux accepts for a path,
 /// with room for the output folder's own.
-pub const MAX_PATH_BYTES: usize = 3_000;
+pub(crate) const MAX_PATH_BYTES: usize = 3_000;
 
 /// Checks that a file or folder name can be written on every common file system and shows as it
 /// is: no `\`, `:`, `*`, `?`, `"`, `<`, `>`, `|`, control character or mark that reorders text,
 /// no name Windows reserves (`con`, `nul.txt`…), and no more than [`MAX_NAME_BYTES`].
-pub fn check_portable(name: &str) -> Result<(), String> {
+pub(crate) fn check_portable(name: &str) -> Result<(), String> {
     if name.len() > MAX_NAME_BYTES {
         return Err(format!(
             "`{}…` is {} bytes long, more than the {MAX_NAME_BYTES} that file systems accept in a name",
@@ -202,7 +202,7 @@ pub fn check_portable(name: &str) -> Result<(), String> {
 }
 
 /// Checks a relative path made of segments separated by `/` (an alias, a template name).
-pub fn check_relative_path(path: &str) -> Result<(), String> {
+pub(crate) fn check_relative_path(path: &str) -> Result<(), String> {
     if path.starts_with('/') || path.starts_with('\\') || path.get(1..2) == Some(":") {
         return Err(format!("`{path}` must be relative to the site root, without a leading `/`"));
     }
@@ -211,7 +211,7 @@ pub fn check_relative_path(path: &str) -> Result<(), String> {
 }
 
 /// Checks that a site path is no longer than [`MAX_PATH_BYTES`].
-pub fn check_length(site_path: &str) -> Result<(), String> {
+pub(crate) fn check_length(site_path: &str) -> Result<(), String> {
     if site_path.len() > MAX_PATH_BYTES {
         return Err(format!(
             "the path would be {} bytes long, more than the {MAX_PATH_BYTES} juxta writes: shorten its folders",

@@ -3,7 +3,7 @@
 //! the `init` scaffold's, the documented example and every valid fixture's) is valid against it,
 //! and datasets juxta refuses for a reason a schema can state are invalid against it.
 //!
-//! Files are read as juxta reads them (`juxta::located`), so a TOML date is text, as editors
+//! Files are read as juxta reads them, so a TOML date is text, as editors
 //! hand it to the schema.
 
 mod common;
@@ -11,7 +11,6 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::fixtures;
-use juxta::located::{Node, Value};
 
 fn repository() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -28,17 +27,6 @@ fn schema() -> (boon::Schemas, boon::SchemaIndex) {
     (schemas, index)
 }
 
-fn json(node: &Node) -> serde_json::Value {
-    match &node.value {
-        Value::Null => serde_json::Value::Null,
-        Value::Bool(b) => (*b).into(),
-        Value::Number(n) => serde_json::Value::Number(n.clone()),
-        Value::Str(s) => s.as_str().into(),
-        Value::Seq(items) => items.iter().map(json).collect(),
-        Value::Map(entries) => entries.iter().map(|e| (e.key.clone(), json(&e.node))).collect(),
-    }
-}
-
 /// The file read as juxta reads it; `None` when it is not a comparison dataset.
 fn dataset(path: &Path) -> Option<serde_json::Value> {
     let ext = path.extension()?.to_str()?.to_ascii_lowercase();
@@ -46,8 +34,7 @@ fn dataset(path: &Path) -> Option<serde_json::Value> {
         return None;
     }
     let text = std::fs::read_to_string(path).ok()?;
-    let node = juxta::located::parse(&text, &ext, path).ok()?;
-    let value = json(&node);
+    let value = juxta::fuzzing::data_as_json(&text, &ext)?;
     (value.get("kind").and_then(serde_json::Value::as_str) == Some("comparison")).then_some(value)
 }
 
@@ -92,8 +79,8 @@ fn every_dataset_juxta_builds_is_valid_against_the_schema() {
     // The documented example, as the docs show it.
     let docs = std::fs::read_to_string(repository().join("docs/comparisons.md")).unwrap();
     let example = docs.split("```toml\n").nth(1).unwrap().split("```").next().unwrap();
-    let node = juxta::located::parse(example, "toml", Path::new("docs/comparisons.md")).unwrap();
-    if let Err(e) = schemas.validate(&json(&node), index) {
+    let example = juxta::fuzzing::data_as_json(example, "toml").unwrap();
+    if let Err(e) = schemas.validate(&example, index) {
         failures.push(format!("the example of docs/comparisons.md: {e:#}"));
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));

@@ -336,7 +336,7 @@ fn client_and_index_normalise_alike() {
     let output = Command::new("node").args(["-e", &script]).output().expect("node runs");
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let client: Vec<Vec<String>> = serde_json::from_slice(&output.stdout).unwrap();
-    let index: Vec<Vec<String>> = samples.iter().map(|s| juxta::search::terms(s).collect()).collect();
+    let index: Vec<Vec<String>> = samples.iter().map(|s| juxta::fuzzing::search_terms(s)).collect();
     assert_eq!(client, index);
     assert_eq!(index[1], ["cafe", "naive", "angstrom", "œuvre"]);
 }

@@ -1,5 +1,6 @@
-//! `juxta serve`: the incremental build checked against full builds, and the server over real
-//! HTTP on 127.0.0.1 with the debug binary, each test on a free port of its own.
+//! `juxta serve`: the server over real HTTP on 127.0.0.1 with the debug binary, each test on a
+//! free port of its own. (The incremental build is checked against full builds by the unit
+//! tests of `src/serve/session.rs`.)
 //!
 //! The fixture is `tests/serve_site/`, copied into a temporary folder per test (as `site/`, with
 //! a secret file beside it that no request may read).
@@ -8,7 +9,6 @@
 
 mod common;
 
-use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -17,7 +17,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::audit::Tool;
-use juxta::serve::session::{Changes, Entry, Session};
 
 /// How long anything may take before a test fails.
 const WAIT: Duration = Duration::from_secs(30);
@@ -25,138 +24,9 @@ const WAIT: Duration = Duration::from_secs(30);
 /// What the secret file beside the site holds; no response may contain it.
 const SECRET: &str = "TOP-SECRET-BYTES";
 
-// ---------------------------------------------------------------------------------------------
-// The incremental build against full builds
-
-/// The base URL both kinds of build use, so that their output can be compared byte for byte.
-const BASE_URL: &str = "http://127.0.0.1:1111/";
-
-#[test]
-fn every_rebuild_matches_a_full_build_and_renders_only_what_depends_on_the_change() {
-    let project = Project::new();
-    let site = &project.site;
-    let mut session = Session::new(site, BASE_URL, false).unwrap();
-    let first = session.rebuild(Changes::default()).unwrap();
-    assert_eq!((first.rendered, first.pages), (5, 5));
-    assert_same_as_full_build(&session, site);
-
-    let steps: [Step; 11] = [
-        Step("a page's body", |s| replace(s, "content/guide/page.md", "First", "Second"), &[PAGE], 1),
-        // Its section lists it, and its sibling shows the section's list.
-        Step("a page's title", |s| replace(s, PAGE, "title = \"Page\"", "title = \"Page 2\""), &[PAGE], 3),
-        Step("a page's weight", |s| replace(s, OTHER, "weight = 2", "weight = 0"), &[OTHER], 3),
-        // Every page's navigation reads the home page's listing with get_section.
-        Step("a top-level page's title", |s| replace(s, ABOUT, "\"About\"", "\"About us\""), &[ABOUT], 5),
-        Step(
-            "a new page",
-            |s| write(s, NEW, "+++\ntitle = \"New\"\ndate = 2024-02-01\n+++\nNew.\n"),
-            &[NEW],
-            6,
-        ),
-        Step("a removed page", |s| remove(s, NEW), &[NEW], 5),
-        Step("a data file", |s| replace(s, "data/facts.toml", "compare", "weigh"), &["data/facts.toml"], 5),
-        Step(
-            "a template",
-            |s| replace(s, "templates/page.html", "<h1>", "<h1 class=\"t\">"),
-            &["templates/page.html"],
-            5,
-        ),
-        Step("a new static file", |s| write(s, "static/extra.txt", "Extra.\n"), &["static/extra.txt"], 5),
-        Step(
-            "a static file's contents",
-            |s| write(s, "static/style.css", "p { margin: 0; }\n"),
-            &["static/style.css"],
-            0,
-        ),
-        Step("a draft", |s| replace(s, OTHER, "weight = 0", "weight = 0\ndraft = true"), &[OTHER], 4),
-    ];
-    for Step(what, change, paths, rendered) in steps {
-        change(site);
-        let rebuilt = session.rebuild(changes(paths)).unwrap_or_else(|e| panic!("{what}: {e}"));
-        assert_eq!(rebuilt.rendered, rendered, "pages rendered after a change to {what}");
-        assert_same_as_full_build(&session, site);
-    }
-}
-
-#[test]
-fn a_failed_rebuild_keeps_the_last_good_output_and_the_next_one_applies_every_change() {
-    let project = Project::new();
-    let site = &project.site;
-    let mut session = Session::new(site, BASE_URL, false).unwrap();
-    session.rebuild(Changes::default()).unwrap();
-    let good = served(&session);
-
-    // The home page links to `page.md#a-heading`: renaming the heading breaks that link.
-    replace(site, OTHER, "Another page", "Another edited page");
-    session.rebuild(changes(&[OTHER])).unwrap();
-    replace(site, PAGE, "## A heading", "## Renamed");
-    let error = session.rebuild(changes(&[PAGE])).unwrap_err();
-    assert_eq!(
-        error.to_string(),
-        "content/_index.md:5:14: link to `#a-heading`: `content/guide/page.md` has no heading with that id"
-    );
-    let after_other = served(&session);
-    assert_ne!(after_other["guide/other/index.html"], good["guide/other/index.html"]);
-    assert_eq!(
-        after_other["guide/page/index.html"], good["guide/page/index.html"],
-        "the last good page stays"
-    );
-
-    // The next change is to another file, but the heading change is applied with it.
-    replace(site, "content/_index.md", "#a-heading", "#renamed");
-    let rebuilt = session.rebuild(changes(&["content/_index.md"])).unwrap();
-    assert_eq!(rebuilt.changed, ["content/_index.md", PAGE]);
-    assert_same_as_full_build(&session, site);
-}
-
-/// A change: what it is, how it is made, the paths it changes, how many pages it must render.
-struct Step(&'static str, fn(&Path), &'static [&'static str], usize);
-
 const PAGE: &str = "content/guide/page.md";
 const OTHER: &str = "content/guide/other.md";
 const ABOUT: &str = "content/about.md";
-const NEW: &str = "content/guide/new.md";
-
-fn changes(paths: &[&str]) -> Changes {
-    let mut changes = Changes::default();
-    for path in paths {
-        assert!(changes.add(Path::new(path)), "{path} is a source");
-    }
-    changes
-}
-
-/// Every file the session serves, with its bytes.
-fn served(session: &Session) -> BTreeMap<String, Vec<u8>> {
-    let output = session.output().expect("a good build");
-    output
-        .files()
-        .map(|(path, entry)| {
-            let bytes = match entry {
-                Entry::Bytes(bytes) => bytes.to_vec(),
-                Entry::File(source) => std::fs::read(source).unwrap(),
-            };
-            (path.to_string(), bytes)
-        })
-        .collect()
-}
-
-fn assert_same_as_full_build(session: &Session, site: &Path) {
-    let out = tempfile::tempdir().unwrap();
-    let options = juxta::Options {
-        root: site.to_path_buf(),
-        out: Some(out.path().join("public")),
-        base_url: Some(BASE_URL.to_string()),
-        ..juxta::Options::default()
-    };
-    juxta::build(&options).unwrap();
-    let mut full = common::tree(&out.path().join("public"));
-    full.remove(juxta::output::MARKER);
-    let served = served(session);
-    assert_eq!(served.keys().collect::<Vec<_>>(), full.keys().collect::<Vec<_>>());
-    for (path, bytes) in &full {
-        assert!(served[path] == *bytes, "`{path}` differs from a full build");
-    }
-}
 
 // ---------------------------------------------------------------------------------------------
 // The server over HTTP
@@ -497,10 +367,6 @@ impl Project {
 
 fn write(site: &Path, path: &str, text: &str) {
     std::fs::write(site.join(path), text).unwrap();
-}
-
-fn remove(site: &Path, path: &str) {
-    std::fs::remove_file(site.join(path)).unwrap();
 }
 
 fn replace(site: &Path, path: &str, from: &str, to: &str) {

@@ -79,16 +79,16 @@ fn targets(markdown: &str, options: pulldown_cmark::Options) -> (BTreeSet<String
         };
         let dest = dest_url.trim();
         if let Some(anchor) = dest.strip_prefix('#') {
-            ids.insert(juxta::markdown::percent_decode(anchor));
+            ids.insert(juxta::fuzzing::percent_decode(anchor));
         } else if let Some(path) = dest.strip_prefix('/').filter(|p| !p.starts_with('/')) {
             let path = path.split(['?', '#']).next().unwrap_or_default();
-            let path = juxta::markdown::percent_decode(path);
-            if !path.is_empty() && !path.ends_with('/') && juxta::urls::check_portable(&path).is_ok() {
+            let path = juxta::fuzzing::percent_decode(path);
+            if !path.is_empty() && !path.ends_with('/') && juxta::fuzzing::is_portable_name(&path) {
                 files.insert(format!("static/{path}"));
             }
         } else if dest.ends_with(".md") && !dest.contains(':') {
             // A page beside the example's, which is at the root of `content/`.
-            let path = juxta::markdown::percent_decode(dest.trim_start_matches("./"));
+            let path = juxta::fuzzing::percent_decode(dest.trim_start_matches("./"));
             files.insert(format!("content/{path}"));
         }
     }
@@ -101,7 +101,7 @@ const PAGE: &str = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8
 
 /// Writes a site with a page for each example into `root`.
 fn write_site(root: &Path, examples: &[&Example]) {
-    let options = juxta::markdown::options(&juxta::config::MarkdownConfig::default());
+    let options = juxta::fuzzing::markdown_options();
     let write = |path: &str, text: &str| {
         let path = root.join(path);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -183,7 +183,7 @@ fn built(out: &Path) -> BTreeMap<String, String> {
 #[test]
 fn spec_examples_render_through_the_whole_pipeline_as_pulldown_cmark_renders_them() {
     let examples = examples();
-    let options = juxta::markdown::options(&juxta::config::MarkdownConfig::default());
+    let options = juxta::fuzzing::markdown_options();
     let tmp = tempfile::tempdir().unwrap();
 
     // Every example at once: the build fails on the refused ones, and on no other.

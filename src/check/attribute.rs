@@ -25,7 +25,7 @@ use crate::source::TEMPLATES_DIR;
 use crate::templates;
 
 /// Turns problems found in the output at `out` into problems naming their sources.
-pub fn attribute(loaded: &Loaded, out: &Path, raws: Vec<Raw>) -> Vec<Problem> {
+pub(crate) fn attribute(loaded: &Loaded, out: &Path, raws: Vec<Raw>) -> Vec<Problem> {
     if raws.is_empty() {
         return Vec::new();
     }

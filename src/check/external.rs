@@ -42,7 +42,11 @@ impl Default for Settings {
 }
 
 /// Requests each of `urls`; returns why each failing one failed.
-pub fn check_all(urls: &[String], settings: &Settings, progress: &Progress) -> BTreeMap<String, String> {
+pub(crate) fn check_all(
+    urls: &[String],
+    settings: &Settings,
+    progress: &Progress,
+) -> BTreeMap<String, String> {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_global(Some(settings.timeout))
         .http_status_as_error(false)

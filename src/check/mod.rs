@@ -18,9 +18,9 @@
 //! | [`attribute`] | from a place in the output back to the source that wrote it |
 //! | [`external`] | requesting links to other sites, with limits, timeouts and retries |
 
-pub mod attribute;
+pub(crate) mod attribute;
 pub mod external;
-pub mod scan;
+pub(crate) mod scan;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -69,15 +69,15 @@ pub struct CheckReport {
 /// One problem, before it is formatted: where its source is, and the page whose output showed it
 /// when the source is a template shared by many pages.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Problem {
+pub(crate) struct Problem {
     /// The source file, relative to the project root.
-    pub path: Option<PathBuf>,
+    pub(crate) path: Option<PathBuf>,
     /// Where in that file, when known.
-    pub position: Option<Position>,
+    pub(crate) position: Option<Position>,
     /// What is wrong.
-    pub message: String,
+    pub(crate) message: String,
     /// The pages being rendered when a template wrote the problem.
-    pub pages: Vec<PathBuf>,
+    pub(crate) pages: Vec<PathBuf>,
 }
 
 impl Problem {

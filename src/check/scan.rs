@@ -17,47 +17,47 @@ use crate::progress::Progress;
 use crate::urls::Flavour;
 
 /// What the scan needs to know about the build it reads.
-pub struct Context<'a> {
+pub(crate) struct Context<'a> {
     /// The output folder.
-    pub out: &'a Path,
+    pub(crate) out: &'a Path,
     /// The flavour it was built in.
-    pub flavour: Flavour,
+    pub(crate) flavour: Flavour,
     /// The site's `base_url`: absolute links under it are the site's own.
-    pub base_url: &'a str,
+    pub(crate) base_url: &'a str,
     /// The output files of the site's pages (`about/index.html`), which must be reachable.
-    pub pages: &'a [String],
+    pub(crate) pages: &'a [String],
     /// Where to report progress.
-    pub progress: &'a Progress,
+    pub(crate) progress: &'a Progress,
 }
 
 /// What a scan found.
 #[derive(Debug, Default)]
-pub struct Scan {
+pub(crate) struct Scan {
     /// Problems, as places in the output.
-    pub raws: Vec<Raw>,
+    pub(crate) raws: Vec<Raw>,
     /// Links to other sites, for `--external`.
-    pub external: Vec<ExternalRef>,
+    pub(crate) external: Vec<ExternalRef>,
 }
 
 /// A problem found in the output.
 #[derive(Debug, Clone)]
-pub struct Raw {
+pub(crate) struct Raw {
     /// The output file, relative to the output folder, `/`-separated.
-    pub file: String,
+    pub(crate) file: String,
     /// Byte offsets in that file of the elements concerned (several for a duplicate id).
-    pub offsets: Vec<usize>,
+    pub(crate) offsets: Vec<usize>,
     /// What to look for in the sources.
-    pub what: What,
+    pub(crate) what: What,
     /// What is wrong.
-    pub message: String,
+    pub(crate) message: String,
     /// A value that may come from a data file (an anchor, a file name), looked up there when the
     /// reference is not written literally in its source.
-    pub hint: Option<String>,
+    pub(crate) hint: Option<String>,
 }
 
 /// The kind of a [`Raw`] problem, with what identifies it in the sources.
 #[derive(Debug, Clone)]
-pub enum What {
+pub(crate) enum What {
     /// A reference; `literal` is the attribute value as written in the output.
     Reference {
         /// The attribute value as it appears in the output.
@@ -71,17 +71,17 @@ pub enum What {
 
 /// A link to another site, where it was found.
 #[derive(Debug, Clone)]
-pub struct ExternalRef {
+pub(crate) struct ExternalRef {
     /// The address requested: the link without its `#fragment`.
-    pub url: String,
+    pub(crate) url: String,
     /// The output file holding the link.
-    pub file: String,
+    pub(crate) file: String,
     /// Byte offset of its element.
-    pub offset: usize,
+    pub(crate) offset: usize,
     /// The element, as quoted in messages.
-    pub element: String,
+    pub(crate) element: String,
     /// The attribute value as written.
-    pub literal: String,
+    pub(crate) literal: String,
 }
 
 impl ExternalRef {
@@ -99,7 +99,7 @@ impl ExternalRef {
 }
 
 /// Reads the output folder and checks what it holds.
-pub fn scan(context: &Context<'_>) -> Result<Scan> {
+pub(crate) fn scan(context: &Context<'_>) -> Result<Scan> {
     let files = output_files(context.out)?;
     let readable: Vec<&String> =
         files.iter().filter(|f| f.ends_with(".html") || f.ends_with(".css")).collect();

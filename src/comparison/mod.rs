@@ -18,12 +18,12 @@
 //! Each dataset is also published as JSON ([`Comparison::to_json`]) and CSV
 //! ([`Comparison::to_csv`]) under [`DOWNLOADS_DIR`].
 
-pub mod cite;
-pub mod pages;
-pub mod publish;
-pub mod sources;
+pub(crate) mod cite;
+pub(crate) mod pages;
+pub(crate) mod publish;
+pub(crate) mod sources;
 mod validate;
-pub mod view;
+pub(crate) mod view;
 
 use std::path::PathBuf;
 
@@ -32,102 +32,102 @@ use serde_json::json;
 use crate::date::Date;
 use crate::error::Position;
 
-pub use sources::{MaxAge, Source};
-pub use validate::{is_declared, syntax, validate};
+pub(crate) use sources::{MaxAge, Source};
+pub(crate) use validate::{is_declared, syntax, validate};
 
 /// The value of `kind` that makes a data file a comparison dataset.
-pub const KIND: &str = "comparison";
+pub(crate) const KIND: &str = "comparison";
 
 /// The output folder of the JSON and CSV downloads.
-pub const DOWNLOADS_DIR: &str = "data";
+pub(crate) const DOWNLOADS_DIR: &str = "data";
 
 /// A validated comparison dataset.
 #[derive(Debug, Clone)]
-pub struct Comparison {
+pub(crate) struct Comparison {
     /// The data file's stem, which names the dataset.
-    pub id: String,
+    pub(crate) id: String,
     /// `data/<file>`, for messages.
-    pub shown: PathBuf,
+    pub(crate) shown: PathBuf,
     /// The dataset's title, the default caption of its tables.
-    pub title: String,
+    pub(crate) title: String,
     /// A sentence or two about the dataset.
-    pub description: Option<String>,
+    pub(crate) description: Option<String>,
     /// A licence name or URL.
-    pub license: Option<String>,
+    pub(crate) license: Option<String>,
     /// Who compiled the dataset, for citations; the site's author when empty.
-    pub authors: Vec<String>,
+    pub(crate) authors: Vec<String>,
     /// The dataset's version, for citations.
-    pub version: Option<String>,
+    pub(crate) version: Option<String>,
     /// When the dataset was last revised as a whole.
-    pub updated: Option<Dated>,
+    pub(crate) updated: Option<Dated>,
     /// The content page that presents the dataset (`protocols.md`), relative to `content/`.
-    pub page: Option<Located<String>>,
+    pub(crate) page: Option<Located<String>>,
     /// The things compared, in the file's order.
-    pub subjects: Vec<Subject>,
+    pub(crate) subjects: Vec<Subject>,
     /// The aspects they are compared on, in the file's order.
-    pub dimensions: Vec<Dimension>,
+    pub(crate) dimensions: Vec<Dimension>,
     /// Every source a value cites: those declared under `sources`, in the file's order, then
     /// those written inline, in the order they first appear.
-    pub sources: Vec<Source>,
+    pub(crate) sources: Vec<Source>,
     /// How old a source's `accessed` date may be before `juxta check` calls it stale.
-    pub max_age: Option<MaxAge>,
+    pub(crate) max_age: Option<MaxAge>,
     /// Whether `juxta check` reports values without a source.
-    pub require_sources: bool,
+    pub(crate) require_sources: bool,
     /// The pages the dataset asks for.
-    pub pages: pages::Request,
+    pub(crate) pages: pages::Request,
 }
 
 /// A value with the position where the file writes it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Located<T> {
+pub(crate) struct Located<T> {
     /// The value.
-    pub value: T,
+    pub(crate) value: T,
     /// Where it is written.
-    pub at: Position,
+    pub(crate) at: Position,
 }
 
 /// A date written in a data file, with its position (for the check that it is not in the future).
-pub type Dated = Located<Date>;
+pub(crate) type Dated = Located<Date>;
 
 /// One of the things compared.
 #[derive(Debug, Clone)]
-pub struct Subject {
+pub(crate) struct Subject {
     /// Short id used in `values` and in selections.
-    pub id: String,
+    pub(crate) id: String,
     /// Name shown in column headers.
-    pub name: String,
+    pub(crate) name: String,
     /// Optional short description.
-    pub description: Option<String>,
+    pub(crate) description: Option<String>,
 }
 
 /// One aspect the subjects are compared on.
 #[derive(Debug, Clone)]
-pub struct Dimension {
+pub(crate) struct Dimension {
     /// Id, also the id of its table row.
-    pub id: String,
+    pub(crate) id: String,
     /// Name shown in row headers.
-    pub label: String,
+    pub(crate) label: String,
     /// Optional group, shown as a sub-heading in tables.
-    pub group: Option<String>,
+    pub(crate) group: Option<String>,
     /// One-line summary of what the dimension is about.
-    pub summary: String,
+    pub(crate) summary: String,
     /// What its values are.
-    pub kind: Kind,
+    pub(crate) kind: Kind,
     /// Which way is better, for ordered values (numbers and ratings).
-    pub better: Option<Better>,
+    pub(crate) better: Option<Better>,
     /// Replaces the dataset's `max_age` for this dimension's sources.
-    pub max_age: Option<MaxAge>,
+    pub(crate) max_age: Option<MaxAge>,
     /// Sources of every value that names none of its own (indexes into [`Comparison::sources`]).
-    pub sources: Vec<usize>,
+    pub(crate) sources: Vec<usize>,
     /// Where the dimension's `source` (or `sources`) is written.
-    pub sources_at: Option<Position>,
+    pub(crate) sources_at: Option<Position>,
     /// One value per subject, in the order of [`Comparison::subjects`].
-    pub values: Vec<Cell>,
+    pub(crate) values: Vec<Cell>,
 }
 
 /// The type of a dimension's values.
 #[derive(Debug, Clone)]
-pub enum Kind {
+pub(crate) enum Kind {
     /// Free text.
     Text,
     /// A whole number on a scale.
@@ -143,7 +143,7 @@ pub enum Kind {
 
 /// Which values of a dimension are better: `better = "lower"` or `"higher"`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Better {
+pub(crate) enum Better {
     /// Less is better (latency, power use, cost).
     Lower,
     /// More is better (range, battery life).
@@ -152,38 +152,38 @@ pub enum Better {
 
 /// A rating scale from `min` to `max`, with optional names for each step.
 #[derive(Debug, Clone)]
-pub struct Scale {
+pub(crate) struct Scale {
     /// The scale's id in the file's `scales`.
-    pub id: String,
+    pub(crate) id: String,
     /// Lowest rating.
-    pub min: i64,
+    pub(crate) min: i64,
     /// Highest rating.
-    pub max: i64,
+    pub(crate) max: i64,
     /// One name per step, from `min` to `max`, or none.
-    pub labels: Vec<String>,
+    pub(crate) labels: Vec<String>,
 }
 
 /// One subject's value on one dimension.
 #[derive(Debug, Clone)]
-pub struct Cell {
+pub(crate) struct Cell {
     /// The value; `None` when it does not apply.
-    pub value: Option<Datum>,
+    pub(crate) value: Option<Datum>,
     /// A short remark shown with the value.
-    pub note: Option<String>,
+    pub(crate) note: Option<String>,
     /// Where the value comes from (indexes into [`Comparison::sources`]): its own sources, or
     /// else its dimension's.
-    pub sources: Vec<usize>,
+    pub(crate) sources: Vec<usize>,
     /// Whether [`Cell::sources`] are the dimension's, the value naming none of its own.
-    pub inherited: bool,
+    pub(crate) inherited: bool,
     /// Where the value is written.
-    pub at: Position,
+    pub(crate) at: Position,
     /// Where the value's own `source` is written.
-    pub sources_at: Option<Position>,
+    pub(crate) sources_at: Option<Position>,
 }
 
 /// A value of one of the four types.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Datum {
+pub(crate) enum Datum {
     /// Text.
     Text(String),
     /// A rating on the dimension's scale.
@@ -205,14 +205,14 @@ impl Kind {
     }
 
     /// Whether values of this type can be ranked (numbers and ratings).
-    pub fn is_ordered(&self) -> bool {
+    pub(crate) fn is_ordered(&self) -> bool {
         matches!(self, Kind::Rating(_) | Kind::Number { .. })
     }
 }
 
 impl Better {
     /// `lower` or `higher`, as written.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Better::Lower => "lower",
             Better::Higher => "higher",
@@ -222,7 +222,7 @@ impl Better {
 
 impl Cell {
     /// The value as a number, for ranking and sorting: numbers and ratings only.
-    pub fn number(&self) -> Option<f64> {
+    pub(crate) fn number(&self) -> Option<f64> {
         match &self.value {
             Some(Datum::Number(n)) => n.as_f64(),
             Some(Datum::Rating(r)) => Some(*r as f64),
@@ -233,30 +233,30 @@ impl Cell {
 
 impl Dimension {
     /// The ids of the cells' anchors: `<dimension>-<subject>`.
-    pub fn cell_id(&self, subject: &Subject) -> String {
+    pub(crate) fn cell_id(&self, subject: &Subject) -> String {
         format!("{}-{}", self.id, subject.id)
     }
 }
 
 impl Comparison {
     /// The dimension with id `id`.
-    pub fn dimension(&self, id: &str) -> Option<&Dimension> {
+    pub(crate) fn dimension(&self, id: &str) -> Option<&Dimension> {
         self.dimensions.iter().find(|d| d.id == id)
     }
 
     /// The index of subject `id`.
-    pub fn subject_index(&self, id: &str) -> Option<usize> {
+    pub(crate) fn subject_index(&self, id: &str) -> Option<usize> {
         self.subjects.iter().position(|s| s.id == id)
     }
 
     /// The site path of a download (`data/<id>.json`).
-    pub fn download_path(&self, extension: &str) -> String {
+    pub(crate) fn download_path(&self, extension: &str) -> String {
         format!("{DOWNLOADS_DIR}/{}.{extension}", self.id)
     }
 
     /// The newest date among the dataset's `updated` and the `accessed` dates of the sources of
     /// `cells`: when the facts shown were last checked.
-    pub fn checked<'c>(&'c self, cells: impl IntoIterator<Item = &'c Cell>) -> Option<&'c Date> {
+    pub(crate) fn checked<'c>(&'c self, cells: impl IntoIterator<Item = &'c Cell>) -> Option<&'c Date> {
         let accessed = cells
             .into_iter()
             .flat_map(|cell| &cell.sources)
@@ -266,7 +266,7 @@ impl Comparison {
 
     /// The dataset as published in `data/<id>.json`: every value with its display text, and
     /// every source cited, by key.
-    pub fn to_json(&self) -> serde_json::Value {
+    pub(crate) fn to_json(&self) -> serde_json::Value {
         let subjects: Vec<_> = self
             .subjects
             .iter()
@@ -338,7 +338,7 @@ impl Comparison {
     /// The dataset as published in `data/<id>.csv`: one row per dimension, one column per
     /// subject holding the value's display text, plus note and source columns when any value
     /// has one (a value's sources are written one after another, separated by `; `).
-    pub fn to_csv(&self) -> String {
+    pub(crate) fn to_csv(&self) -> String {
         let has_notes = self.dimensions.iter().flat_map(|d| &d.values).any(|c| c.note.is_some());
         let has_sources = self.dimensions.iter().flat_map(|d| &d.values).any(|c| !c.sources.is_empty());
         let mut header = vec!["id".to_string(), "dimension".into(), "group".into(), "summary".into()];
@@ -379,7 +379,7 @@ impl Comparison {
 }
 
 /// The display text of a value: `Yes`, `High (3 of 3)`, `12 ms`, `Not applicable`.
-pub fn text(dimension: &Dimension, cell: &Cell) -> String {
+pub(crate) fn text(dimension: &Dimension, cell: &Cell) -> String {
     match (&cell.value, &dimension.kind) {
         (None, _) => "Not applicable".into(),
         (Some(Datum::Text(t)), _) => t.clone(),
@@ -414,22 +414,22 @@ fn guard_formula(cell: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// The site path of the Frictionless data package describing every dataset.
-pub const DATAPACKAGE: &str = "data/datapackage.json";
+pub(crate) const DATAPACKAGE: &str = "data/datapackage.json";
 
 /// The site path of the stylesheet with the table controls' rules.
-pub const STYLESHEET: &str = "comparison.css";
+pub(crate) const STYLESHEET: &str = "comparison.css";
 
 /// The folder of the embeddable tables.
-pub const EMBED_DIR: &str = "embed";
+pub(crate) const EMBED_DIR: &str = "embed";
 
 /// The site path of the folder of `c`'s embeddable table: `embed/<id>/`.
-pub fn embed_path(c: &Comparison) -> String {
+pub(crate) fn embed_path(c: &Comparison) -> String {
     format!("{EMBED_DIR}/{}/", c.id)
 }
 
 /// The site files the datasets publish besides their downloads (see [`publish`]), with the data file that asks for each (for the
 /// check that no other source writes them).
-pub fn files(
+pub(crate) fn files(
     comparisons: &std::collections::BTreeMap<String, Comparison>,
 ) -> Vec<(String, &std::path::Path)> {
     let mut files = Vec::new();

@@ -32,32 +32,32 @@ use crate::located::{Node, Value};
 use crate::page::{Generated, Kind, Page};
 
 /// The folder of the generated pages when `path` is not given.
-pub const DEFAULT_PATH: &str = "compare/";
+pub(crate) const DEFAULT_PATH: &str = "compare/";
 
 /// How many pair pages a dataset may ask for when `max_pairs` is not given.
-pub const DEFAULT_MAX_PAIRS: usize = 100;
+pub(crate) const DEFAULT_MAX_PAIRS: usize = 100;
 
 const KEYS: [&str; 7] = ["path", "pairs", "max_pairs", "subjects", "dimensions", "feed", "embed"];
 
 /// What a dataset's `[pages]` asks for.
 #[derive(Debug, Clone)]
-pub struct Request {
+pub(crate) struct Request {
     /// The site folder of the pages, ending in `/` (or empty for the site root).
-    pub path: String,
+    pub(crate) path: String,
     /// Pairs of subject indexes, each in the file's order, sorted.
-    pub pairs: Vec<(usize, usize)>,
+    pub(crate) pairs: Vec<(usize, usize)>,
     /// Subjects with a page of their own.
-    pub subjects: Vec<usize>,
+    pub(crate) subjects: Vec<usize>,
     /// Dimensions with a page of their own.
-    pub dimensions: Vec<usize>,
+    pub(crate) dimensions: Vec<usize>,
     /// Whether the pages join the Atom feed (dated by when their facts were checked).
-    pub feed: bool,
+    pub(crate) feed: bool,
     /// Whether the dataset gets an embeddable table under `embed/`.
-    pub embed: bool,
+    pub(crate) embed: bool,
     /// Where `[pages]` and each of its keys are written, for errors found later.
-    pub at: Position,
+    pub(crate) at: Position,
     /// Where `pairs`, `subjects` and `dimensions` are written.
-    pub kinds_at: [Position; 3],
+    pub(crate) kinds_at: [Position; 3],
 }
 
 impl Default for Request {
@@ -77,18 +77,18 @@ impl Default for Request {
 
 impl Request {
     /// The site path of the page of pair `(a, b)`, if it has one (in either order).
-    pub fn pair_path(&self, c: &Comparison, a: usize, b: usize) -> Option<String> {
+    pub(crate) fn pair_path(&self, c: &Comparison, a: usize, b: usize) -> Option<String> {
         let (a, b) = (a.min(b), a.max(b));
         self.pairs.contains(&(a, b)).then(|| pair_path(&self.path, &c.subjects[a], &c.subjects[b]))
     }
 
     /// The site path of subject `s`'s page, if it has one.
-    pub fn subject_path(&self, c: &Comparison, s: usize) -> Option<String> {
+    pub(crate) fn subject_path(&self, c: &Comparison, s: usize) -> Option<String> {
         self.subjects.contains(&s).then(|| format!("{}{}/", self.path, c.subjects[s].id))
     }
 
     /// The site path of dimension `d`'s page, if it has one.
-    pub fn dimension_path(&self, c: &Comparison, d: usize) -> Option<String> {
+    pub(crate) fn dimension_path(&self, c: &Comparison, d: usize) -> Option<String> {
         self.dimensions.contains(&d).then(|| dimension_path(&self.path, &c.dimensions[d]))
     }
 }
@@ -104,7 +104,7 @@ fn dimension_path(path: &str, d: &Dimension) -> String {
 /// The pages every dataset of `data` asks for, in the order of datasets, then pairs, subjects and
 /// dimensions. A page is dated (`updated`, and `date` when it joins the feed) by when its facts
 /// were last checked.
-pub fn generate(data: &Data) -> Vec<Page> {
+pub(crate) fn generate(data: &Data) -> Vec<Page> {
     let mut pages = Vec::new();
     for c in data.comparisons.values() {
         let r = &c.pages;
@@ -187,7 +187,7 @@ fn page(c: &Comparison, generated: Generated) -> Page {
 }
 
 /// When the facts a generated page shows were last checked.
-pub fn checked(c: &Comparison, kind: Kind) -> Option<&Date> {
+pub(crate) fn checked(c: &Comparison, kind: Kind) -> Option<&Date> {
     match kind {
         Kind::Pair(a, b) => c.checked(c.dimensions.iter().flat_map(|d| [&d.values[a], &d.values[b]])),
         Kind::Subject(s) => c.checked(c.dimensions.iter().map(|d| &d.values[s])),

@@ -17,7 +17,7 @@ use crate::urls;
 
 /// `data/datapackage.json`: a Frictionless data package with each dataset's CSV (and its field
 /// types) and JSON downloads as resources.
-pub fn datapackage(site: &Site) -> String {
+pub(crate) fn datapackage(site: &Site) -> String {
     let mut resources = Vec::new();
     for c in site.data.comparisons.values() {
         let name: String =
@@ -92,7 +92,7 @@ pub fn datapackage(site: &Site) -> String {
 /// `comparison.css`: for every column a table of the site can have, the rule that hides it when
 /// its checkbox is cleared, and the rule that hides the rows where every subject agrees. With
 /// `:has()` unsupported the controls are hidden, as they would do nothing.
-pub fn stylesheet(site: &Site) -> String {
+pub(crate) fn stylesheet(site: &Site) -> String {
     let columns = site.data.comparisons.values().map(|c| c.subjects.len()).max().unwrap_or(0);
     let mut css = String::from(
         "/* Written by juxta: the rules that let readers shape comparison tables, with no script. */\n\
@@ -126,7 +126,7 @@ thead th{background:#161b22}.comparison-summary,.comparison-note,.comparison-che
 /// The embeddable page of `c`: the whole table with its controls and sources, its own styles and
 /// no script, a canonical link back to the page presenting the dataset, and kept out of search
 /// engines' indexes. Its links open in the page that embeds it.
-pub fn embed_html(site: &Site, c: &Comparison) -> String {
+pub(crate) fn embed_html(site: &Site, c: &Comparison) -> String {
     let path = embed_path(c);
     let links = Links { site, depth: urls::depth(&path), current: None };
     let selection = Selection { hide_reuse: true, ..Selection::default() };

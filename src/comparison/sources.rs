@@ -23,48 +23,48 @@ const UNITS: [&str; 4] = ["day", "week", "month", "year"];
 
 /// One source of facts.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Source {
+pub(crate) struct Source {
     /// The id it is declared with, or `inline-<n>` for one written where it is used.
-    pub key: String,
+    pub(crate) key: String,
     /// Whether it is declared under `sources`.
-    pub declared: bool,
+    pub(crate) declared: bool,
     /// Its title; for a bare web address, none.
-    pub title: Option<String>,
+    pub(crate) title: Option<String>,
     /// Who published it.
-    pub publisher: Option<String>,
+    pub(crate) publisher: Option<String>,
     /// Its web address (`http` or `https`).
-    pub url: Option<String>,
+    pub(crate) url: Option<String>,
     /// When it was read to check the facts.
-    pub accessed: Option<Dated>,
+    pub(crate) accessed: Option<Dated>,
     /// A remark, such as the table or section the facts are in.
-    pub note: Option<String>,
+    pub(crate) note: Option<String>,
     /// Where it is declared, or first written.
-    pub at: Position,
+    pub(crate) at: Position,
 }
 
 /// `max_age = "18 months"`: a number of days, weeks, months or years.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct MaxAge {
+pub(crate) struct MaxAge {
     /// How many units.
-    pub amount: u32,
+    pub(crate) amount: u32,
     /// The unit: 0 days, 1 weeks, 2 months, 3 years (an index of [`UNITS`]).
     unit: usize,
 }
 
 /// Something `juxta check` reports about a dataset's sources: not an error of the build.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Notice {
+pub(crate) struct Notice {
     /// The data file, `data/<file>`.
-    pub path: std::path::PathBuf,
+    pub(crate) path: std::path::PathBuf,
     /// Where in it.
-    pub at: Position,
+    pub(crate) at: Position,
     /// What is wrong.
-    pub message: String,
+    pub(crate) message: String,
 }
 
 impl Source {
     /// How the source is named in a citation: its title, else the host of its address.
-    pub fn label(&self) -> String {
+    pub(crate) fn label(&self) -> String {
         match (&self.title, &self.url) {
             (Some(title), _) => title.clone(),
             (None, Some(url)) => host(url).unwrap_or(url).to_string(),
@@ -73,7 +73,7 @@ impl Source {
     }
 
     /// The source as one line of text, for the CSV download: title, publisher, address and date.
-    pub fn reference(&self) -> String {
+    pub(crate) fn reference(&self) -> String {
         let mut parts: Vec<String> = self.title.iter().chain(&self.publisher).cloned().collect();
         parts.extend(self.url.clone());
         parts.extend(self.accessed.as_ref().map(|a| format!("accessed {}", a.value.as_str())));
@@ -82,7 +82,7 @@ impl Source {
     }
 
     /// The source as published in the JSON download.
-    pub fn to_json(&self) -> serde_json::Value {
+    pub(crate) fn to_json(&self) -> serde_json::Value {
         json!({
             "title": self.title, "publisher": self.publisher, "url": self.url,
             "accessed": self.accessed.as_ref().map(|a| a.value.as_str()), "note": self.note,
@@ -91,14 +91,14 @@ impl Source {
 }
 
 /// The host of an `http(s)` address: `https://www.rfc-editor.org/rfc/x` → `www.rfc-editor.org`.
-pub fn host(url: &str) -> Option<&str> {
+pub(crate) fn host(url: &str) -> Option<&str> {
     let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"))?;
     rest.split(['/', '?', '#']).next().filter(|h| !h.is_empty())
 }
 
 impl MaxAge {
     /// Reads `"18 months"`, `"1 year"`, `"90 days"`; the message says what is wrong.
-    pub fn parse(text: &str) -> Result<MaxAge, String> {
+    pub(crate) fn parse(text: &str) -> Result<MaxAge, String> {
         let shape = "it is a whole number and a unit, such as \"18 months\" (days, weeks, months or years)";
         let mut words = text.split_whitespace();
         let (Some(amount), Some(unit), None) = (words.next(), words.next(), words.next()) else {
@@ -128,7 +128,7 @@ impl MaxAge {
 
     /// The date `self` after `date`: a month later is the same day of the next month (or its
     /// last day, when shorter).
-    pub fn after(&self, date: &Date) -> Date {
+    pub(crate) fn after(&self, date: &Date) -> Date {
         let days = match self.unit {
             0 => self.amount as i64,
             1 => self.amount as i64 * 7,
@@ -151,7 +151,7 @@ impl std::fmt::Display for MaxAge {
 /// What `juxta check` reports about `c` on `today`: values whose sources are older than
 /// `max_age` or have no `accessed` date to tell, and, with `require_sources`, values without a
 /// source. A source a whole dimension shares is reported once, at the dimension's `source`.
-pub fn notices(c: &Comparison, today: &Date) -> Vec<Notice> {
+pub(crate) fn notices(c: &Comparison, today: &Date) -> Vec<Notice> {
     let mut notices = Vec::new();
     let mut notice = |at: Position, message: String| {
         let n = Notice { path: c.shown.clone(), at, message };
@@ -220,7 +220,7 @@ fn named(source: &Source) -> String {
 
 /// Every date of `c` after `today`: an `accessed` date or the dataset's `updated` in the future
 /// is a typo, and would make the facts look fresher than they are.
-pub fn future_dates(c: &Comparison, today: &Date) -> Vec<Error> {
+pub(crate) fn future_dates(c: &Comparison, today: &Date) -> Vec<Error> {
     let dates = c
         .sources
         .iter()

@@ -20,7 +20,7 @@ use crate::table::{Links, Selection};
 use crate::urls;
 
 /// The content of generated page `id`, as a page's rendered Markdown would be.
-pub fn render(site: &Site, id: PageId) -> Rendered {
+pub(crate) fn render(site: &Site, id: PageId) -> Rendered {
     let page = site.page(id);
     let generated = page.generated.as_ref().expect("a generated page");
     let c = &site.data.comparisons[&generated.dataset];
@@ -46,7 +46,7 @@ pub fn render(site: &Site, id: PageId) -> Rendered {
 /// dimension), when its facts were checked, and links to the downloads. It is kept small, as every
 /// generated page has it; `comparison(dataset=page.comparison.id)` gives a template the whole
 /// dataset.
-pub fn template_value(site: &Site, id: PageId) -> Option<serde_json::Value> {
+pub(crate) fn template_value(site: &Site, id: PageId) -> Option<serde_json::Value> {
     let page = site.page(id);
     let Generated { dataset, kind, .. } = page.generated.as_deref()?;
     let c = site.data.comparisons.get(dataset)?;

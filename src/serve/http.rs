@@ -22,35 +22,35 @@ use super::session::{Entry, Output};
 use crate::source::{CONTENT_DIR, STATIC_DIR};
 
 /// Where the live-reload script is served.
-pub const SCRIPT_PATH: &str = "/__juxta/live.js";
+pub(crate) const SCRIPT_PATH: &str = "/__juxta/live.js";
 /// Where the live-reload events are served.
-pub const EVENTS_PATH: &str = "/__juxta/events";
+pub(crate) const EVENTS_PATH: &str = "/__juxta/events";
 
 const SCRIPT: &str = include_str!("live.js");
 
 /// What the server shares with the rebuilding thread.
 pub(crate) struct Shared {
     /// The site being served and the state of the last rebuild.
-    pub live: RwLock<Live>,
+    pub(crate) live: RwLock<Live>,
     /// Sends [`Signal`]s to every open event stream.
-    pub signals: broadcast::Sender<Signal>,
+    pub(crate) signals: broadcast::Sender<Signal>,
     /// The project root, resolved.
-    pub root: PathBuf,
+    pub(crate) root: PathBuf,
     /// Whether the server listens on a loopback address only (then only local host names are
     /// answered, which keeps other sites from reaching it through DNS rebinding).
-    pub loopback: bool,
+    pub(crate) loopback: bool,
     /// Tells this server's builds apart from those of an earlier run, for pages left open.
-    pub run: String,
+    pub(crate) run: String,
 }
 
 /// The site being served and the state of the last rebuild.
 pub(crate) struct Live {
     /// The last good build; none until one succeeds.
-    pub output: Option<Arc<Output>>,
+    pub(crate) output: Option<Arc<Output>>,
     /// The error of the last rebuild, if it failed.
-    pub error: Option<String>,
+    pub(crate) error: Option<String>,
     /// Counts good builds.
-    pub generation: u64,
+    pub(crate) generation: u64,
 }
 
 /// What the rebuilding thread tells open pages.

@@ -11,8 +11,10 @@
 //!
 //! Nothing is written to the disk: not to `public/`, not anywhere in the project.
 
-pub mod http;
-pub mod session;
+mod http;
+mod session;
+
+pub use session::Rebuilt;
 
 use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
@@ -25,7 +27,7 @@ use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 use crate::error::{Error, Kind, Result};
 use crate::source::{CONTENT_DIR, STATIC_DIR};
 use http::{Live, Shared, Signal};
-use session::{Changes, Rebuilt, Session};
+use session::{Changes, Session};
 
 /// How long changes must stop before a rebuild starts: an editor's save (a temporary file
 /// written, then renamed) and a burst of saves become one rebuild.

@@ -47,13 +47,13 @@ use crate::urls::Flavour;
 
 /// The files of the site being served, by site path.
 #[derive(Debug, Default)]
-pub struct Output {
+pub(crate) struct Output {
     files: HashMap<String, Entry>,
 }
 
 /// One file of the [`Output`].
 #[derive(Debug, Clone)]
-pub enum Entry {
+pub(crate) enum Entry {
     /// A file juxta produced, held in memory.
     Bytes(Bytes),
     /// A file copied as it is (from `static/` or `content/`), read from the disk when requested.
@@ -62,29 +62,20 @@ pub enum Entry {
 
 impl Output {
     /// The file at `site_path` (`guides/mqtt/index.html`), if the site has one.
-    pub fn get(&self, site_path: &str) -> Option<&Entry> {
+    pub(crate) fn get(&self, site_path: &str) -> Option<&Entry> {
         self.files.get(site_path)
     }
 
     /// Every file with its site path, in no particular order.
-    pub fn files(&self) -> impl Iterator<Item = (&str, &Entry)> {
+    #[cfg(test)]
+    pub(crate) fn files(&self) -> impl Iterator<Item = (&str, &Entry)> {
         self.files.iter().map(|(path, entry)| (path.as_str(), entry))
-    }
-
-    /// How many files the site has.
-    pub fn len(&self) -> usize {
-        self.files.len()
-    }
-
-    /// Whether the site has no file at all.
-    pub fn is_empty(&self) -> bool {
-        self.files.is_empty()
     }
 }
 
 /// Paths that changed since the last rebuild, relative to the project root.
 #[derive(Debug, Clone, Default)]
-pub struct Changes {
+pub(crate) struct Changes {
     /// `site.toml`, a template or a data file changed.
     everything: bool,
     /// Changed paths under `content/`, relative to it; each also stands for what is under it
@@ -98,14 +89,14 @@ pub struct Changes {
 
 impl Changes {
     /// A change that rereads and re-renders everything.
-    pub fn everything() -> Changes {
+    pub(crate) fn everything() -> Changes {
         Changes { everything: true, ..Changes::default() }
     }
 
     /// Notes a changed path, relative to the project root. Returns false for paths the site does
     /// not read: hidden files (editors' swap and backup files), the output, anything outside the
     /// source folders.
-    pub fn add(&mut self, relative: &Path) -> bool {
+    pub(crate) fn add(&mut self, relative: &Path) -> bool {
         let mut parts = Vec::new();
         for component in relative.components() {
             match component {
@@ -136,12 +127,12 @@ impl Changes {
     }
 
     /// Whether no change was noted.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.shown.is_empty() && !self.everything
     }
 
     /// Adds the changes in `other`.
-    pub fn merge(&mut self, other: Changes) {
+    pub(crate) fn merge(&mut self, other: Changes) {
         self.everything |= other.everything;
         self.files |= other.files;
         self.content.extend(other.content);
@@ -174,7 +165,7 @@ pub struct Rebuilt {
 }
 
 /// A site kept built in memory, rebuilt incrementally as its files change.
-pub struct Session {
+pub(crate) struct Session {
     root: PathBuf,
     base_url: String,
     drafts: bool,
@@ -213,7 +204,7 @@ enum Plan {
 impl Session {
     /// A session for the project at `root`, serving at `base_url` (which replaces the one in
     /// `site.toml`). Nothing is read until the first [`Session::rebuild`].
-    pub fn new(root: &Path, base_url: &str, drafts: bool) -> Result<Session> {
+    pub(crate) fn new(root: &Path, base_url: &str, drafts: bool) -> Result<Session> {
         let root = root.canonicalize().map_err(|e| crate::fs::io_error("cannot resolve", root, e))?;
         Ok(Session {
             root,
@@ -226,18 +217,18 @@ impl Session {
     }
 
     /// The project root, resolved.
-    pub fn root(&self) -> &Path {
+    pub(crate) fn root(&self) -> &Path {
         &self.root
     }
 
     /// The output of the last good build, if there was one.
-    pub fn output(&self) -> Option<Arc<Output>> {
+    pub(crate) fn output(&self) -> Option<Arc<Output>> {
         self.good.as_ref().map(|g| g.output.clone())
     }
 
     /// Applies `changes` (and any left over by a failed rebuild). On failure the last good
     /// output stays, and the changes are kept for the next rebuild.
-    pub fn rebuild(&mut self, changes: Changes) -> Result<Rebuilt> {
+    pub(crate) fn rebuild(&mut self, changes: Changes) -> Result<Rebuilt> {
         let started = Instant::now();
         self.pending.merge(changes);
         let (rendered, everything) = self.apply()?;
@@ -477,6 +468,8 @@ impl Sink for Memory {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use super::*;
 
     #[test]
@@ -494,5 +487,185 @@ mod tests {
         assert!(changes.files && changes.touches("guide/other.md") && !changes.touches("guides/x.md"));
         assert!(changes.add(Path::new("templates/page.html")));
         assert!(changes.everything);
+    }
+
+    /// The base URL both kinds of build use, so that their output can be compared byte for byte.
+    const BASE_URL: &str = "http://127.0.0.1:1111/";
+
+    #[test]
+    fn every_rebuild_matches_a_full_build_and_renders_only_what_depends_on_the_change() {
+        let project = project();
+        let site = project.path();
+        let mut session = Session::new(site, BASE_URL, false).unwrap();
+        let first = session.rebuild(Changes::default()).unwrap();
+        assert_eq!((first.rendered, first.pages), (5, 5));
+        assert_same_as_full_build(&session, site);
+
+        let steps: [Step; 11] = [
+            Step("a page's body", |s| replace(s, "content/guide/page.md", "First", "Second"), &[PAGE], 1),
+            // Its section lists it, and its sibling shows the section's list.
+            Step(
+                "a page's title",
+                |s| replace(s, PAGE, "title = \"Page\"", "title = \"Page 2\""),
+                &[PAGE],
+                3,
+            ),
+            Step("a page's weight", |s| replace(s, OTHER, "weight = 2", "weight = 0"), &[OTHER], 3),
+            // Every page's navigation reads the home page's listing with get_section.
+            Step("a top-level page's title", |s| replace(s, ABOUT, "\"About\"", "\"About us\""), &[ABOUT], 5),
+            Step(
+                "a new page",
+                |s| write(s, NEW, "+++\ntitle = \"New\"\ndate = 2024-02-01\n+++\nNew.\n"),
+                &[NEW],
+                6,
+            ),
+            Step("a removed page", |s| remove(s, NEW), &[NEW], 5),
+            Step(
+                "a data file",
+                |s| replace(s, "data/facts.toml", "compare", "weigh"),
+                &["data/facts.toml"],
+                5,
+            ),
+            Step(
+                "a template",
+                |s| replace(s, "templates/page.html", "<h1>", "<h1 class=\"t\">"),
+                &["templates/page.html"],
+                5,
+            ),
+            Step("a new static file", |s| write(s, "static/extra.txt", "Extra.\n"), &["static/extra.txt"], 5),
+            Step(
+                "a static file's contents",
+                |s| write(s, "static/style.css", "p { margin: 0; }\n"),
+                &["static/style.css"],
+                0,
+            ),
+            Step("a draft", |s| replace(s, OTHER, "weight = 0", "weight = 0\ndraft = true"), &[OTHER], 4),
+        ];
+        for Step(what, change, paths, rendered) in steps {
+            change(site);
+            let rebuilt = session.rebuild(changes(paths)).unwrap_or_else(|e| panic!("{what}: {e}"));
+            assert_eq!(rebuilt.rendered, rendered, "pages rendered after a change to {what}");
+            assert_same_as_full_build(&session, site);
+        }
+    }
+
+    #[test]
+    fn a_failed_rebuild_keeps_the_last_good_output_and_the_next_one_applies_every_change() {
+        let project = project();
+        let site = project.path();
+        let mut session = Session::new(site, BASE_URL, false).unwrap();
+        session.rebuild(Changes::default()).unwrap();
+        let good = served(&session);
+
+        // The home page links to `page.md#a-heading`: renaming the heading breaks that link.
+        replace(site, OTHER, "Another page", "Another edited page");
+        session.rebuild(changes(&[OTHER])).unwrap();
+        replace(site, PAGE, "## A heading", "## Renamed");
+        let error = session.rebuild(changes(&[PAGE])).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "content/_index.md:5:14: link to `#a-heading`: `content/guide/page.md` has no heading with that id"
+        );
+        let after_other = served(&session);
+        assert_ne!(after_other["guide/other/index.html"], good["guide/other/index.html"]);
+        assert_eq!(
+            after_other["guide/page/index.html"], good["guide/page/index.html"],
+            "the last good page stays"
+        );
+
+        // The next change is to another file, but the heading change is applied with it.
+        replace(site, "content/_index.md", "#a-heading", "#renamed");
+        let rebuilt = session.rebuild(changes(&["content/_index.md"])).unwrap();
+        assert_eq!(rebuilt.changed, ["content/_index.md", PAGE]);
+        assert_same_as_full_build(&session, site);
+    }
+
+    /// A change: what it is, how it is made, the paths it changes, how many pages it must render.
+    struct Step(&'static str, fn(&Path), &'static [&'static str], usize);
+
+    const PAGE: &str = "content/guide/page.md";
+    const OTHER: &str = "content/guide/other.md";
+    const ABOUT: &str = "content/about.md";
+    const NEW: &str = "content/guide/new.md";
+
+    fn changes(paths: &[&str]) -> Changes {
+        let mut changes = Changes::default();
+        for path in paths {
+            assert!(changes.add(Path::new(path)), "{path} is a source");
+        }
+        changes
+    }
+
+    /// Every file the session serves, with its bytes.
+    fn served(session: &Session) -> BTreeMap<String, Vec<u8>> {
+        let output = session.output().expect("a good build");
+        output
+            .files()
+            .map(|(path, entry)| {
+                let bytes = match entry {
+                    Entry::Bytes(bytes) => bytes.to_vec(),
+                    Entry::File(source) => std::fs::read(source).unwrap(),
+                };
+                (path.to_string(), bytes)
+            })
+            .collect()
+    }
+
+    fn assert_same_as_full_build(session: &Session, site: &Path) {
+        let out = tempfile::tempdir().unwrap();
+        let options = crate::Options {
+            root: site.to_path_buf(),
+            out: Some(out.path().join("public")),
+            base_url: Some(BASE_URL.to_string()),
+            ..crate::Options::default()
+        };
+        crate::build(&options).unwrap();
+        let mut full = tree(&out.path().join("public"));
+        full.remove(crate::output::MARKER);
+        let served = served(session);
+        assert_eq!(served.keys().collect::<Vec<_>>(), full.keys().collect::<Vec<_>>());
+        for (path, bytes) in &full {
+            assert!(served[path] == *bytes, "`{path}` differs from a full build");
+        }
+    }
+
+    /// `tests/serve_site/`, copied into a temporary folder.
+    fn project() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/serve_site");
+        for (path, bytes) in tree(&fixture) {
+            let to = dir.path().join(path);
+            std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+            std::fs::write(to, bytes).unwrap();
+        }
+        dir
+    }
+
+    /// Every file under `dir`, by its `/`-separated path, with its bytes.
+    fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+        walkdir::WalkDir::new(dir)
+            .into_iter()
+            .map(Result::unwrap)
+            .filter(|e| e.file_type().is_file())
+            .map(|e| {
+                let path = e.path().strip_prefix(dir).unwrap().to_str().unwrap().replace('\\', "/");
+                (path, std::fs::read(e.path()).unwrap())
+            })
+            .collect()
+    }
+
+    fn write(site: &Path, path: &str, text: &str) {
+        std::fs::write(site.join(path), text).unwrap();
+    }
+
+    fn remove(site: &Path, path: &str) {
+        std::fs::remove_file(site.join(path)).unwrap();
+    }
+
+    fn replace(site: &Path, path: &str, from: &str, to: &str) {
+        let path = site.join(path);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "{} has no {from:?}", path.display());
+        std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
     }
 }

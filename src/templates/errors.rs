@@ -15,11 +15,11 @@ use crate::source::TEMPLATES_DIR;
 /// A Markdown body going through Tera, for placing its errors.
 pub(crate) struct InBody<'a> {
     /// The page's source file, as shown in errors.
-    pub page: &'a Path,
-    pub body: &'a str,
+    pub(crate) page: &'a Path,
+    pub(crate) body: &'a str,
     /// The line of the file the body starts on.
-    pub body_line: usize,
-    pub prepared: &'a crate::body_tags::Prepared,
+    pub(crate) body_line: usize,
+    pub(crate) prepared: &'a crate::body_tags::Prepared,
 }
 
 impl InBody<'_> {
@@ -126,75 +126,104 @@ pub(crate) fn tera_error(
     rendering: Option<&Path>,
     body: Option<&InBody<'_>>,
 ) -> Error {
+    let reports: Vec<(String, Position, String)> = match e.kind() {
+        tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => {
+            let span = report.span();
+            let position = Position::new(span.start_line, span.start_col + 1);
+            vec![(report.filename().to_string(), position, report.message().trim().to_string())]
+        }
+        // Tera gathers the unknown names of a template into one message of reports, whose text
+        // is all it gives of them.
+        tera::ErrorKind::Msg(text) if text.starts_with("error: ") => {
+            text.split("\n\nerror: ").filter_map(parse_report).collect()
+        }
+        _ => Vec::new(),
+    };
+    if reports.is_empty() {
+        return unplaced(e, rendering, body);
+    }
+    let syntax = matches!(e.kind(), tera::ErrorKind::SyntaxError(_));
+    let errors = reports.into_iter().map(|(file, position, message)| {
+        let near = suggestion(tera, &message);
+        let error = match body {
+            Some(body) if file == "__tera_one_off" => {
+                return body_error(body, position, message, &near, syntax);
+            }
+            _ => Error::at_position(shown(&file), position, message + &near),
+        };
+        match rendering {
+            Some(page) => error.while_rendering(page),
+            None => error,
+        }
+    });
+    Error::many(errors.collect())
+}
+
+/// An error of a template tag in a Markdown body, at its place in the page's file. Where the tag
+/// may be text the author did not mean as a template (a syntax error, a name not defined, an
+/// unknown name with no near miss), the message says how to write it as text.
+fn body_error(body: &InBody<'_>, position: Position, message: String, near: &str, syntax: bool) -> Error {
+    let (position, opener) = body.place(position);
+    let unknown_name = ["function", "filter", "test", "component"]
+        .iter()
+        .any(|what| message.starts_with(&format!("Unknown {what} `")));
+    let mistaken = syntax
+        || (message.starts_with("Variable `") && message.contains("is not defined"))
+        || (unknown_name && near.is_empty());
+    let hint = match mistaken {
+        true => format!(" (to show `{opener}` as text, write `\\{opener}` or put it in code)"),
+        false => String::new(),
+    };
+    Error::at_position(body.page, position, message + near + &hint)
+}
+
+/// An error Tera gives no position for: at the template it names, if any.
+fn unplaced(e: &tera::Error, rendering: Option<&Path>, body: Option<&InBody<'_>>) -> Error {
     let mut text = e.to_string();
     let mut cause = std::error::Error::source(e);
     while let Some(c) = cause {
         text.push_str(&format!(": {c}"));
         cause = c.source();
     }
-    let reports: Vec<String> = match e.kind() {
-        tera::ErrorKind::Msg(_) if text.starts_with("error: ") => text
-            .split("\n\nerror: ")
-            .map(|r| r.strip_prefix("error: ").unwrap_or(r))
-            .map(|r| format!("error: {r}"))
-            .collect(),
-        _ => vec![text],
-    };
-    let syntax = matches!(e.kind(), tera::ErrorKind::SyntaxError(_));
-    Error::many(reports.iter().map(|r| report_error(tera, r, e.kind(), syntax, rendering, body)).collect())
-}
-
-/// One report of a Tera error; see [`tera_error`].
-fn report_error(
-    tera: &Tera,
-    text: &str,
-    kind: &tera::ErrorKind,
-    syntax: bool,
-    rendering: Option<&Path>,
-    body: Option<&InBody<'_>>,
-) -> Error {
-    let error = match (parse_report(text), kind) {
-        (Some((file, position, message)), _) => {
-            let near = suggestion(tera, &message);
-            let message = message + &near;
-            match body {
-                Some(body) if file == "__tera_one_off" => {
-                    let (position, opener) = body.place(position);
-                    // Where the tag may be text the author did not mean as a template: not
-                    // a field of a known value, a template not found, or a near miss of a name.
-                    let unknown_name = ["function", "filter", "test", "component"]
-                        .iter()
-                        .any(|what| message.starts_with(&format!("Unknown {what} `")));
-                    let mistaken = syntax
-                        || (message.starts_with("Variable `") && message.contains("is not defined"))
-                        || (unknown_name && near.is_empty());
-                    let hint = match mistaken {
-                        true => {
-                            format!(" (to show `{opener}` as text, write `\\{opener}` or put it in code)")
-                        }
-                        false => String::new(),
-                    };
-                    return Error::at_position(body.page, position, message + &hint);
-                }
-                _ => Error::at_position(shown(&file), position, message),
-            }
+    let text = text.trim().to_string();
+    let error = match (e.kind(), body) {
+        (tera::ErrorKind::CircularExtend { tpl, .. } | tera::ErrorKind::CircularInclude { tpl, .. }, _) => {
+            Error::at(shown(tpl), text)
         }
-        (
-            None,
-            tera::ErrorKind::CircularExtend { tpl, .. } | tera::ErrorKind::CircularInclude { tpl, .. },
-        ) => Error::at(shown(tpl), text.trim().to_string()),
-        (None, tera::ErrorKind::MissingParent { current, .. }) => {
-            Error::at(shown(current), text.trim().to_string())
-        }
-        (None, _) => match body {
-            Some(body) => return Error::at(body.page, text.trim().to_string()),
-            None => Error::at(TEMPLATES_DIR, text.trim().to_string()),
-        },
+        (tera::ErrorKind::MissingParent { current, .. }, _) => Error::at(shown(current), text),
+        (_, Some(body)) => return Error::at(body.page, text),
+        (_, None) => Error::at(TEMPLATES_DIR, text),
     };
     match rendering {
         Some(page) => error.while_rendering(page),
         None => error,
     }
+}
+
+/// A loop of `{% include %}`s, `chain` running from a template back to itself: the error is at
+/// the include that closes it, in the template `sources` hold.
+pub(crate) fn circular_include(sources: &[(String, String)], chain: &[String]) -> Error {
+    let [.., from, to] = chain else { return Error::at(TEMPLATES_DIR, "a loop of includes") };
+    let message = format!(
+        "`{{% include \"{to}\" %}}` makes a loop of includes ({}): a template cannot include itself, \
+         even through others",
+        chain.join(" → ")
+    );
+    let source = sources.iter().find(|(name, _)| name == from).map_or("", |(_, source)| source.as_str());
+    match include_position(source, to) {
+        Some(position) => Error::at_position(shown(from), position, message),
+        None => Error::at(shown(from), message),
+    }
+}
+
+/// Where `source` writes `{% include "name" %}` (or with `'`, or `{%-`).
+fn include_position(source: &str, name: &str) -> Option<Position> {
+    let quoted = [format!("\"{name}\""), format!("'{name}'")];
+    source.match_indices("{%").map(|(at, _)| at).find_map(|at| {
+        let rest = source[at + 2..].trim_start_matches('-').trim_start().strip_prefix("include")?;
+        let rest = rest.trim_start();
+        quoted.iter().any(|q| rest.starts_with(q.as_str())).then(|| Position::of_offset(source, at))
+    })
 }
 
 /// `" (did you mean `x`?)"` for a message about an unknown function or component with a close
@@ -216,7 +245,7 @@ fn suggestion(tera: &Tera, message: &str) -> String {
     String::new()
 }
 
-/// Reads Tera's report format: `error: <message>` then ` --> <file>:<line>:<col>`.
+/// Reads one report of Tera's text: `error: <message>` then ` --> <file>:<line>:<col>`.
 fn parse_report(text: &str) -> Option<(String, Position, String)> {
     let mut lines = text.lines();
     let first = lines.next()?;

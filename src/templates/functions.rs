@@ -19,7 +19,7 @@ use crate::urls;
 /// Something of another page that a render read through `get_page` or `get_section`. `juxta
 /// serve` records these so that an edit to a page's front matter re-renders the pages showing it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Read {
+pub(crate) enum Read {
     /// The page's own fields (`get_page`).
     Page(PageId),
     /// A section's fields and the summaries of its pages and subsections (`get_section`).

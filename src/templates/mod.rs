@@ -27,7 +27,7 @@ mod functions;
 mod values;
 
 pub(crate) use errors::InBody;
-use errors::tera_error;
+use errors::{circular_include, tera_error};
 pub(crate) use functions::Read;
 use functions::{ReadLog, register_functions};
 use values::{Listing, site_value, slots};
@@ -36,7 +36,7 @@ use values::{Listing, site_value, slots};
 const EXTENSIONS: [&str; 5] = ["html", "htm", "xml", "txt", "json"];
 
 /// The compiled templates and the values shared by every render.
-pub struct Templates {
+pub(crate) struct Templates {
     tera: Tera,
     site: Arc<Site>,
     site_value: Value,
@@ -88,7 +88,7 @@ fn read_sources(root: &Path) -> Result<Vec<(String, String)>> {
 impl Templates {
     /// Loads every template under `templates/`, registers juxta's functions, and checks that
     /// every page's template exists.
-    pub fn load(site: Arc<Site>) -> Result<Templates> {
+    pub(crate) fn load(site: Arc<Site>) -> Result<Templates> {
         let ids: Vec<PageId> = site.ids().collect();
         let sources = read_sources(&site.root)?;
         Templates::compile(site, sources, &ids, false)
@@ -97,7 +97,7 @@ impl Templates {
     /// Like [`Templates::load`], for a rebuild that renders the pages `ids`: section listings
     /// are shared only among them, each rendered once (other renders make their own), and what
     /// each page's templates read of other pages is recorded ([`Templates::reads`]).
-    pub fn load_for(site: Arc<Site>, ids: &[PageId]) -> Result<Templates> {
+    pub(crate) fn load_for(site: Arc<Site>, ids: &[PageId]) -> Result<Templates> {
         let sources = read_sources(&site.root)?;
         Templates::compile(site, sources, ids, true)
     }
@@ -114,8 +114,14 @@ impl Templates {
             record_reads.then(|| Arc::new(site.pages.iter().map(|_| Mutex::default()).collect()));
         let mut tera = Tera::new();
         register_functions(&mut tera, &site, reads.as_ref());
-        tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str())))
-            .map_err(|e| tera_error(&tera, &e, None, None))?;
+        tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str()))).map_err(|e| match e
+            .kind()
+        {
+            tera::ErrorKind::CircularInclude { include_chain, .. } => {
+                circular_include(&sources, include_chain)
+            }
+            _ => tera_error(&tera, &e, None, None),
+        })?;
 
         let site_value = site_value(&site);
         let data_value = site.data.to_value();
@@ -133,7 +139,7 @@ impl Templates {
     }
 
     /// The name of the template page `id` is rendered with.
-    pub fn template_name(&self, id: PageId) -> &str {
+    pub(crate) fn template_name(&self, id: PageId) -> &str {
         Self::template_of(self.site.page(id))
     }
 
@@ -232,13 +238,17 @@ impl Templates {
     }
 
     /// Renders a page with its template.
-    pub fn render_page(&self, id: PageId, rendered: &Rendered) -> Result<String> {
+    pub(crate) fn render_page(&self, id: PageId, rendered: &Rendered) -> Result<String> {
         self.render_page_marked(id, rendered).map(|(html, _)| html)
     }
 
     /// Renders a page with its template; also returns where the page's content was written as it
     /// is (what `{{ page.content }}` writes, not what a filter made of it).
-    pub fn render_page_marked(&self, id: PageId, rendered: &Rendered) -> Result<(String, Vec<Range<usize>>)> {
+    pub(crate) fn render_page_marked(
+        &self,
+        id: PageId,
+        rendered: &Rendered,
+    ) -> Result<(String, Vec<Range<usize>>)> {
         let page = self.site.page(id);
         let content = Value::safe_string(&rendered.html);
         let context = self.context(id, Some((rendered, &content)));
@@ -270,7 +280,7 @@ impl Templates {
 
     /// Renders `404.html`. Under the web flavour a `<base>` element pointing at the site root is
     /// added, because the server sends this page for missing URLs at any depth.
-    pub fn render_404(&self) -> Result<String> {
+    pub(crate) fn render_404(&self) -> Result<String> {
         let mut context = self.base_context(0);
         let mut page = Map::new();
         page.insert("title".into(), "Page not found".into());
@@ -388,7 +398,7 @@ fn insert_base(html: &str, href: &str) -> String {
     format!("{}<base href=\"{}\">{}", &html[..end], crate::html::escape(href), &html[end..])
 }
 
-pub fn shown(name: &str) -> PathBuf {
+pub(crate) fn shown(name: &str) -> PathBuf {
     Path::new(TEMPLATES_DIR).join(name)
 }
 

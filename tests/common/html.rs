@@ -4,45 +4,45 @@
 
 /// A start tag: its lowercased name, attributes (lowercased names, decoded values) and 1-based line.
 #[derive(Debug, Clone)]
-pub struct Tag {
-    pub name: String,
-    pub attrs: Vec<(String, String)>,
-    pub line: usize,
+pub(crate) struct Tag {
+    pub(crate) name: String,
+    pub(crate) attrs: Vec<(String, String)>,
+    pub(crate) line: usize,
 }
 
 impl Tag {
     /// The value of attribute `name`, if present.
-    pub fn attr(&self, name: &str) -> Option<&str> {
+    pub(crate) fn attr(&self, name: &str) -> Option<&str> {
         self.attrs.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
     }
 
     /// The whitespace-separated, lowercased tokens of attribute `name` (`rel`, `class`).
-    pub fn tokens(&self, name: &str) -> Vec<String> {
+    pub(crate) fn tokens(&self, name: &str) -> Vec<String> {
         self.attr(name).unwrap_or("").split_ascii_whitespace().map(|t| t.to_ascii_lowercase()).collect()
     }
 }
 
 /// What [`parse`] finds in a document.
 #[derive(Debug, Default)]
-pub struct Document {
-    pub tags: Vec<Tag>,
+pub(crate) struct Document {
+    pub(crate) tags: Vec<Tag>,
     /// The text of every `<style>` element, with the line it starts on.
-    pub styles: Vec<(usize, String)>,
+    pub(crate) styles: Vec<(usize, String)>,
 }
 
 impl Document {
     /// The start tags named `name`.
-    pub fn named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Tag> + 'a {
+    pub(crate) fn named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Tag> + 'a {
         self.tags.iter().filter(move |t| t.name == name)
     }
 
     /// The `href` of the first `<base>` element, if any.
-    pub fn base_href(&self) -> Option<&str> {
+    pub(crate) fn base_href(&self) -> Option<&str> {
         self.named("base").find_map(|t| t.attr("href"))
     }
 
     /// Whether the page is only a redirect: it holds a `<meta http-equiv="refresh">`.
-    pub fn is_redirect(&self) -> bool {
+    pub(crate) fn is_redirect(&self) -> bool {
         self.named("meta").any(|t| t.attr("http-equiv").is_some_and(|v| v.eq_ignore_ascii_case("refresh")))
     }
 }
@@ -51,7 +51,7 @@ impl Document {
 const RAW_TEXT: [&str; 5] = ["script", "style", "textarea", "title", "xmp"];
 
 /// Reads the start tags of `html`, skipping comments, doctype, end tags and raw-text contents.
-pub fn parse(html: &str) -> Document {
+pub(crate) fn parse(html: &str) -> Document {
     let bytes = html.as_bytes();
     let mut doc = Document::default();
     let (mut i, mut line, mut counted) = (0, 1, 0);
@@ -157,7 +157,7 @@ fn read_tag(html: &str, start: usize, line: usize) -> (Tag, usize) {
 
 /// Decodes the character references that matter in URLs: `&amp;`, `&quot;`, `&apos;`, `&lt;`, `&gt;`,
 /// `&colon;`, `&sol;`, `&#NN;` and `&#xHH;`.
-pub fn decode_entities(text: &str) -> String {
+pub(crate) fn decode_entities(text: &str) -> String {
     if !text.contains('&') {
         return text.to_string();
     }
@@ -202,7 +202,7 @@ pub fn decode_entities(text: &str) -> String {
 
 /// The URLs a stylesheet loads: every `url(…)` and every `@import "…"`, with the 1-based line of each
 /// (counted from `first_line`). Comments are skipped.
-pub fn css_urls(css: &str, first_line: usize) -> Vec<(usize, String)> {
+pub(crate) fn css_urls(css: &str, first_line: usize) -> Vec<(usize, String)> {
     let bytes = css.as_bytes();
     let lower = css.to_ascii_lowercase();
     let mut found = Vec::new();
@@ -271,7 +271,7 @@ fn css_string(css: &str, start: usize) -> (String, usize) {
 }
 
 /// The URLs of a `srcset` attribute (descriptors dropped).
-pub fn srcset_urls(srcset: &str) -> Vec<String> {
+pub(crate) fn srcset_urls(srcset: &str) -> Vec<String> {
     let mut urls = Vec::new();
     let mut rest = srcset;
     loop {
@@ -309,7 +309,7 @@ pub fn srcset_urls(srcset: &str) -> Vec<String> {
 
 /// Whether a URL found in a page or stylesheet points outside the site: `//host/…`, or any scheme but
 /// `data:`, `blob:`, `about:` and `javascript:` (so `http:`, `https:`, `ftp:` …).
-pub fn is_external(url: &str) -> bool {
+pub(crate) fn is_external(url: &str) -> bool {
     // Browsers drop leading and trailing spaces and every tab and newline before parsing.
     let url: String = url.trim().chars().filter(|c| !matches!(c, '\t' | '\n' | '\r')).collect();
     let lower = url.to_ascii_lowercase();
@@ -340,7 +340,7 @@ fn scheme(url: &str) -> Option<&str> {
 /// `<base href>`, if any; `prefix` is the URL path the site is served under (`/` or `/repo/`).
 /// `None` for what is not a file of the site: external URLs, `data:`, fragments, paths outside the
 /// prefix or above the root.
-pub fn resolve(from: &str, base: Option<&str>, href: &str, prefix: &str) -> Option<String> {
+pub(crate) fn resolve(from: &str, base: Option<&str>, href: &str, prefix: &str) -> Option<String> {
     let href = href.trim();
     if href.is_empty()
         || href.starts_with('#')

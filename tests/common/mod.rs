@@ -4,21 +4,21 @@
 
 #![allow(dead_code)]
 
-pub mod audit;
-pub mod html;
-pub mod server;
+pub(crate) mod audit;
+pub(crate) mod html;
+pub(crate) mod server;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// A fixed build date, so pinned output does not depend on file times.
-pub const EPOCH: &str = "1700000000";
+pub(crate) const EPOCH: &str = "1700000000";
 
 /// The build date for the site in `dir`: [`EPOCH`], except for the repository's own site (or a
 /// copy of its data), built today. Its facts carry the dates they were checked on,
 /// which a fixed date in the past would put in the future, an error.
-pub fn epoch(dir: &Path) -> String {
+pub(crate) fn epoch(dir: &Path) -> String {
     let ours = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/protocols.toml");
     let data = |root: &Path| std::fs::read(root.join("data/protocols.toml")).ok();
     if data(dir).is_some() && data(dir) == std::fs::read(&ours).ok() {
@@ -31,7 +31,7 @@ pub fn epoch(dir: &Path) -> String {
 }
 
 /// Runs `juxta` with `args` in `dir`.
-pub fn juxta(dir: &Path, args: &[&str]) -> Output {
+pub(crate) fn juxta(dir: &Path, args: &[&str]) -> Output {
     let root = args.iter().position(|a| *a == "--root").and_then(|i| args.get(i + 1)).map(Path::new);
     Command::new(env!("CARGO_BIN_EXE_juxta"))
         .args(args)
@@ -42,14 +42,14 @@ pub fn juxta(dir: &Path, args: &[&str]) -> Output {
 }
 
 /// Builds `root` into `out` with extra arguments; returns the process output.
-pub fn build(root: &Path, out: &Path, extra: &[&str]) -> Output {
+pub(crate) fn build(root: &Path, out: &Path, extra: &[&str]) -> Output {
     let mut args = vec!["build", "--quiet", "--root", root.to_str().unwrap(), "--out", out.to_str().unwrap()];
     args.extend_from_slice(extra);
     juxta(root, &args)
 }
 
 /// Every file under `dir` with its bytes, keyed by `/`-separated relative path.
-pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut files = BTreeMap::new();
     for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
         let entry = entry.unwrap();
@@ -62,7 +62,7 @@ pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 }
 
 /// Copies the tree at `from` into `to` (created if needed), overwriting files.
-pub fn copy_tree(from: &Path, to: &Path) {
+pub(crate) fn copy_tree(from: &Path, to: &Path) {
     for entry in walkdir::WalkDir::new(from) {
         let entry = entry.unwrap();
         let target = to.join(entry.path().strip_prefix(from).unwrap());
@@ -75,17 +75,17 @@ pub fn copy_tree(from: &Path, to: &Path) {
 }
 
 /// The folder of the fixtures of kind `kind` (`sites`, `sites_invalid`).
-pub fn fixtures(kind: &str) -> PathBuf {
+pub(crate) fn fixtures(kind: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join(kind)
 }
 
 /// Whether pinned files should be rewritten instead of compared.
-pub fn blessing() -> bool {
+pub(crate) fn blessing() -> bool {
     std::env::var_os("JUXTA_BLESS").is_some()
 }
 
 /// The fixture case folders under `dir`, sorted, skipping names starting with `_`.
-pub fn cases(dir: &Path) -> Vec<PathBuf> {
+pub(crate) fn cases(dir: &Path) -> Vec<PathBuf> {
     let mut cases: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -97,7 +97,13 @@ pub fn cases(dir: &Path) -> Vec<PathBuf> {
 
 /// Compares a failing run of fixture `case` with its pinned `expected_stderr` and `expected_exit`
 /// (1 when absent), or re-pins the stderr when blessing; each difference is pushed to `failures`.
-pub fn compare_pinned(case: &Path, name: &str, stderr: &str, code: Option<i32>, failures: &mut Vec<String>) {
+pub(crate) fn compare_pinned(
+    case: &Path,
+    name: &str,
+    stderr: &str,
+    code: Option<i32>,
+    failures: &mut Vec<String>,
+) {
     let expected_code: i32 =
         std::fs::read_to_string(case.join("expected_exit")).map(|c| c.trim().parse().unwrap()).unwrap_or(1);
     if blessing() {

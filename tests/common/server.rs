@@ -20,7 +20,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 /// A running server; stops when dropped.
-pub struct Server {
+pub(crate) struct Server {
     addr: SocketAddr,
     prefix: String,
     stop: Arc<AtomicBool>,
@@ -30,7 +30,7 @@ pub struct Server {
 impl Server {
     /// Serves `root` under `prefix` (`"/"`, or a sub-path such as `"/iot-vs-m2m/"`; slashes are added
     /// where missing).
-    pub fn start(root: &Path, prefix: &str) -> Server {
+    pub(crate) fn start(root: &Path, prefix: &str) -> Server {
         let prefix = normalize_prefix(prefix);
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
         let addr = listener.local_addr().unwrap();
@@ -57,17 +57,17 @@ impl Server {
     }
 
     /// `http://127.0.0.1:PORT<prefix>`, ending in `/`.
-    pub fn base_url(&self) -> String {
+    pub(crate) fn base_url(&self) -> String {
         format!("http://{}{}", self.addr, self.prefix)
     }
 
     /// The URL of `path`, relative to the prefix (a leading `/` is ignored).
-    pub fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{}", self.base_url(), path.trim_start_matches('/'))
     }
 
     /// The address the server listens on.
-    pub fn addr(&self) -> SocketAddr {
+    pub(crate) fn addr(&self) -> SocketAddr {
         self.addr
     }
 }
@@ -227,7 +227,7 @@ fn write_reply(mut stream: TcpStream, reply: &Reply, head_only: bool) -> std::io
 }
 
 /// The `Content-Type` for a file, by extension.
-pub fn content_type(file: &Path) -> &'static str {
+pub(crate) fn content_type(file: &Path) -> &'static str {
     let ext = file.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
     match ext.as_str() {
         "html" | "htm" => "text/html; charset=utf-8",
@@ -253,7 +253,7 @@ pub fn content_type(file: &Path) -> &'static str {
 }
 
 /// Decodes `%XX` escapes once; `None` for a malformed escape or bytes that are not UTF-8.
-pub fn percent_decode(text: &str) -> Option<String> {
+pub(crate) fn percent_decode(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -271,7 +271,7 @@ pub fn percent_decode(text: &str) -> Option<String> {
 }
 
 /// Escapes what may not stand in a URL path as it is (the inverse of [`percent_decode`] for paths).
-pub fn encode_path(path: &str) -> String {
+pub(crate) fn encode_path(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     for byte in path.bytes() {
         if byte.is_ascii_alphanumeric() || b"/-._~!$&'()*+,;=:@".contains(&byte) {
@@ -285,27 +285,27 @@ pub fn encode_path(path: &str) -> String {
 
 /// A response as [`get`] returns it.
 #[derive(Debug)]
-pub struct Response {
-    pub status: u16,
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
+pub(crate) struct Response {
+    pub(crate) status: u16,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Vec<u8>,
 }
 
 impl Response {
     /// The value of header `name` (case-insensitive), if present.
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
     /// The body as text.
-    pub fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
 }
 
 /// A minimal HTTP/1.1 `GET` of `target` (a raw request target such as `/a%20b/`) from `addr`; it does
 /// not follow redirects.
-pub fn get(addr: SocketAddr, target: &str) -> Response {
+pub(crate) fn get(addr: SocketAddr, target: &str) -> Response {
     let mut stream = TcpStream::connect(addr).expect("connect to the test server");
     stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     write!(stream, "GET {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();

@@ -15,7 +15,7 @@ use sources::Catalogue;
 
 /// `key = value` written as the format of `file` writes it: TOML `key = value`, YAML
 /// `key: value`, JSON `"key": value`.
-pub fn syntax(file: &Path, key: &str, value: &str) -> String {
+pub(crate) fn syntax(file: &Path, key: &str, value: &str) -> String {
     match file.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
         Some("yaml" | "yml") => format!("{key}: {}", value.trim_matches('"')),
         Some("json") => format!("\"{key}\": {value}"),
@@ -24,7 +24,7 @@ pub fn syntax(file: &Path, key: &str, value: &str) -> String {
 }
 
 /// Whether a data file's contents declare a comparison dataset.
-pub fn is_declared(value: &serde_json::Value) -> bool {
+pub(crate) fn is_declared(value: &serde_json::Value) -> bool {
     value.get("kind").and_then(serde_json::Value::as_str) == Some(KIND)
 }
 
@@ -50,7 +50,7 @@ const TOP_KEYS: [&str; 16] = [
 ];
 
 /// Validates a comparison dataset; every problem found is returned, each with its position.
-pub fn validate(id: &str, shown: &Path, root: &Node) -> std::result::Result<Comparison, Vec<Error>> {
+pub(crate) fn validate(id: &str, shown: &Path, root: &Node) -> std::result::Result<Comparison, Vec<Error>> {
     let mut v = Validator { shown, errors: Vec::new() };
     let what = "the dataset";
     v.known_keys(root, &TOP_KEYS, what);

@@ -9,6 +9,8 @@ highlighting off, as the floor has none.
     python3 bench/run.py                       # N = 1,000 and 10,000, 5 runs; juxta at 100,000
     python3 bench/run.py --sizes 1000 --runs 3 --big 0
     python3 bench/run.py --dir /tmp/juxta-bench   # on disk instead of /dev/shm
+    python3 bench/run.py --tools juxta,juxta-plain --binary before=/tmp/juxta-before
+                                               # also juxta@before and juxta-plain@before
 
 Needs `hugo` (Debian package) and `mdbook` (`cargo install mdbook`) on PATH, and GNU time at
 /usr/bin/time (Debian package `time`); a missing peer is skipped with a note. The corpus and
@@ -35,10 +37,17 @@ JUXTA = REPO / "target/release/juxta"
 FLOOR = REPO / "target/release/examples/floor"
 
 
-def tools(corpus, out):
-    """Each tool: the command building `corpus` into `out`, and how to count its pages."""
+def tools(corpus, out, binaries=()):
+    """Each tool: the command building `corpus` into `out`, and how to count its pages.
+    `binaries` are other juxta binaries (label, path), each adding `juxta@label` and
+    `juxta-plain@label`, to compare two versions in one run."""
     mdbook = shutil.which("mdbook") or str(Path.home() / ".cargo/bin/mdbook")
-    return {
+    other = {}
+    for label, path in binaries:
+        for variant in ("juxta", "juxta-plain"):
+            command = [path, "build", "-q", "--root", str(corpus / variant), "--out", str(out)]
+            other[f"{variant}@{label}"] = (command, "s*/p*/index.html")
+    return other | {
         "juxta": ([str(JUXTA), "build", "-q", "--root", str(corpus / "juxta"), "--out", str(out)],
                   "s*/p*/index.html"),
         "juxta-flat": ([str(JUXTA), "build", "-q", "--root", str(corpus / "juxta-flat"), "--out", str(out)],
@@ -131,7 +140,7 @@ def table(results):
         "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
-        if r["tool"] in ("floor", *FLOOR_PEERS):
+        if r["tool"] == "floor" or is_floor_peer(r["tool"]):
             continue
         juxta = next((j for j in results if j["tool"] == "juxta" and j["n"] == r["n"]), None)
         ratio_time = ratio(juxta['median'] / r['median']) if juxta and r["tool"] != "juxta" else ""
@@ -144,6 +153,11 @@ def table(results):
 
 
 FLOOR_PEERS = ("juxta-flat", "juxta-plain")
+
+
+def is_floor_peer(tool):
+    """Whether `tool` builds the corpus without navigation (another binary's too)."""
+    return tool.split("@")[0] in FLOOR_PEERS
 # juxta at the largest size every tool builds, measured again in turn with the big size.
 SCALE_PEER = "juxta (for the ratio)"
 
@@ -155,7 +169,7 @@ def floor_table(results):
         "|---:|---|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
-        if r["tool"] not in ("floor", *FLOOR_PEERS):
+        if r["tool"] != "floor" and not is_floor_peer(r["tool"]):
             continue
         floor = next((f for f in results if f["tool"] == "floor" and f["n"] == r["n"]), None)
         times = ratio(r['median'] / floor['median']) if floor and r["tool"] != "floor" else ""
@@ -176,11 +190,14 @@ def main():
     parser.add_argument("--dir", type=Path, default=Path("/dev/shm/juxta-bench"))
     parser.add_argument("--slow", type=float, default=60, help="a warm-up longer than this many seconds is the only run")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--binary", action="append", default=[], metavar="LABEL=PATH",
+                        help="another juxta binary, measured as juxta@LABEL and juxta-plain@LABEL")
     args = parser.parse_args()
 
     subprocess.run(["cargo", "build", "--release", "--bin", "juxta", "--example", "floor"], cwd=REPO, check=True)
     args.dir.mkdir(parents=True, exist_ok=True)
-    wanted = args.tools.split(",")
+    binaries = [tuple(b.split("=", 1)) for b in args.binary]
+    wanted = args.tools.split(",") + [f"{v}@{label}" for label, _ in binaries for v in ("juxta", "juxta-plain")]
     sizes = [int(n) for n in args.sizes.split(",")]
     # Each step: the tools, by the name shown, with the tool and size each builds. The big size is
     # built by juxta alone, in turn with juxta at the largest other size, so that the two builds the
@@ -192,9 +209,10 @@ def main():
     for step, runs in plan:
         at_n = {}
         for shown, (name, n) in step.items():
-            corpus = ensure_corpus(args.dir, n, variants=any(t in FLOOR_PEERS for t, _ in step.values()))
+            plain = any(is_floor_peer(t) for t, _ in step.values())
+            corpus = ensure_corpus(args.dir, n, variants=plain)
             out = args.dir / f"out-{name}-{n}"
-            command, pattern = tools(corpus, out)[name]
+            command, pattern = tools(corpus, out, binaries)[name]
             if not available(command[0]):
                 print(f"skipping {name}: `{command[0]}` is not installed", file=sys.stderr)
                 continue

@@ -186,7 +186,7 @@ pub fn percent_decode(text: &str) -> String {
     urls::percent_decode(text).into_owned()
 }
 
-/// Whether a file could have `name` in a site (see [`urls::check_portable`]).
+/// Whether a file could have `name` in a site (see `urls::check_portable`).
 pub fn is_portable_name(name: &str) -> bool {
     urls::check_portable(name).is_ok()
 }

@@ -268,40 +268,32 @@ pub(crate) fn unclosed(html: &str) -> Option<(usize, String)> {
                     .into(),
             ));
         }
-        if matches!(
-            &*name,
-            "script"
-                | "style"
-                | "textarea"
-                | "title"
-                | "xmp"
-                | "iframe"
-                | "noembed"
-                | "noframes"
-                | "noscript"
-        ) {
-            let close = format!("</{name}");
-            let found = memchr::memchr_iter(b'<', &bytes[i..]).map(|at| i + at).find(|&at| {
-                bytes.get(at..at + close.len()).is_some_and(|b| b.eq_ignore_ascii_case(close.as_bytes()))
-                    && bytes
-                        .get(at + close.len())
-                        .is_none_or(|&b| b.is_ascii_whitespace() || b == b'/' || b == b'>')
-            });
-            match found {
-                Some(at) => i = at,
-                None => {
-                    return Some((
-                        start,
-                        format!(
-                            "`<{name}>` is never closed with `</{name}>`: browsers would read the rest of \
-                             the page as its text; close it"
-                        ),
-                    ));
-                }
-            }
+        if RAW_TEXT.split_whitespace().any(|raw| raw == name) {
+            let Some(at) = closing_tag(bytes, i, &name) else {
+                return Some((
+                    start,
+                    format!(
+                        "`<{name}>` is never closed with `</{name}>`: browsers would read the rest of \
+                         the page as its text; close it"
+                    ),
+                ));
+            };
+            i = at;
         }
     }
     None
+}
+
+/// The elements whose content a browser reads as text up to their closing tag.
+const RAW_TEXT: &str = "script style textarea title xmp iframe noembed noframes noscript";
+
+/// The offset of the closing tag `</name>` (in any case) from `from` on.
+fn closing_tag(bytes: &[u8], from: usize, name: &str) -> Option<usize> {
+    let close = format!("</{name}");
+    memchr::memchr_iter(b'<', &bytes[from..]).map(|at| from + at).find(|&at| {
+        bytes.get(at..at + close.len()).is_some_and(|b| b.eq_ignore_ascii_case(close.as_bytes()))
+            && bytes.get(at + close.len()).is_none_or(|&b| b.is_ascii_whitespace() || b == b'/' || b == b'>')
+    })
 }
 
 /// The length of a comment's text and its end (`-->`, or `--!>`, which browsers accept).

@@ -6,61 +6,64 @@
 //!
 //! | stage | module |
 //! |---|---|
-//! | `site.toml` → [`config::Config`] | [`config`] |
-//! | walk `content/` and `static/` | [`source`] |
-//! | front matter, page paths | [`front_matter`], [`page`] |
-//! | `data/`, comparison datasets validated | [`data`], [`located`], [`comparison`] |
-//! | assemble sections, listings, collisions | [`site`] |
-//! | compile templates once | [`templates`] |
-//! | per page, in parallel: body through Tera (only if it uses it), Markdown, template, write | [`markdown`], [`highlight`], [`table`] |
-//! | anchors, feeds, static files, swap | [`output`], [`feeds`] |
+//! | `site.toml` → `Config` | `config` |
+//! | walk `content/` and `static/` | `source` |
+//! | front matter, page paths | `front_matter`, `page` |
+//! | `data/`, comparison datasets validated | `data`, `located`, `comparison` |
+//! | assemble sections, listings, collisions | `site` |
+//! | compile templates once | `templates` |
+//! | per page, in parallel: body through Tera (only if it uses it), Markdown, template, write | `render`, `markdown` |
+//! | anchors | `render` |
+//! | feeds, search index, static files, the swap | `output`, `feeds`, `search` |
 //!
-//! `juxta serve` ([`serve`]) runs the same stages into memory and, after a change, renders again
-//! only the pages that depend on it.
+//! `juxta serve` ([`serve`]) runs the same stages into memory, calling the same functions, and
+//! after a change renders again only the pages that depend on it. ARCHITECTURE.md, at the root
+//! of the repository, maps every module and the layers they form: a module uses only modules
+//! below its own, never one above.
 //!
 //! Invariants:
-//! - Every internal link juxta writes is page-relative ([`urls`]); absolute URLs appear only in
+//! - Every internal link juxta writes is page-relative (`urls`); absolute URLs appear only in
 //!   canonical and OpenGraph tags, the sitemap and the feed.
 //! - The output is written to a staging folder and swapped in only on success; the previous
-//!   output is untouched by a failed build ([`output`]).
+//!   output is untouched by a failed build.
 //! - The same inputs give byte-identical output: every collection is iterated in sorted order
 //!   and no wall-clock time is written.
 //! - Nothing is written outside the output folder, whatever a slug, path or alias says.
 //! - A stop request (a signal) or a crash while rendering a page ends the build with an error,
 //!   never with a half-written output ([`guard`]).
 
-pub(crate) mod archive;
+mod archive;
 mod body_tags;
 pub mod check;
-pub(crate) mod comparison;
-pub(crate) mod config;
-pub(crate) mod data;
+mod comparison;
+mod config;
+mod data;
 mod date;
 pub mod error;
-pub(crate) mod feeds;
-pub(crate) mod front_matter;
+mod feeds;
+mod front_matter;
 mod fs;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod guard;
-pub(crate) mod highlight;
-pub(crate) mod html;
+mod highlight;
+mod html;
 pub mod init;
-pub(crate) mod located;
-pub(crate) mod markdown;
-pub(crate) mod output;
-pub(crate) mod page;
+mod located;
+mod markdown;
+mod output;
+mod page;
 pub mod progress;
 mod render;
 mod scratch;
-pub(crate) mod search;
+mod search;
 pub mod serve;
-pub(crate) mod site;
-pub(crate) mod source;
+mod site;
+mod source;
 mod suggest;
-pub(crate) mod table;
-pub(crate) mod templates;
-pub(crate) mod urls;
+mod table;
+mod templates;
+mod urls;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -74,8 +77,8 @@ use crate::templates::Templates;
 
 /// The most pages one parallel job reads or renders. Rayon otherwise stops splitting work once
 /// each thread has a share, leaving pieces of thousands of pages: a thread that finishes early
-/// then has nothing to take, and at 10,000 pages the last 10-35 ms ran on one core. Small jobs
-/// let the threads finish together; splitting costs about a microsecond a job.
+/// then has nothing to take while the last piece runs on one core. Small jobs let the threads
+/// finish together, and splitting costs little next to a page.
 pub(crate) const PAGES_PER_JOB: usize = 8;
 
 /// What to build and how.
@@ -158,8 +161,8 @@ pub fn build(options: &Options) -> Result<Report> {
         drop(scratch);
         clock.lap("pack the zip");
     }
-    // Freeing every page's values is serial work (about 20 ms at 10,000 pages): the site is
-    // written, so it happens on another thread, which a process that exits next never waits for.
+    // Freeing every page's values is serial work: the site is written, so it happens on another
+    // thread, which a process that exits next never waits for.
     std::thread::spawn(move || drop((results, templates, site)));
     Ok(Report { pages, files, out: options.zip.clone().unwrap_or(out), phases: clock.laps })
 }

@@ -140,10 +140,17 @@ pub(crate) fn entry(page: &Page, id: PageId, flavour: Flavour, html: &str) -> Op
     {
         sections[0].text = description.clone();
     }
+    let record = record(page, flavour, &sections);
+    Some(Entry { id, record, words: words_of_page, hits })
+}
+
+/// The page's record for results, as JSON: its link from the site root, its title and its
+/// sections (anchor, title and the start of the text).
+fn record(page: &Page, flavour: Flavour, sections: &[Section]) -> String {
     let mut record = String::from("[");
     push_json(&mut record, &urls::link(0, &page.path, flavour));
     record.push(',');
-    push_json(&mut record, &front.title);
+    push_json(&mut record, &page.front.title);
     record.push_str(",[");
     for (i, s) in sections.iter().enumerate() {
         if i > 0 {
@@ -158,7 +165,7 @@ pub(crate) fn entry(page: &Page, id: PageId, flavour: Flavour, html: &str) -> Op
         record.push(']');
     }
     record.push_str("]]");
-    Some(Entry { id, record, words: words_of_page, hits })
+    record
 }
 
 /// The index files, as (site path, contents): [`FILES`]' `search/index.js` and, when the index

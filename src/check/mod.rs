@@ -9,13 +9,13 @@
 //! offline flavour a link may not point at a folder (a browser opening files from disk shows the
 //! folder, not its page). With `--external`, links to other sites are requested too ([`external`]).
 //!
-//! Each problem names the source that emitted it ([`attribute`]): the content page, the template,
+//! Each problem names the source that emitted it (`attribute`): the content page, the template,
 //! the static file or the data file, with the line and column where they can be found.
 //!
 //! | module | owns |
 //! |---|---|
-//! | [`scan`] | reading the built files: references, ids, links between pages |
-//! | [`attribute`] | from a place in the output back to the source that wrote it |
+//! | `scan` | reading the built files: references, ids, links between pages |
+//! | `attribute` | from a place in the output back to the source that wrote it |
 //! | [`external`] | requesting links to other sites, with limits, timeouts and retries |
 
 pub(crate) mod attribute;

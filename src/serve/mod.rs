@@ -2,11 +2,11 @@
 //! open pages reloaded.
 //!
 //! Three parts run side by side:
-//! - the [`session`]: the incremental build, which keeps the last good [`session::Output`];
+//! - the `session`: the incremental build, which keeps the last good `session::Output`;
 //! - a watcher on `content/`, `data/`, `templates/`, `static/` and `site.toml` whose debounced
 //!   changes are applied by one rebuilding thread, so rebuilds never overlap and a burst of
 //!   saves becomes one or two rebuilds;
-//! - the HTTP server ([`http`]), which answers from the last good output and tells open pages to
+//! - the HTTP server (`http`), which answers from the last good output and tells open pages to
 //!   reload (or to show the build error) over server-sent events.
 //!
 //! Nothing is written to the disk: not to `public/`, not anywhere in the project.

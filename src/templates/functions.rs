@@ -30,11 +30,11 @@ pub(crate) enum Read {
 pub(super) type ReadLog = Arc<Vec<Mutex<Vec<Read>>>>;
 
 /// Notes that the render with `state` read `read`, when reads are recorded: the page being
-/// rendered is the context's `__page`.
-fn note_read(log: Option<&ReadLog>, state: &State, read: Read) {
+/// rendered is the one at the context's `current_path`.
+fn note_read(log: Option<&ReadLog>, site: &Site, state: &State, read: Read) {
     let Some(log) = log else { return };
-    let page = state.get::<usize>("__page").ok().flatten();
-    if let Some(reads) = page.and_then(|page| log.get(page)) {
+    let path = state.get::<String>("current_path").ok().flatten();
+    if let Some(reads) = path.and_then(|path| site.by_path.get(&path)).and_then(|id| log.get(id.index())) {
         reads.lock().unwrap_or_else(|e| e.into_inner()).push(read);
     }
 }
@@ -65,7 +65,7 @@ pub(super) fn register_functions(tera: &mut Tera, site: &Arc<Site>, log: Option<
     tera.register_function("get_page", move |kwargs: Kwargs, state: &State| -> tera::TeraResult<Value> {
         let path: &str = kwargs.must_get("path")?;
         let id = find_page(&s, path).map_err(tera::Error::message)?;
-        note_read(reads.as_ref(), state, Read::Page(id));
+        note_read(reads.as_ref(), &s, state, Read::Page(id));
         Ok(summary(&s, id, depth_of(state)))
     });
     let (s, reads) = (site.clone(), log.cloned());
@@ -77,7 +77,7 @@ pub(super) fn register_functions(tera: &mut Tera, site: &Arc<Site>, log: Option<
                 "get_section: `{path}` is a page, not a section (`_index.md`)"
             )));
         }
-        note_read(reads.as_ref(), state, Read::Listing(id));
+        note_read(reads.as_ref(), &s, state, Read::Listing(id));
         Ok(listing(&s, id, depth_of(state)).section)
     });
 }

@@ -33,7 +33,6 @@ impl Templates {
         let page = self.site.page(id);
         let depth = urls::depth(&page.path);
         let mut context = self.base_context(depth);
-        context.insert("__page", &id.index());
         context.insert("current_path", &page.path);
         // The section's listing at this depth already holds the page and its neighbours.
         let listing = page.parent.map(|parent| self.listing(parent, depth));

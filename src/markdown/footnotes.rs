@@ -71,19 +71,18 @@ struct Note {
     count: usize,
 }
 
-/// The page's `text` with each reference numbered, then the footnotes section. Returns the
-/// events and the labels of the footnotes written.
+/// The page's `text` with each reference numbered, then the footnotes section.
 pub(super) fn write<'a>(
     page: &mut Page<'_>,
     headings: &mut Headings,
     text: Vec<Event<'a>>,
     mut definitions: Definitions<'a>,
-) -> (Vec<Event<'a>>, Vec<UniCase<String>>) {
+) -> Vec<Event<'a>> {
     let mut notes = Vec::new();
     let mut out: Vec<Event<'a>> = Vec::with_capacity(text.len());
     number(page, &mut notes, text, &mut out);
     if notes.is_empty() {
-        return (out, Vec::new());
+        return out;
     }
     out.push(Event::Html("<section class=\"footnotes\" aria-label=\"Footnotes\">\n<ol>\n".into()));
     let mut i = 0;
@@ -111,7 +110,7 @@ pub(super) fn write<'a>(
         i += 1;
     }
     out.push(Event::Html("</ol>\n</section>\n".into()));
-    (out, notes.into_iter().map(|note| note.label).collect())
+    out
 }
 
 /// `events` into `out`, each reference to a footnote made a numbered link.

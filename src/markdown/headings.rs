@@ -142,15 +142,10 @@ fn write<'a>(
     if !classes.is_empty() {
         open.push_str(&format!(" class=\"{}\"", escape(&classes.join(" "))));
     }
-    let mut attributes = attrs.iter().filter(|(n, _)| is_safe_attribute(n)).peekable();
-    let written_by_author = attributes.peek().is_some();
-    for (name, value) in attributes {
+    for (name, value) in attrs.iter().filter(|(n, _)| is_safe_attribute(n)) {
         open.push_str(&format!(" {name}=\"{}\"", escape(value.as_deref().unwrap_or(""))));
     }
     open.push('>');
-    if written_by_author {
-        page.guard_html(&open, None);
-    }
     out.push(Event::Html(open.into()));
     out.extend(inner);
     let close = format!(

@@ -36,11 +36,7 @@ pub(super) fn rewrite<'a>(page: &mut Page<'_>, segment: Segment<Item<'a>>) -> Se
             continue;
         };
         match resolve(page, &tag, range.start) {
-            Ok(Resolved::Keep) => {
-                guard_address(page, &tag, note.as_deref());
-                out.push(Event::Start(tag));
-            }
-            // A page-relative address juxta made: nothing for the reference guard.
+            Ok(Resolved::Keep) => out.push(Event::Start(tag)),
             Ok(Resolved::Replace(url)) => out.push(Event::Start(with_destination(tag, url))),
             // A link keeps its text without a destination (`End(Link)` still closes it); an
             // image is replaced by its description, the text events inside it.
@@ -70,30 +66,5 @@ fn with_destination(tag: Tag<'_>, url: String) -> Tag<'_> {
         Tag::Link { link_type, title, id, .. } => Tag::Link { link_type, dest_url: url.into(), title, id },
         Tag::Image { link_type, title, id, .. } => Tag::Image { link_type, dest_url: url.into(), title, id },
         other => other,
-    }
-}
-
-/// Runs the reference guard over the address of a link or image the content writes, in the
-/// footnote `note` if any.
-fn guard_address(page: &mut Page<'_>, tag: &Tag<'_>, note: Option<&str>) {
-    let Some((site, _)) = page.page else { return };
-    let (element, attribute, url) = match tag {
-        Tag::Link { dest_url, .. } => ("a", "href", dest_url),
-        Tag::Image { dest_url, .. } => ("img", "src", dest_url),
-        _ => return,
-    };
-    // Only an address starting with `/`, or with a scheme (as `base_url` has), can be a problem;
-    // escaping changes neither.
-    if !url.starts_with('/') && !url.contains(':') {
-        return;
-    }
-    // As it will be written, which is what the guard reads in the page.
-    let mut written = String::with_capacity(url.len());
-    let _ = pulldown_cmark_escape::escape_href(&mut written, url);
-    let describe = || format!("<{element} {attribute}=\"{written}\">");
-    if let Some(problem) =
-        crate::html::reference_problem(written.trim(), &site.config.base_url, false, describe)
-    {
-        page.references.push((note.map(str::to_string), problem));
     }
 }

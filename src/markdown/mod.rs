@@ -71,10 +71,6 @@ pub(crate) struct Rendered {
     pub(crate) anchors: Vec<AnchorRef>,
     /// Number of words, for reading time.
     pub(crate) words: usize,
-    /// What the reference guard ([`crate::html::scan`]) finds in the elements the content
-    /// writes: raw HTML, heading attributes, link and image addresses. The page's check reads the
-    /// rest of the page and takes these for the content.
-    pub(crate) references: Vec<String>,
 }
 
 /// An event with where it is in the body.
@@ -128,25 +124,12 @@ pub(crate) fn anchor_position(site: &Site, id: PageId, body: &str, offset: usize
 }
 
 /// What the passes of one page share: the page whose links are resolved (`None` leaves links as
-/// written, for unit tests), what they gather, and what the reference guard found, each problem
-/// with the footnote it is in: a footnote nothing refers to is not written, and neither are its
-/// problems.
+/// written, for unit tests) and what they gather.
 pub(super) struct Page<'s> {
     page: Option<(&'s Site, PageId)>,
     rendered: Rendered,
     /// Broken links: byte offset in the body and message.
     errors: Vec<(usize, String)>,
-    references: Vec<(Option<String>, String)>,
-}
-
-impl Page<'_> {
-    /// Runs the reference guard over HTML the content writes, in the footnote `note` if any.
-    fn guard_html(&mut self, html: &str, note: Option<&str>) {
-        let Some((site, _)) = self.page else { return };
-        for problem in crate::html::scan(html, &site.config.base_url, false).problems {
-            self.references.push((note.map(str::to_string), problem));
-        }
-    }
 }
 
 /// The passes over a page's `events`: the rendered page and its broken links.
@@ -156,7 +139,7 @@ fn run(
     events: Vec<Item<'_>>,
 ) -> (Rendered, Vec<(usize, String)>) {
     let events = if config.raw_html { events } else { raw_html::filter(events) };
-    let mut state = Page { page, rendered: Rendered::default(), errors: Vec::new(), references: Vec::new() };
+    let mut state = Page { page, rendered: Rendered::default(), errors: Vec::new() };
     state.errors.extend(raw_html::unclosed(&events));
     let segments = footnotes::split(events);
     let mut headings = headings::Headings::default();
@@ -167,22 +150,15 @@ fn run(
         segments.into_iter().map(|segment| links::rewrite(&mut state, segment)).collect();
     let (text, definitions) = footnotes::gather(segments);
     let text = headings.rewrite(&mut state, text);
-    let (events, written) = footnotes::write(&mut state, &mut headings, text, definitions);
+    let events = footnotes::write(&mut state, &mut headings, text, definitions);
     let (events, words) = code::highlight_blocks(events, config.highlight_code);
     let events = alerts::rewrite(events);
     let mut html = String::with_capacity(events.len() * 24);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    let Page { mut rendered, errors, references, .. } = state;
+    let Page { mut rendered, errors, .. } = state;
     rendered.html = html;
     rendered.words = words;
     rendered.headings = headings.into_list();
-    rendered.references = references
-        .into_iter()
-        .filter(|(note, _)| {
-            note.as_ref().is_none_or(|label| written.contains(&unicase::UniCase::new(label.clone())))
-        })
-        .map(|(_, problem)| problem)
-        .collect();
     (rendered, errors)
 }
 

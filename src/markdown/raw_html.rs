@@ -170,7 +170,7 @@ fn merge_text<'a>(events: Vec<(Event<'a>, Range<usize>)>) -> Vec<(Event<'a>, Ran
 /// Reserves the ids written in the raw HTML of `segment`, and the explicit ids of the headings
 /// of the page's text (a heading of a footnote takes its id when the footnote is written), so
 /// that an automatic id never takes one written later; raw HTML ids count as anchors of the page
-/// (the rows of a comparison table). The reference guard reads the raw HTML here, once.
+/// (the rows of a comparison table).
 pub(super) fn reserve(page: &mut Page<'_>, headings: &mut Headings, segment: &Segment<Item<'_>>) {
     // Raw HTML is read a run at a time: a block's lines are separate events, and a tag may span
     // lines.
@@ -180,7 +180,7 @@ pub(super) fn reserve(page: &mut Page<'_>, headings: &mut Headings, segment: &Se
             run.push_str(html);
             continue;
         }
-        read_run(page, headings, &mut run, segment.note.as_deref());
+        read_run(page, headings, &mut run);
         if let Event::Start(Tag::Heading { id, attrs, .. }) = event
             && segment.note.is_none()
             && let Some(id) = explicit_id(id.as_deref(), attrs)
@@ -188,11 +188,11 @@ pub(super) fn reserve(page: &mut Page<'_>, headings: &mut Headings, segment: &Se
             headings.reserve(id);
         }
     }
-    read_run(page, headings, &mut run, segment.note.as_deref());
+    read_run(page, headings, &mut run);
 }
 
-/// Reserves the ids of a run of raw HTML and runs the reference guard over it.
-fn read_run(page: &mut Page<'_>, headings: &mut Headings, run: &mut String, note: Option<&str>) {
+/// Reserves the ids of a run of raw HTML.
+fn read_run(page: &mut Page<'_>, headings: &mut Headings, run: &mut String) {
     if run.is_empty() {
         return;
     }
@@ -201,11 +201,6 @@ fn read_run(page: &mut Page<'_>, headings: &mut Headings, run: &mut String, note
     for id in scan.ids {
         headings.reserve(id.to_string());
         page.rendered.ids.insert(id.to_string());
-    }
-    if page.page.is_some() {
-        for problem in scan.problems {
-            page.references.push((note.map(str::to_string), problem));
-        }
     }
     run.clear();
 }

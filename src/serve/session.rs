@@ -33,7 +33,7 @@ use rayon::prelude::*;
 use crate::config::{self, Config};
 use crate::data::{self, Data};
 use crate::date::Date;
-use crate::error::{self, Result};
+use crate::error::{self, Error, Result};
 use crate::feeds;
 use crate::output::{self, Sink};
 use crate::page::{self, Page, PageId};
@@ -328,7 +328,10 @@ impl Session {
             .iter()
             .filter(|f| !inputs.pages.contains_key(&f.path) || pending.touches(&f.path))
             .collect();
-        let read = page::resolve_all(root, &stale)?;
+        let (read, unread) = page::resolve_each(root, &stale)?;
+        if !unread.is_empty() {
+            return Err(Error::many(unread.into_iter().map(|(_, e)| e).collect()));
+        }
         let reread: Vec<String> = read.iter().map(|p| p.source.clone()).collect();
         for page in read {
             inputs.pages.insert(page.source.clone(), page);

@@ -213,9 +213,7 @@ impl Templates {
             || shown.clone(),
             |e| tera_error(&self.tera, &e, Some(&shown), Some(&in_body)),
         )?;
-        let expanded = prepared.restore(&html);
-        let span = &prepared.span;
-        Ok(Some([&body[..span.start], &expanded, &body[span.end..]].concat()))
+        Ok(Some(prepared.restore(&html)))
     }
 
     /// A buffer for one page's rendering. It stops well past `[limits] max_page_kib` (four times

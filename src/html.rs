@@ -408,18 +408,37 @@ impl<'a> Element<'a> {
                 (attribute == "srcset").then(|| value.split(',').filter_map(|c| c.split_whitespace().next()));
             let single = (attribute != "srcset").then(|| value.trim());
             for url in srcset.into_iter().flatten().chain(single) {
-                let why = if url.starts_with('/') && !url.starts_with("//") {
-                    "a root-relative address breaks under a sub-path and offline"
-                } else if !own_address_allowed && url.starts_with(base_url) {
-                    "an absolute link to the site's own base_url breaks under another address and offline"
-                } else {
-                    continue;
-                };
-                problems.push(format!(
-                    "`<{name} {attribute}=\"{value}\">`: {why}; use `url(path=…)` in templates or a relative link"
-                ));
+                problems.extend(reference_problem(url, base_url, own_address_allowed, || {
+                    format!("<{name} {attribute}=\"{value}\">")
+                }));
             }
         }
+    }
+}
+
+/// What is wrong with `url`, written in an element that `describe` quotes, for the reference
+/// guard ([`scan`]): a root-relative address, or (unless `own_address_allowed`) an absolute
+/// one to the site's own `base_url`.
+pub(crate) fn reference_problem(
+    url: &str,
+    base_url: &str,
+    own_address_allowed: bool,
+    describe: impl FnOnce() -> String,
+) -> Option<String> {
+    if url.starts_with('/') && !url.starts_with("//") {
+        Some(format!(
+            "`{}`: a root-relative address breaks under a sub-path and offline; use \
+             `url(path=…)` in templates or a relative link",
+            describe()
+        ))
+    } else if !own_address_allowed && url.starts_with(base_url) {
+        Some(format!(
+            "`{}`: an absolute link to the site's own base_url breaks under another address \
+             and offline; use `url(path=…)` in templates or a relative link",
+            describe()
+        ))
+    } else {
+        None
     }
 }
 

@@ -45,6 +45,8 @@ pub(crate) struct Page {
     pub(crate) pages: Vec<PageId>,
     /// For sections: their direct subsections, sorted like pages.
     pub(crate) subsections: Vec<PageId>,
+    /// When its source file was last changed, in seconds since 1970 (for the build date).
+    pub(crate) modified: Option<i64>,
     /// For a page a comparison dataset asks for (see [`crate::comparison::pages`]), what it
     /// shows; `None` for the pages of `content/`.
     pub(crate) generated: Option<std::sync::Arc<Generated>>,
@@ -136,6 +138,7 @@ impl Page {
             parent: None,
             pages: Vec::new(),
             subsections: Vec::new(),
+            modified: None,
             generated: Some(generated),
         }
     }
@@ -183,7 +186,8 @@ where
 /// Reads and resolves one content file of the project at `root`.
 fn resolve(root: &Path, file: &ContentFile) -> Result<Page> {
     let shown = Path::new(CONTENT_DIR).join(&file.path);
-    parse(file, &crate::fs::read_source(&root.join(&shown), &shown)?)
+    let (text, modified) = crate::fs::read_source_dated(&root.join(&shown), &shown)?;
+    Ok(Page { modified, ..parse(file, &text)? })
 }
 
 /// Resolves one content file from its text.
@@ -236,6 +240,7 @@ pub(crate) fn parse(file: &ContentFile, raw: &str) -> Result<Page> {
         parent: None,
         pages: Vec::new(),
         subsections: Vec::new(),
+        modified: None,
         generated: None,
     })
 }

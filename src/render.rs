@@ -5,7 +5,7 @@
 //! `juxta build` and `juxta serve` call the same functions: [`page`] for each page, in parallel,
 //! then [`check_anchors`] over the results.
 
-use std::collections::{HashMap, HashSet};
+use ahash::{AHashMap as HashMap, AHashSet as HashSet};
 
 use crate::error::{Error, Result};
 use crate::markdown::{self, AnchorRef, Rendered};
@@ -43,8 +43,7 @@ pub(crate) fn page(
     let rendered = content(site, templates, id)?;
     let html = templates.render_page(id, &rendered)?;
     check_page_size(site, id, html.len())?;
-    // The page is read once for both the reference guard and the anchor ids.
-    let scan = html::scan(&html, &site.config.base_url, false);
+    let scan = scan_around_content(site, &html, &rendered);
     check_references(site, id, scan.problems, templates.template_name(id))?;
     sink.write(&page.output_file(), html.as_bytes())?;
     // Templates add ids of their own (`#main`, a table's rows): links may point at those too.
@@ -123,8 +122,36 @@ fn check_page_size(site: &Site, id: PageId, bytes: usize) -> Result<()> {
     ))
 }
 
+/// The reference guard's problems and the anchor ids of a rendered page ([`html::scan`]). The
+/// content's elements were read as the Markdown was rendered ([`Rendered::references`]), so where
+/// the page holds the content as it is, only the rest is read; a page whose template changed the
+/// content (a filter) is read whole, and a problem found twice is reported once.
+fn scan_around_content<'h>(site: &Site, html: &'h str, rendered: &Rendered) -> html::Scan<'h> {
+    let base_url = &site.config.base_url;
+    let content = rendered.html.as_bytes();
+    // Looked for by its start, then compared whole: a search for the whole content would first
+    // read all of it to prepare.
+    let start = &content[..content.len().min(16)];
+    let found = (!content.is_empty()).then(|| {
+        memchr::memmem::find_iter(html.as_bytes(), start)
+            .find(|&at| html.as_bytes()[at..].starts_with(content))
+    });
+    let mut scan = match found.flatten() {
+        Some(at) => {
+            let mut scan = html::scan(&html[..at], base_url, false);
+            let after = html::scan(&html[at + content.len()..], base_url, false);
+            scan.problems.extend(after.problems);
+            scan.ids.extend(after.ids);
+            scan
+        }
+        None => html::scan(html, base_url, false),
+    };
+    scan.problems.extend(rendered.references.iter().cloned());
+    scan
+}
+
 /// The guard against references that only work at the domain root: `problems` are what
-/// [`html::scan`] found in the page.
+/// [`scan_around_content`] found.
 fn check_references(site: &Site, id: PageId, problems: Vec<String>, template: &str) -> Result<()> {
     if problems.is_empty() {
         return Ok(());

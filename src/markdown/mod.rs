@@ -1,5 +1,6 @@
-//! Markdown to HTML: pulldown-cmark with GitHub's extensions, its events read whole, then passes
-//! over them, each owning one concern:
+//! Markdown to HTML: pulldown-cmark with GitHub's extensions, its events read whole into one
+//! list, then passes over the list, each owning one concern. A pass changes the events it is
+//! about where they are, so that the events of a page are not copied from pass to pass:
 //!
 //! | pass | module |
 //! |---|---|
@@ -23,7 +24,7 @@ mod headings;
 mod links;
 pub(crate) mod raw_html;
 
-use std::collections::HashSet;
+use ahash::AHashSet as HashSet;
 use std::ops::Range;
 
 use pulldown_cmark::{Event, Options, Parser};
@@ -71,10 +72,25 @@ pub(crate) struct Rendered {
     pub(crate) anchors: Vec<AnchorRef>,
     /// Number of words, for reading time.
     pub(crate) words: usize,
+    /// What the reference guard ([`crate::html::scan`]) finds in the elements the content
+    /// writes: raw HTML, heading attributes, link and image addresses. The page's check reads the
+    /// rest of the page and takes these for the content.
+    pub(crate) references: Vec<String>,
 }
 
-/// An event with where it is in the body.
+/// An event with where it is in the body (nowhere for an event a pass wrote).
 pub(crate) type Item<'a> = (Event<'a>, Range<usize>);
+
+/// An event a pass wrote.
+fn written(event: Event<'_>) -> Item<'_> {
+    (event, 0..0)
+}
+
+/// What a pass leaves where it takes an event out: an empty piece of HTML, which writes
+/// nothing, so that the events after it need not move.
+fn taken_out() -> Event<'static> {
+    Event::Html(pulldown_cmark::CowStr::Borrowed(""))
+}
 
 /// pulldown-cmark's options for a site's Markdown.
 pub(crate) fn options(config: &MarkdownConfig) -> Options {
@@ -92,7 +108,11 @@ pub(crate) fn options(config: &MarkdownConfig) -> Options {
 
 /// The events of `body`, each with where it is in the body.
 pub(crate) fn parse<'a>(body: &'a str, config: &MarkdownConfig) -> Vec<Item<'a>> {
-    Parser::new_ext(body, options(config)).into_offset_iter().collect()
+    // Room for as many events as a page of prose usually makes, so that the list is not grown
+    // (and copied) step by step.
+    let mut events = Vec::with_capacity(body.len() / 8 + 16);
+    events.extend(Parser::new_ext(body, options(config)).into_offset_iter());
+    events
 }
 
 /// Renders `body` (the page's Markdown, after any template pass) of page `id`.
@@ -124,12 +144,25 @@ pub(crate) fn anchor_position(site: &Site, id: PageId, body: &str, offset: usize
 }
 
 /// What the passes of one page share: the page whose links are resolved (`None` leaves links as
-/// written, for unit tests) and what they gather.
+/// written, for unit tests), what they gather, and what the reference guard found, each problem
+/// with the footnote it is in: a footnote nothing refers to is not written, and neither are its
+/// problems.
 pub(super) struct Page<'s> {
     page: Option<(&'s Site, PageId)>,
     rendered: Rendered,
     /// Broken links: byte offset in the body and message.
     errors: Vec<(usize, String)>,
+    references: Vec<(Option<String>, String)>,
+}
+
+impl Page<'_> {
+    /// Runs the reference guard over HTML the content writes, in the footnote `note` if any.
+    fn guard_html(&mut self, html: &str, note: Option<&str>) {
+        let Some((site, _)) = self.page else { return };
+        for problem in crate::html::scan(html, &site.config.base_url, false).problems {
+            self.references.push((note.map(str::to_string), problem));
+        }
+    }
 }
 
 /// The passes over a page's `events`: the rendered page and its broken links.
@@ -139,26 +172,34 @@ fn run(
     events: Vec<Item<'_>>,
 ) -> (Rendered, Vec<(usize, String)>) {
     let events = if config.raw_html { events } else { raw_html::filter(events) };
-    let mut state = Page { page, rendered: Rendered::default(), errors: Vec::new() };
+    let mut state = Page { page, rendered: Rendered::default(), errors: Vec::new(), references: Vec::new() };
     state.errors.extend(raw_html::unclosed(&events));
-    let segments = footnotes::split(events);
+    let mut text = events;
+    let mut notes = footnotes::split(&mut text);
     let mut headings = headings::Headings::default();
-    for segment in &segments {
-        raw_html::reserve(&mut state, &mut headings, segment);
+    raw_html::reserve(&mut state, &mut headings, &text, None);
+    links::rewrite(&mut state, &mut text, None);
+    for (label, events) in &mut notes {
+        raw_html::reserve(&mut state, &mut headings, events, Some(label));
+        links::rewrite(&mut state, events, Some(label));
     }
-    let segments: Vec<footnotes::Segment<Event<'_>>> =
-        segments.into_iter().map(|segment| links::rewrite(&mut state, segment)).collect();
-    let (text, definitions) = footnotes::gather(segments);
-    let text = headings.rewrite(&mut state, text);
-    let events = footnotes::write(&mut state, &mut headings, text, definitions);
-    let (events, words) = code::highlight_blocks(events, config.highlight_code);
-    let events = alerts::rewrite(events);
-    let mut html = String::with_capacity(events.len() * 24);
-    pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    let Page { mut rendered, errors, .. } = state;
+    headings.rewrite(&mut state, &mut text);
+    let written = footnotes::write(&mut state, &mut headings, &mut text, notes);
+    let words = code::highlight_blocks(&mut text, config.highlight_code);
+    alerts::rewrite(&mut text);
+    let mut html = String::with_capacity(text.len() * 24);
+    pulldown_cmark::html::push_html(&mut html, text.into_iter().map(|(event, _)| event));
+    let Page { mut rendered, errors, references, .. } = state;
     rendered.html = html;
     rendered.words = words;
     rendered.headings = headings.into_list();
+    rendered.references = references
+        .into_iter()
+        .filter(|(note, _)| {
+            note.as_ref().is_none_or(|label| written.contains(&unicase::UniCase::new(label.clone())))
+        })
+        .map(|(_, problem)| problem)
+        .collect();
     (rendered, errors)
 }
 

@@ -319,10 +319,6 @@ impl Session {
             inputs.sources = Some(source::discover(root)?);
         }
         let sources = inputs.sources.as_ref().expect("just set");
-        if inputs.build_date.is_none() {
-            // Fixed for the session: a save must not change every page that shows the date.
-            inputs.build_date = Some(source::build_date(root, sources)?);
-        }
         let stale: Vec<&source::ContentFile> = sources
             .content
             .iter()
@@ -339,6 +335,11 @@ impl Session {
         if inputs.pages.len() != sources.content.len() {
             let current: HashSet<&str> = sources.content.iter().map(|f| f.path.as_str()).collect();
             inputs.pages.retain(|source, _| current.contains(source.as_str()));
+        }
+        if inputs.build_date.is_none() {
+            // Fixed for the session: a save must not change every page that shows the date.
+            let newest = inputs.pages.values().filter_map(|p| p.modified).max();
+            inputs.build_date = Some(source::build_date(root, sources, newest)?);
         }
         Ok(reread)
     }

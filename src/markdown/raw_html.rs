@@ -180,7 +180,9 @@ pub(super) fn reserve(page: &mut Page<'_>, headings: &mut Headings, events: &[It
             run.push_str(html);
             continue;
         }
-        read_run(page, headings, &mut run, note);
+        if !run.is_empty() {
+            read_run(page, headings, &mut run, note);
+        }
         if let Event::Start(Tag::Heading { id, attrs, .. }) = event
             && note.is_none()
             && let Some(id) = explicit_id(id.as_deref(), attrs)

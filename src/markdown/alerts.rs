@@ -3,30 +3,27 @@
 
 use pulldown_cmark::{BlockQuoteKind, Event, Tag, TagEnd};
 
-use super::Item;
-
-/// Writes the alerts and task-list markers of `events` as HTML.
-pub(super) fn rewrite(events: &mut [Item<'_>]) {
-    for (event, _) in events {
-        *event = match event {
-            Event::Start(Tag::BlockQuote(Some(kind))) => {
-                let (class, label) = alert(*kind);
-                Event::Html(
-                    format!(
-                        "<div class=\"callout callout-{class}\" role=\"note\">\n<p class=\"callout-title\">{label}</p>\n"
-                    )
-                    .into(),
+/// `event` as HTML when it opens or closes an alert or is a task-list marker; applied to each
+/// event as the page is written.
+pub(super) fn rewrite(event: Event<'_>) -> Event<'_> {
+    match event {
+        Event::Start(Tag::BlockQuote(Some(kind))) => {
+            let (class, label) = alert(kind);
+            Event::Html(
+                format!(
+                    "<div class=\"callout callout-{class}\" role=\"note\">\n<p class=\"callout-title\">{label}</p>\n"
                 )
-            }
-            Event::End(TagEnd::BlockQuote(Some(_))) => Event::Html("</div>\n".into()),
-            Event::TaskListMarker(done) => {
-                let (checked, label) = if *done { (" checked", "Done") } else { ("", "Not done") };
-                Event::InlineHtml(
-                    format!("<input type=\"checkbox\" disabled{checked} aria-label=\"{label}\"> ").into(),
-                )
-            }
-            _ => continue,
-        };
+                .into(),
+            )
+        }
+        Event::End(TagEnd::BlockQuote(Some(_))) => Event::Html("</div>\n".into()),
+        Event::TaskListMarker(done) => {
+            let (checked, label) = if done { (" checked", "Done") } else { ("", "Not done") };
+            Event::InlineHtml(
+                format!("<input type=\"checkbox\" disabled{checked} aria-label=\"{label}\"> ").into(),
+            )
+        }
+        other => other,
     }
 }
 

@@ -186,9 +186,8 @@ fn run(
     headings.rewrite(&mut state, &mut text);
     let written = footnotes::write(&mut state, &mut headings, &mut text, notes);
     let words = code::highlight_blocks(&mut text, config.highlight_code);
-    alerts::rewrite(&mut text);
     let mut html = String::with_capacity(text.len() * 24);
-    pulldown_cmark::html::push_html(&mut html, text.into_iter().map(|(event, _)| event));
+    pulldown_cmark::html::push_html(&mut html, text.into_iter().map(|(event, _)| alerts::rewrite(event)));
     let Page { mut rendered, errors, references, .. } = state;
     rendered.html = html;
     rendered.words = words;

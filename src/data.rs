@@ -159,8 +159,9 @@ pub(crate) fn parse_file(raw: &str, shown: &Path, ext: &str) -> Result<Parsed> {
 
 /// Replaces each TOML date, time or date-time (which the `toml` crate hands to serde as a one-key
 /// table, `{"$__toml_private_datetime": "2026-12-07"}`) by its text as written, so that templates
-/// print `2026-12-07` and can compare and sort dates as strings.
-fn dates_as_text(value: &mut serde_json::Value) {
+/// print `2026-12-07` and can compare and sort dates as strings. Used for every TOML value that
+/// reaches templates as it is: data files, and the `extra` tables of front matter and site.toml.
+pub(crate) fn dates_as_text(value: &mut serde_json::Value) {
     match value {
         serde_json::Value::Object(map) => {
             if map.len() == 1

@@ -131,7 +131,7 @@ pub fn split<'a>(text: &'a str, shown: &Path) -> Result<Split<'a>> {
 
 /// Parses the front matter of a split file; `text` is the whole normalised file.
 pub fn parse(split: &Split<'_>, text: &str, shown: &Path) -> Result<FrontMatter> {
-    let front: FrontMatter = match split.format {
+    let mut front: FrontMatter = match split.format {
         Format::Toml => match parse_plain_toml(split.front) {
             Some(front) => front,
             None => toml::from_str(split.front)
@@ -139,6 +139,7 @@ pub fn parse(split: &Split<'_>, text: &str, shown: &Path) -> Result<FrontMatter>
         },
         Format::Yaml => parse_yaml(split, text, shown)?,
     };
+    front.extra.values_mut().for_each(crate::data::dates_as_text);
     if front.title.trim().is_empty() {
         let position = key_position(split, text, "title").unwrap_or(Position::new(1, 1));
         return Err(Error::at_position(shown, position, "`title` must not be empty"));
@@ -734,6 +735,14 @@ mod tests {
         assert_eq!(Date::from_timestamp(253_402_300_800).to_string(), "10000-01-01T00:00:00Z");
         assert_eq!(Date::from_timestamp(1_709_211_845).to_string(), "2024-02-29T13:04:05Z");
         assert_eq!(Date::from_timestamp(1_706_659_200).to_string(), "2024-01-31T00:00:00Z");
+    }
+
+    #[test]
+    fn toml_dates_in_extra_reach_templates_as_the_text_written() {
+        let text = "+++\ntitle = \"x\"\n[extra]\nreleased = 2026-12-07\nlist = [07:45:00]\n+++\n";
+        let front = parse(&split(text, Path::new("a.md")).unwrap(), text, Path::new("a.md")).unwrap();
+        assert_eq!(front.extra["released"], serde_json::json!("2026-12-07"));
+        assert_eq!(front.extra["list"], serde_json::json!(["07:45:00"]));
     }
 
     #[test]

@@ -224,7 +224,11 @@ pub(crate) fn parse(text: &str, base_url_override: Option<&str>) -> Result<Confi
         },
         search: SearchConfig { shard_kib: raw.search.shard_kib.max(1), ..raw.search },
         check: raw.check,
-        extra: raw.extra,
+        extra: {
+            let mut extra = raw.extra;
+            extra.values_mut().for_each(crate::data::dates_as_text);
+            extra
+        },
     })
 }
 
@@ -292,6 +296,15 @@ mod tests {
         assert!(normalize_base_url("/docs/").is_err());
         assert!(normalize_base_url("https:///x").is_err());
         assert_eq!(normalize_base_url("https://a.io/über/%C3%A9").unwrap(), "https://a.io/%C3%BCber/%C3%A9/");
+    }
+
+    #[test]
+    fn toml_dates_in_extra_reach_templates_as_the_text_written() {
+        let root = tempfile::tempdir().unwrap();
+        let text = "title = \"t\"\nbase_url = \"https://a.io/\"\n[extra]\nlaunched = 2026-12-07T10:30:00Z\n";
+        std::fs::write(root.path().join(FILE_NAME), text).unwrap();
+        let config = load(root.path(), None).unwrap();
+        assert_eq!(config.extra["launched"], serde_json::json!("2026-12-07T10:30:00Z"));
     }
 
     #[test]

@@ -134,7 +134,7 @@ pub(crate) fn parse_file(raw: &str, shown: &Path, ext: &str) -> Result<Parsed> {
         let value = csv_records(&text, shown)?;
         return Ok(Parsed { value, comparison: false, text: String::new() });
     }
-    let value: serde_json::Value = match ext.as_str() {
+    let mut value: serde_json::Value = match ext.as_str() {
         "toml" => toml::from_str(&text).map_err(|e| crate::located::toml_error(shown, &text, 0, &e)),
         "json" => serde_json::from_str::<Strict>(&text).map(|s| s.0).map_err(|e| {
             let message = e.to_string();
@@ -150,9 +150,30 @@ pub(crate) fn parse_file(raw: &str, shown: &Path, ext: &str) -> Result<Parsed> {
     if let Some(control) = control_in_value(&value) {
         return Err(control_error(&text, &ext, shown, control));
     }
+    dates_as_text(&mut value);
     let comparison = comparison::is_declared(&value);
     let text = if comparison { text.into_owned() } else { String::new() };
     Ok(Parsed { value: tera::Value::from_serializable(&value), comparison, text })
+}
+
+/// Replaces each TOML date, time or date-time (which the `toml` crate hands to serde as a one-key
+/// table, `{"$__toml_private_datetime": "2026-12-07"}`) by its text as written, so that templates
+/// print `2026-12-07` and can compare and sort dates as strings. Used for every TOML value that
+/// reaches templates as it is: data files, and the `extra` tables of front matter and site.toml.
+pub(crate) fn dates_as_text(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            if map.len() == 1
+                && let Some(serde_json::Value::String(date)) = map.get("$__toml_private_datetime")
+            {
+                *value = serde_json::Value::String(date.clone());
+                return;
+            }
+            map.values_mut().for_each(dates_as_text);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(dates_as_text),
+        _ => {}
+    }
 }
 
 /// The first refused control character of `text` and its offset, found a byte at a time (a CSV
@@ -412,6 +433,18 @@ mod tests {
                 {"name": "A", "count": 3, "ratio": 0.5, "ok": true, "code": "007", "note": "plain"},
                 {"name": "B", "count": -2, "ratio": 1000.0, "ok": false, "code": 12}
             ]))
+        );
+    }
+
+    #[test]
+    fn toml_dates_reach_templates_as_the_text_written() {
+        let text = "checked = 2026-12-07\n[[rows]]\nat = 2026-12-07T10:30:00Z\nclock = 07:45:00\n";
+        let parsed = parse_file(text, Path::new("data/x.toml"), "toml").unwrap();
+        assert_eq!(
+            parsed.value,
+            seen(
+                json!({"checked": "2026-12-07", "rows": [{"at": "2026-12-07T10:30:00Z", "clock": "07:45:00"}]})
+            )
         );
     }
 

@@ -119,11 +119,12 @@ pub(crate) fn split<'a>(text: &'a str, shown: &Path) -> Result<Split<'a>> {
 
 /// Parses the front matter of a split file; `text` is the whole normalised file.
 pub(crate) fn parse(split: &Split<'_>, text: &str, shown: &Path) -> Result<FrontMatter> {
-    let front: FrontMatter = match split.format {
+    let mut front: FrontMatter = match split.format {
         Format::Toml => toml::from_str(split.front)
             .map_err(|e| crate::located::toml_error(shown, text, split.front_offset, &e))?,
         Format::Yaml => parse_yaml(split, text, shown)?,
     };
+    front.extra.values_mut().for_each(crate::data::dates_as_text);
     if front.title.trim().is_empty() {
         let position = key_position(split, text, "title").unwrap_or(Position::new(1, 1));
         return Err(Error::at_position(shown, position, "`title` must not be empty"));
@@ -204,6 +205,14 @@ pub(crate) fn key_position(split: &Split<'_>, text: &str, key: &str) -> Option<P
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn toml_dates_in_extra_reach_templates_as_the_text_written() {
+        let text = "+++\ntitle = \"x\"\n[extra]\nreleased = 2026-12-07\nlist = [07:45:00]\n+++\n";
+        let front = parse(&split(text, Path::new("a.md")).unwrap(), text, Path::new("a.md")).unwrap();
+        assert_eq!(front.extra["released"], serde_json::json!("2026-12-07"));
+        assert_eq!(front.extra["list"], serde_json::json!(["07:45:00"]));
+    }
 
     #[test]
     fn split_finds_the_body_line() {

@@ -45,6 +45,7 @@ mod front_matter;
 mod fs;
 #[doc(hidden)]
 pub mod fuzzing;
+mod git;
 pub mod guard;
 mod highlight;
 mod html;
@@ -112,6 +113,8 @@ pub struct Report {
     pub out: PathBuf,
     /// How long each phase took, in order (printed by `juxta build -v`).
     pub phases: Vec<(&'static str, std::time::Duration)>,
+    /// What the build could not do as asked without failing (a history git cannot read).
+    pub warnings: Vec<String>,
 }
 
 /// Builds the site at `options.root`.
@@ -161,10 +164,11 @@ pub fn build(options: &Options) -> Result<Report> {
         drop(scratch);
         clock.lap("pack the zip");
     }
+    let warnings = site.history.warning.iter().cloned().collect();
     // Freeing every page's values is serial work: the site is written, so it happens on another
     // thread, which a process that exits next never waits for.
     std::thread::spawn(move || drop((results, templates, site)));
-    Ok(Report { pages, files, out: options.zip.clone().unwrap_or(out), phases: clock.laps })
+    Ok(Report { pages, files, out: options.zip.clone().unwrap_or(out), phases: clock.laps, warnings })
 }
 
 /// The folder a build writes: `--out`, or `public/` in the project; a zip built without `--out`
@@ -246,6 +250,7 @@ fn load_each(options: &Options) -> Result<(Loaded, Vec<Error>)> {
         }
     };
     let build_date = source::build_date(root, &sources)?;
+    let history = git::for_site(root, &config, &pages, &data);
     let parts = site::Parts {
         root: root.to_path_buf(),
         config,
@@ -255,6 +260,7 @@ fn load_each(options: &Options) -> Result<(Loaded, Vec<Error>)> {
         static_files: sources.static_files,
         data,
         build_date,
+        history,
     };
     let gathered = |problems: &mut Vec<Error>, e: Error| {
         problems.push(e);

@@ -61,6 +61,8 @@ pub(crate) struct Site {
     /// Source paths of pages that could not be read, in a build that goes on to report the
     /// site's other problems: a link to one is not reported as broken too.
     pub(crate) unread: HashSet<String>,
+    /// Dates of last change from git, and why there are none when they were asked for.
+    pub(crate) history: crate::git::History,
 }
 
 /// What the assembly needs besides the pages.
@@ -81,6 +83,8 @@ pub(crate) struct Parts {
     pub(crate) data: Data,
     /// The build date.
     pub(crate) build_date: Date,
+    /// Dates of last change from git, when `site.toml` asks for them.
+    pub(crate) history: crate::git::History,
 }
 
 impl Site {
@@ -157,6 +161,7 @@ impl Site {
             data: parts.data,
             build_date: parts.build_date,
             unread: HashSet::default(),
+            history: parts.history,
         })
     }
 
@@ -173,6 +178,27 @@ impl Site {
     /// The absolute URL of a page, from `base_url`.
     pub(crate) fn permalink(&self, id: PageId) -> String {
         urls::absolute(&self.config.base_url, &self.page(id).path)
+    }
+
+    /// The date page `id` last changed: from git when `[git] last_updated` is on and the history
+    /// has the page's source (its data file, for a page a dataset generates), else its front
+    /// matter's `updated`.
+    pub(crate) fn last_updated(&self, id: PageId) -> Option<&Date> {
+        let page = self.page(id);
+        let from_git = match self.history.dates.is_empty() {
+            true => None,
+            false => self.history.dates.get(&page.shown_path().to_string_lossy().replace('\\', "/")),
+        };
+        from_git.or(page.front.updated.as_ref())
+    }
+
+    /// The address to edit page `id`'s source at, from `edit_url`: `{path}` replaced by the
+    /// source's path from the project root (`content/guide/mqtt.md`, or a generated page's data
+    /// file), percent-encoded.
+    pub(crate) fn edit_url(&self, id: PageId) -> Option<String> {
+        let template = self.config.edit_url.as_ref()?;
+        let path = self.page(id).shown_path().to_string_lossy().replace('\\', "/");
+        Some(template.replace("{path}", &urls::encode_path(&path)))
     }
 
     /// The page before and after `id` in its section's order.

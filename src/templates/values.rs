@@ -53,6 +53,9 @@ impl Templates {
             Some(p) => sibling(p).cloned().unwrap_or_else(|| self.summary(p, depth)),
             None => Value::none(),
         };
+        if let Some(edit_url) = self.site.edit_url(id) {
+            more.push(("edit_url", edit_url.into()));
+        }
         more.push(("previous", summary(previous)));
         more.push(("next", summary(next)));
         if let Some(value) = crate::comparison::view::template_value(&self.site, id) {
@@ -101,6 +104,7 @@ struct Summary<'a> {
     description: Option<&'a str>,
     date: Option<&'a str>,
     updated: Option<&'a str>,
+    last_updated: Option<&'a str>,
     weight: Option<i64>,
     draft: bool,
     tags: &'a [String],
@@ -121,6 +125,7 @@ pub(super) fn summary(site: &Site, id: PageId, depth: usize) -> Value {
         description: front.description.as_deref(),
         date: front.date.as_ref().map(Date::as_str),
         updated: front.updated.as_ref().map(Date::as_str),
+        last_updated: site.last_updated(id).map(Date::as_str),
         weight: front.weight,
         draft: front.draft,
         tags: &front.tags,

@@ -38,6 +38,16 @@ pub(crate) fn sitemap(site: &Site) -> String {
     xml.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     xml.push_str("<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
     xml.extend(entries);
+    // The pages juxta adds (tag pages, further pages of listings, the print page) change with
+    // the pages they list: they carry the build date.
+    for extra in &site.extras {
+        xml.push_str("  <url>\n    <loc>");
+        crate::html::escape_into(&mut xml, &site.config.base_url);
+        crate::html::escape_into(&mut xml, &crate::urls::encode_path(&extra.path));
+        xml.push_str("</loc>\n    <lastmod>");
+        xml.push_str(&site.build_date.rfc3339());
+        xml.push_str("</lastmod>\n  </url>\n");
+    }
     xml.push_str("</urlset>\n");
     xml
 }

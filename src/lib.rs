@@ -40,6 +40,7 @@ mod config;
 mod data;
 mod date;
 pub mod error;
+mod extra_pages;
 mod feeds;
 mod front_matter;
 mod fs;
@@ -50,10 +51,12 @@ pub mod guard;
 mod highlight;
 mod html;
 pub mod init;
+mod listings;
 mod located;
 mod markdown;
 mod output;
 mod page;
+mod print;
 pub mod progress;
 mod render;
 mod scratch;
@@ -63,6 +66,7 @@ mod site;
 mod source;
 mod suggest;
 mod table;
+mod tags;
 mod templates;
 mod urls;
 
@@ -140,7 +144,8 @@ pub fn build(options: &Options) -> Result<Report> {
     let feed_entries = feeds::entries(&site);
     options.progress.phase("rendering pages", site.pages.len());
     let ids: Vec<PageId> = site.ids().collect();
-    let results = render::pages(&site, &templates, &staging, &ids, &feed_entries, &options.progress);
+    let kept = extra_pages::kept(&site, &feed_entries);
+    let results = render::pages(&site, &templates, &staging, &ids, &kept, &options.progress);
     // Every problem is reported at once: those found reading the site, those of the pages, and
     // the broken anchors of the pages that rendered.
     let results: Vec<render::PageResult> =

@@ -63,6 +63,10 @@ pub(crate) struct Site {
     pub(crate) unread: HashSet<String>,
     /// Dates of last change from git, and why there are none when they were asked for.
     pub(crate) history: crate::git::History,
+    /// The tags of the pages, when the theme writes pages about them.
+    pub(crate) tags: crate::tags::Tags,
+    /// The pages juxta adds: further pages of listings, tag pages, the print page.
+    pub(crate) extras: Vec<crate::listings::Planned>,
 }
 
 /// What the assembly needs besides the pages.
@@ -110,6 +114,13 @@ impl Site {
             )?;
         link_sections(&mut pages, &by_path);
         check_datasets(&parts.data, &parts.build_date, &by_source)?;
+        let mut tags = crate::tags::collect(&parts.root, &pages)?;
+        for tag in &mut tags.list {
+            tag.pages.sort_by(|&a, &b| listing_order(&pages[a.index()], &pages[b.index()]));
+        }
+        let extras = crate::listings::plan(&parts.root, &pages, &tags, parts.config.tags.paginate_by);
+        let extra_files: Vec<String> =
+            extras.iter().map(|e| [e.path.as_str(), "index.html"].concat()).collect();
 
         let mut copies = Vec::new();
         let mut content_files = HashMap::new();
@@ -146,7 +157,9 @@ impl Site {
                 .into_iter()
                 .map(|(file, data)| (file, Owner::Download(data))),
         );
-        let files = check_collisions(&pages, &copies, &generated)?;
+        generated.extend(extra_files.iter().map(|file| (file.clone(), Owner::Generated(file))));
+        let mut files = check_collisions(&pages, &copies, &generated)?;
+        files.extend(extras.iter().map(|e| e.path.clone()));
         Ok(Site {
             root: parts.root,
             config: parts.config,
@@ -162,6 +175,8 @@ impl Site {
             build_date: parts.build_date,
             unread: HashSet::default(),
             history: parts.history,
+            tags,
+            extras,
         })
     }
 
@@ -325,7 +340,7 @@ fn parent_dir(dir: &str) -> &str {
 }
 
 /// Weight first (pages without one last), then newest date first, then title, then source path.
-fn listing_order(a: &Page, b: &Page) -> std::cmp::Ordering {
+pub(crate) fn listing_order(a: &Page, b: &Page) -> std::cmp::Ordering {
     let weight = |p: &Page| p.front.weight.unwrap_or(i64::MAX);
     let date = |p: &Page| std::cmp::Reverse(p.front.date.as_ref().map(Date::timestamp));
     (weight(a), date(a), &a.front.title, &a.source).cmp(&(weight(b), date(b), &b.front.title, &b.source))

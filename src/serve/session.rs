@@ -271,7 +271,8 @@ impl Session {
         };
         let templates = Templates::load_for(site.clone(), &ids)?;
         let sink = Memory::default();
-        let rendered = render::pages(&site, &templates, &sink, &ids, &feed_entries, &Progress::default());
+        let kept = crate::extra_pages::kept(&site, &feed_entries);
+        let rendered = render::pages(&site, &templates, &sink, &ids, &kept, &Progress::default());
         // What each page's templates read of other pages, for the next rebuild's plan.
         let rendered: Vec<(PageResult, Vec<Read>)> = error::collect(rendered)?
             .into_iter()

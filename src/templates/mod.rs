@@ -24,12 +24,14 @@ use crate::urls::{self, Flavour};
 
 mod errors;
 mod functions;
+mod listing;
 mod values;
 
 pub(crate) use errors::InBody;
 use errors::{circular_include, tera_error};
 pub(crate) use functions::Read;
 use functions::{ReadLog, register_functions};
+pub(crate) use listing::PrintPage;
 use values::{Listing, site_value, slots};
 
 /// File extensions loaded as templates.

@@ -30,8 +30,24 @@ impl Templates {
     /// The values page `id` is rendered with; `rendered` is its Markdown and the value of
     /// `page.content`, absent while the Markdown body itself goes through Tera.
     pub(super) fn context(&self, id: PageId, rendered: Option<(&Rendered, &Value)>) -> Context {
+        let mut context = self.context_at(id, rendered, urls::depth(&self.site.page(id).path));
+        if let Some(paginate_by) = self.site.page(id).front.paginate_by.filter(|&n| n > 0) {
+            let page = self.site.page(id);
+            let pager = crate::listings::pager(&page.path, &page.pages, paginate_by, 1);
+            context.insert_value("paginator", self.paginator(&pager, urls::depth(&page.path)));
+        }
+        context
+    }
+
+    /// [`Templates::context`] for a page at `depth`, which is the page's own but for the further
+    /// pages of a section's listing (`blog/page/2/`).
+    pub(super) fn context_at(
+        &self,
+        id: PageId,
+        rendered: Option<(&Rendered, &Value)>,
+        depth: usize,
+    ) -> Context {
         let page = self.site.page(id);
-        let depth = urls::depth(&page.path);
         let mut context = self.base_context(depth);
         context.insert("current_path", &page.path);
         // The section's listing at this depth already holds the page and its neighbours.

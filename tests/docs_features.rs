@@ -1,0 +1,223 @@
+//! The documentation conveniences beyond their pinned fixture (`tests/sites/docs_features`):
+//! dates of last change read from git (one `git log` for the whole site, the same for every clone
+//! of a commit, a warning and the front matter's `updated` for a shallow clone or no repository),
+//! and the print page, whose every link stays inside it or reaches a file of the site, in both
+//! flavours.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use common::{copy_tree, fixtures, tree};
+
+/// The fixture, with `[git] last_updated` turned on.
+fn site_with_git_dates(dir: &Path) {
+    copy_tree(&fixtures("sites").join("docs_features"), dir);
+    let config = std::fs::read_to_string(dir.join("site.toml")).unwrap();
+    std::fs::write(dir.join("site.toml"), format!("{config}\n[git]\nlast_updated = true\n")).unwrap();
+}
+
+/// Runs git in `dir` with every date fixed to `date`, failing the test on an error.
+fn git(dir: &Path, args: &[&str], date: &str) {
+    let output = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("GIT_AUTHOR_DATE", date)
+        .env("GIT_COMMITTER_DATE", date)
+        .env("GIT_AUTHOR_NAME", "Author")
+        .env("GIT_AUTHOR_EMAIL", "author@example.com")
+        .env("GIT_COMMITTER_NAME", "Author")
+        .env("GIT_COMMITTER_EMAIL", "author@example.com")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .expect("git runs");
+    assert!(output.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+}
+
+/// Whether git can be run; under CI it must.
+fn git_ready(test: &str) -> bool {
+    if Command::new("git").arg("--version").output().is_ok() {
+        return true;
+    }
+    assert!(std::env::var_os("CI").is_none(), "{test}: git is needed under CI");
+    eprintln!("skipped: {test}: git is not installed");
+    false
+}
+
+/// A repository holding the site in `site/`, with two commits: everything on 3 February 2021,
+/// then `install.md` changed on 4 March 2022.
+fn repository(tmp: &Path) -> PathBuf {
+    let repo = tmp.join("repo");
+    site_with_git_dates(&repo.join("site"));
+    git(&repo, &["init", "-q", "-b", "main"], "2021-02-03T04:05:06Z");
+    git(&repo, &["add", "."], "2021-02-03T04:05:06Z");
+    git(&repo, &["commit", "-qm", "First"], "2021-02-03T04:05:06Z");
+    let install = repo.join("site/content/guide/install.md");
+    let text = std::fs::read_to_string(&install).unwrap();
+    std::fs::write(&install, text.replace("Any Linux", "Any recent Linux")).unwrap();
+    git(&repo, &["commit", "-qam", "Second"], "2022-03-04T05:06:07Z");
+    repo
+}
+
+/// Builds `root` into `out` with `git` run through a wrapper that logs each run to `log`.
+fn build_logging_git(root: &Path, out: &Path, log: &Path) -> Output {
+    let wrapper = log.with_extension("bin");
+    std::fs::create_dir_all(&wrapper).unwrap();
+    let real = String::from_utf8(Command::new("sh").args(["-c", "command -v git"]).output().unwrap().stdout)
+        .unwrap()
+        .trim()
+        .to_string();
+    let script = format!("#!/bin/sh\necho \"$*\" >> '{}'\nexec '{real}' \"$@\"\n", log.display());
+    let git = wrapper.join("git");
+    std::fs::write(&git, script).unwrap();
+    #[cfg(unix)]
+    std::fs::set_permissions(&git, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let path = format!("{}:{}", wrapper.display(), std::env::var("PATH").unwrap_or_default());
+    Command::new(env!("CARGO_BIN_EXE_juxta"))
+        .args(["build", "--quiet", "--root", root.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .env("SOURCE_DATE_EPOCH", common::EPOCH)
+        .env("PATH", path)
+        .output()
+        .expect("the juxta binary runs")
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The `<lastmod>` of `loc` in a sitemap.
+fn lastmod(sitemap: &str, loc: &str) -> String {
+    let at = sitemap.find(&format!("<loc>{loc}</loc>")).unwrap_or_else(|| panic!("{loc} in {sitemap}"));
+    let rest = &sitemap[at..];
+    let start = rest.find("<lastmod>").unwrap() + 9;
+    rest[start..start + rest[start..].find('<').unwrap()].to_string()
+}
+
+#[test]
+fn last_updated_comes_from_one_git_log_and_is_the_same_for_every_clone_of_a_commit() {
+    let test = "last_updated_comes_from_one_git_log_and_is_the_same_for_every_clone_of_a_commit";
+    if !git_ready(test) {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = repository(tmp.path());
+    let (out, log) = (tmp.path().join("out"), tmp.path().join("git.log"));
+    let result = build_logging_git(&repo.join("site"), &out, &log);
+    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+    assert_eq!(String::from_utf8_lossy(&result.stderr), "", "no warning with the whole history");
+    // One question (is the clone shallow?) and one walk of the history, for all ten pages.
+    let runs: Vec<String> = read(&log).lines().map(str::to_string).collect();
+    assert_eq!(runs.len(), 2, "git ran {} times: {runs:#?}", runs.len());
+    assert!(runs[1].contains(" log "), "{runs:?}");
+
+    let sitemap = read(&out.join("sitemap.xml"));
+    let base = "https://example.com/docs/";
+    assert_eq!(lastmod(&sitemap, &format!("{base}guide/install/")), "2022-03-04T05:06:07Z");
+    assert_eq!(lastmod(&sitemap, &format!("{base}guide/configure/")), "2021-02-03T04:05:06Z");
+    // The git date wins over the front matter's `updated` (2024-03-01), and templates show it.
+    let install = read(&out.join("guide/install/index.html"));
+    assert!(install.contains("<time datetime=\"2022-03-04T05:06:07Z\">2022-03-04</time>"), "{install}");
+    // The feed dates a post by its last change too.
+    let atom = read(&out.join("atom.xml"));
+    assert!(atom.contains("<updated>2021-02-03T04:05:06Z</updated>"), "{atom}");
+
+    // Another clone of the same commit, with other file times, builds the same site.
+    let clone = tmp.path().join("clone");
+    let source = format!("file://{}", repo.display());
+    git(tmp.path(), &["clone", "-q", &source, clone.to_str().unwrap()], "2030-01-01T00:00:00Z");
+    let again = tmp.path().join("again");
+    let result = build_logging_git(&clone.join("site"), &again, &tmp.path().join("again.log"));
+    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+    assert_eq!(tree(&out), tree(&again), "two clones of one commit give the same output");
+}
+
+#[test]
+fn a_shallow_clone_warns_and_falls_back_to_updated() {
+    let test = "a_shallow_clone_warns_and_falls_back_to_updated";
+    if !git_ready(test) {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = repository(tmp.path());
+    let clone = tmp.path().join("shallow");
+    let source = format!("file://{}", repo.display());
+    git(
+        tmp.path(),
+        &["clone", "-q", "--depth", "1", &source, clone.to_str().unwrap()],
+        "2030-01-01T00:00:00Z",
+    );
+    let out = tmp.path().join("out");
+    let result = build_logging_git(&clone.join("site"), &out, &tmp.path().join("git.log"));
+    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+    assert_eq!(
+        String::from_utf8_lossy(&result.stderr),
+        "juxta: warning: site.toml: `[git] last_updated` is on, but the repository is a shallow clone, \
+         whose history cannot say when each file last changed (fetch all of it: `git fetch --unshallow`, \
+         or `fetch-depth: 0` for actions/checkout): pages have no date of last change from git, and show \
+         their front matter's `updated` instead\n"
+    );
+    let install = read(&out.join("guide/install/index.html"));
+    assert!(install.contains("<time datetime=\"2024-03-01\">2024-03-01</time>"), "{install}");
+    let sitemap = read(&out.join("sitemap.xml"));
+    assert_eq!(lastmod(&sitemap, "https://example.com/docs/guide/install/"), "2024-03-01T00:00:00Z");
+
+    // Outside any repository, the same, for another reason.
+    let alone = tmp.path().join("alone");
+    site_with_git_dates(&alone);
+    let result = build_logging_git(&alone, &tmp.path().join("out2"), &tmp.path().join("git2.log"));
+    assert!(result.status.success());
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(stderr.contains("is not in a git repository: pages have no date of last change"), "{stderr}");
+}
+
+/// Every id of an HTML page, and whether one is written twice.
+fn ids(html: &str) -> (BTreeSet<String>, Vec<String>) {
+    let (mut ids, mut twice) = (BTreeSet::new(), Vec::new());
+    for tag in common::html::parse(html).tags {
+        if let Some(id) = tag.attr("id") {
+            if !ids.insert(id.to_string()) {
+                twice.push(id.to_string());
+            }
+        }
+    }
+    (ids, twice)
+}
+
+#[test]
+fn the_print_page_links_within_itself_in_both_flavours() {
+    for (flavour, args) in [("web", &[][..]), ("offline", &["--offline"][..])] {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        let result = common::build(&fixtures("sites").join("docs_features"), &out, args);
+        assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+        let html = read(&out.join("print/index.html"));
+        let (ids, twice) = ids(&html);
+        assert!(twice.is_empty(), "{flavour}: ids written twice: {twice:?}");
+        let mut inside = 0;
+        for tag in common::html::parse(&html).tags {
+            for attribute in ["href", "src", "for", "aria-labelledby", "aria-describedby"] {
+                let Some(value) = tag.attr(attribute) else { continue };
+                if attribute != "href" && attribute != "src" {
+                    for id in value.split_whitespace() {
+                        assert!(ids.contains(id), "{flavour}: {attribute}=\"{value}\" names no id");
+                    }
+                } else if let Some(fragment) = value.strip_prefix('#') {
+                    inside += 1;
+                    assert!(ids.contains(fragment), "{flavour}: {value} is no id of the print page");
+                } else {
+                    let file = out.join("print").join(value.split('#').next().unwrap());
+                    let file = if value.ends_with('/') { file.join("index.html") } else { file };
+                    assert!(file.is_file(), "{flavour}: {value} leads to no file ({})", file.display());
+                    assert!(value.starts_with("../"), "{flavour}: {value} is relative to print/");
+                }
+            }
+        }
+        // The table of contents and the links between the pages, their headings and back home.
+        assert!(inside >= 20, "{flavour}: {inside} links within the page");
+        assert!(html.contains("<a href=\"#page-guide-configure--the-file\">configuration</a>"), "{html}");
+        assert!(html.contains("marker-end=\"url(#page-guide-configure--tip)\""), "{html}");
+    }
+}

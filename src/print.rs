@@ -6,7 +6,8 @@
 //! no two pages' ids meet. Then every reference is made to work from `print/`: a link to a page in
 //! the document becomes a link to its anchor (or to the prefixed id of its `#fragment`), a link
 //! to anything else is re-based on `print/`, and the attributes that name ids (`for`,
-//! `aria-labelledby`, `headers`, `url(#…)` in SVG…) follow their ids.
+//! `aria-labelledby`, `headers`, `url(#…)` in SVG…) follow their ids. Headings go one level
+//! down, under the page's title.
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
@@ -76,9 +77,31 @@ pub(crate) fn pages(site: &Site, order: &[PageId], content: &HashMap<PageId, &st
         .map(|&id| Printed {
             id,
             anchor: anchors[&id].clone(),
-            content: context.rewrite(id, content.get(&id).copied().unwrap_or_default()),
+            content: deeper_headings(&context.rewrite(id, content.get(&id).copied().unwrap_or_default())),
         })
         .collect()
+}
+
+/// `html` with every heading one level deeper (`<h2>` → `<h3>`, `<h6>` stays), so that a page's
+/// headings sit under its title in the print page's outline.
+fn deeper_headings(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find("<h").into_iter().chain(rest.find("</h")).min() {
+        let closing = rest[at..].starts_with("</");
+        let digit_at = at + if closing { 3 } else { 2 };
+        let level = rest.as_bytes().get(digit_at).copied().filter(|d| (b'1'..=b'5').contains(d));
+        let after = rest.as_bytes().get(digit_at + 1).copied();
+        out.push_str(&rest[..digit_at]);
+        match (level, after) {
+            (Some(level), Some(b'>' | b' ' | b'\n' | b'\t')) => out.push(char::from(level + 1)),
+            (Some(level), _) => out.push(char::from(level)),
+            (None, _) => {}
+        }
+        rest = &rest[digit_at + usize::from(level.is_some())..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// `base`, or `base-2`, `base-3`… when taken; noted as taken.
@@ -224,5 +247,18 @@ impl Context<'_> {
         }
         out.push_str(rest);
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headings_go_one_level_down() {
+        assert_eq!(
+            deeper_headings("<h1 id=\"a\">A</h1><h2>B</h2>\n<h6>C</h6><hr><header><h5\nclass=x>D</h5>"),
+            "<h2 id=\"a\">A</h2><h3>B</h3>\n<h6>C</h6><hr><header><h6\nclass=x>D</h6>"
+        );
     }
 }

@@ -3,6 +3,13 @@
 //! of a commit, a warning and the front matter's `updated` for a shallow clone or no repository),
 //! and the print page, whose every link stays inside it or reaches a file of the site, in both
 //! flavours.
+//!
+//! Then the repository's own site in Chromium (`test-tools/docs.mjs`), at a domain root, under a
+//! GitHub Pages sub-path and opened from disk: a copy button on each code block (none without
+//! JavaScript) puts the code on the clipboard, with and without the Clipboard API, and says so to
+//! screen readers; every link of the print page within it finds its target, and following one
+//! scrolls there; every tag page lists pages that show that tag. These need `scripts/test`'s browser
+//! tools: without them they are skipped locally and fail under CI.
 
 mod common;
 
@@ -10,7 +17,10 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use common::audit::{self, BROWSER};
+use common::server::{Server, encode_path};
 use common::{copy_tree, fixtures, tree};
+use serde_json::Value;
 
 /// The fixture, with `[git] last_updated` turned on.
 fn site_with_git_dates(dir: &Path) {
@@ -220,4 +230,112 @@ fn the_print_page_links_within_itself_in_both_flavours() {
         assert!(html.contains("<a href=\"#page-guide-configure--the-file\">configuration</a>"), "{html}");
         assert!(html.contains("marker-end=\"url(#page-guide-configure--tip)\""), "{html}");
     }
+}
+
+/// Runs `test-tools/docs.mjs` on the repository's site built for `base_url` and reached at `root`
+/// (`http://127.0.0.1:PORT/prefix/` or `file:///…/`), whose pages end in `index` (`index.html` from
+/// disk, nothing over HTTP), and checks its report.
+fn use_the_docs_features(what: &str, base_url: &str, root: &str, index: &str) {
+    let page = |path: &str| format!("{root}{path}{index}");
+    let result = Command::new("node")
+        .arg(audit::test_tools().join("docs.mjs"))
+        .args([page("about/"), page("print/"), page("tags/"), root.to_string()])
+        .output()
+        .expect("node runs");
+    let stdout = String::from_utf8_lossy(&result.stdout);
+    assert!(result.status.success(), "docs.mjs failed:\n{}", String::from_utf8_lossy(&result.stderr));
+    let report: Value = serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("docs.mjs printed no report ({e}):\n{stdout}"));
+    assert_eq!(report["errors"], Value::Array(vec![]), "{what}: {report}");
+    assert_eq!(report["outside"], Value::Array(vec![]), "{what}: {report}");
+
+    let copy = &report["copy"];
+    let code = "git clone https://github.com/JUXTA_OWNER/juxta.git\ncd juxta\ncargo run --release -- build --offline";
+    assert_eq!(copy["code"], format!("{code}\n"), "{what}: {copy}");
+    assert_eq!(copy["buttons"], copy["blocks"], "{what}: a button on each code block: {copy}");
+    assert_eq!(
+        (&copy["language"], &copy["caption"]),
+        (&"sh".into(), &"Build the guide for reading from disk".into())
+    );
+    assert_eq!(copy["marked"], serde_json::json!(["cargo run --release -- build --offline"]), "{what}");
+    assert_eq!(copy["clipboard"], code, "{what}: the code, without its last line break, is copied: {copy}");
+    assert_eq!(copy["after"]["button"], "Copied", "{what}: {copy}");
+    assert_eq!(copy["after"]["status"], "Code copied to the clipboard", "{what}: said in the live region");
+    assert_eq!(copy["withoutApi"]["clipboard"], code, "{what}: copied without the Clipboard API: {copy}");
+    assert_eq!(copy["withoutApi"]["status"], "Code copied to the clipboard", "{what}: {copy}");
+    let no_script = &report["noScript"];
+    assert!(no_script["blocks"].as_u64() >= Some(1) && no_script["buttons"] == 0, "{what}: {no_script}");
+
+    let print = &report["print"];
+    assert_eq!(print["missing"], Value::Array(vec![]), "{what}: links within the print page lead nowhere");
+    assert!(print["inside"].as_u64() > Some(100), "{what}: {}", print["inside"]);
+    assert_eq!(print["ids"], print["distinctIds"], "{what}: no id is written twice");
+    assert!(
+        print["followed"]["inView"] == true,
+        "{what}: following a link scrolls to it: {}",
+        print["followed"]
+    );
+    let followed = print["followed"]["url"].as_str().unwrap();
+    assert!(followed.starts_with(&page("print/")) && followed.contains('#'), "{what}: {followed}");
+    // A link to a page of the document leads within it, never to the page's own address.
+    let in_document: Vec<String> = print["addresses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| page(a.as_str().unwrap().strip_prefix(base_url).unwrap()))
+        .collect();
+    assert!(in_document.len() >= 10, "{what}: {in_document:?}");
+    for link in print["elsewhere"].as_array().unwrap().iter().map(|l| l.as_str().unwrap()) {
+        assert!(!in_document.iter().any(|p| link.split('#').next() == Some(p.as_str())), "{what}: {link}");
+    }
+
+    let tags = report["tags"].as_array().unwrap();
+    assert!(tags.len() >= 4, "{what}: {tags:?}");
+    for tag in tags {
+        let pages = tag["pages"].as_array().unwrap();
+        assert!(!pages.is_empty(), "{what}: {tag}");
+        assert!(pages.iter().all(|p| p["showsTag"] == true), "{what}: a listed page shows the tag: {tag}");
+    }
+    eprintln!(
+        "{what}: copy checked, {} links within the print page, {} tags with {} pages",
+        print["inside"],
+        tags.len(),
+        tags.iter().map(|t| t["pages"].as_array().unwrap().len()).sum::<usize>()
+    );
+}
+
+/// Builds the repository's site with `args` into a fresh folder.
+fn build_flagship(args: &[&str]) -> (tempfile::TempDir, PathBuf) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    let result = common::build(root, &out, args);
+    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+    (tmp, out)
+}
+
+#[test]
+fn copy_buttons_print_links_and_tag_pages_work_at_the_root_under_a_sub_path_and_from_disk() {
+    if !audit::tools_ready(
+        "copy_buttons_print_links_and_tag_pages_work_at_the_root_under_a_sub_path_and_from_disk",
+        BROWSER,
+    ) {
+        return;
+    }
+    let (_root_tmp, out) = build_flagship(&[]);
+    let server = Server::start(&out, "/");
+    use_the_docs_features("at the root", "https://example.com/", &server.base_url(), "");
+
+    let (_sub_tmp, out) = build_flagship(&["--base-url", "https://example.github.io/iot-vs-m2m/"]);
+    let server = Server::start(&out, "/iot-vs-m2m/");
+    use_the_docs_features(
+        "under a sub-path",
+        "https://example.github.io/iot-vs-m2m/",
+        &server.base_url(),
+        "",
+    );
+
+    let (_disk_tmp, out) = build_flagship(&["--offline"]);
+    let root = format!("file://{}/", encode_path(&out.canonicalize().unwrap().to_string_lossy()));
+    use_the_docs_features("from disk", "https://example.com/", &root, "index.html");
 }

@@ -7,7 +7,8 @@
 //! - `{2,4-6}` or `hl_lines="2 4-6"` highlights lines (numbers or ranges, split by commas or
 //!   spaces; both forms may be given and add up);
 //! - `title="…"` gives the block a caption;
-//! - `linenos` (or `linenums`, as MkDocs writes it) numbers the lines from 1, `linenos=10` from 10.
+//! - `linenos` (or `linenums`, as MkDocs writes it) numbers the lines from 1, `linenos=10` from 10
+//!   (`linenostart=10`, as Zola writes it).
 //!
 //! Any other `key=value` is an error naming it: it is an option of another tool or a typo, which
 //! would otherwise be ignored without a word. Other words after the language are ignored, as
@@ -111,7 +112,12 @@ pub(super) fn parse(info: &str) -> Result<Fence<'_>, Problem> {
             }
             continue;
         }
-        let (value, value_at, end) = value(info, i + 1)?;
+        let (mut value, value_at, mut end) = value(info, i + 1)?;
+        if key == "hl_lines" && !info[i + 1..].starts_with(['"', '\'']) {
+            // Zola writes the ranges unquoted, with spaces: `rust,hl_lines=1 3-5 9,linenos`.
+            end = more_ranges(info, end);
+            value = &info[value_at..end];
+        }
         i = end;
         option(&mut fence, key, start, value, value_at)?;
     }
@@ -138,7 +144,7 @@ fn option(
             fence.marked.extend(ranges(value, value_at)?);
             Ok(())
         }
-        "linenos" | "linenums" => {
+        "linenos" | "linenums" | "linenostart" => {
             let first = value.trim().parse::<usize>().ok().filter(|&n| n >= 1).ok_or_else(|| Problem {
                 at: value_at,
                 message: format!(
@@ -174,6 +180,19 @@ fn value(info: &str, start: usize) -> Result<(&str, usize, usize), Problem> {
             let end = rest.find(|c: char| c.is_whitespace()).unwrap_or(rest.len());
             Ok((&rest[..end], start, start + end))
         }
+    }
+}
+
+/// Where the line ranges that follow `end` (separated by spaces) end.
+fn more_ranges(info: &str, mut end: usize) -> usize {
+    loop {
+        let rest = &info[end..];
+        let token_at = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+        let token = rest[token_at..].split([' ', '\t', ',']).next().unwrap_or("");
+        if token_at == 0 || token.is_empty() || !token.bytes().all(|b| b.is_ascii_digit() || b == b'-') {
+            return end;
+        }
+        end += token_at + token.len();
     }
 }
 
@@ -272,6 +291,14 @@ mod tests {
         );
         assert_eq!(parse("py linenums=\"10\"").unwrap().first_number, Some(10));
         assert_eq!(parse("py linenos=3").unwrap().first_number, Some(3));
+        // Zola's way: options after commas, ranges unquoted with spaces.
+        let zola = parse("rust,linenos,hl_lines=1 3-5 9,linenostart=10").unwrap();
+        assert_eq!(
+            zola.marked.iter().map(|l| (l.first, l.last)).collect::<Vec<_>>(),
+            [(1, 1), (3, 5), (9, 9)]
+        );
+        assert_eq!(zola.first_number, Some(10));
+        assert_eq!(marked("js hl_lines=2 title=\"x\""), [(2, 2)]);
     }
 
     #[test]

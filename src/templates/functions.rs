@@ -54,7 +54,6 @@ pub(crate) fn in_body(state: &State) -> bool {
 
 pub(super) fn register_functions(tera: &mut Tera, site: &Arc<Site>, log: Option<&ReadLog>) {
     register_comparisons(tera, site);
-    super::listing::register(tera, site);
     tera.register_filter("json_ld", JsonLd);
     let s = site.clone();
     tera.register_function("url", move |kwargs: Kwargs, state: &State| -> tera::TeraResult<String> {

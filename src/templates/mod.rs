@@ -116,6 +116,7 @@ impl Templates {
             record_reads.then(|| Arc::new(site.pages.iter().map(|_| Mutex::default()).collect()));
         let mut tera = Tera::new();
         register_functions(&mut tera, &site, reads.as_ref());
+        listing::register(&mut tera, &site);
         tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str()))).map_err(|e| match e
             .kind()
         {

@@ -183,6 +183,24 @@ fn a_shallow_clone_warns_and_falls_back_to_updated() {
     assert!(stderr.contains("is not in a git repository: pages have no date of last change"), "{stderr}");
 }
 
+/// `juxta check` reads both flavours of the fixture: every tag page, further page of a listing
+/// and the print page is reachable from the home page, and every link and anchor in them resolves,
+/// offline too (where a link to a folder would open the folder).
+#[test]
+fn the_pages_juxta_adds_check_clean_in_both_flavours() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = fixtures("sites").join("docs_features");
+    let result = Command::new(env!("CARGO_BIN_EXE_juxta"))
+        .args(["check", "--root", site.to_str().unwrap()])
+        .env("SOURCE_DATE_EPOCH", common::EPOCH)
+        .env("TMPDIR", tmp.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(result.status.success() && stderr.ends_with(": no problems\n"), "{stderr}");
+    assert!(stderr.starts_with("juxta: checked 10 pages and 23 other files"), "{stderr}");
+}
+
 /// Every id of an HTML page, and whether one is written twice.
 fn ids(html: &str) -> (BTreeSet<String>, Vec<String>) {
     let (mut ids, mut twice) = (BTreeSet::new(), Vec::new());

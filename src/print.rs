@@ -63,11 +63,9 @@ pub(crate) fn pages(site: &Site, order: &[PageId], content: &HashMap<PageId, &st
         for tag in crate::html::tags(html) {
             let own = tag.get("id").or_else(|| if tag.name == "a" { tag.get("name") } else { None });
             if let Some(own) = own.map(crate::html::decode_entities) {
-                let key = (id, own.into_owned());
-                if !ids.contains_key(&key) {
-                    let prefixed = unique(&mut taken, format!("{}--{}", anchors[&id], key.1));
-                    ids.insert(key, prefixed);
-                }
+                let own = own.into_owned();
+                let prefixed = format!("{}--{own}", anchors[&id]);
+                ids.entry((id, own)).or_insert_with(|| unique(&mut taken, prefixed));
             }
         }
     }

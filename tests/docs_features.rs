@@ -205,10 +205,10 @@ fn the_pages_juxta_adds_check_clean_in_both_flavours() {
 fn ids(html: &str) -> (BTreeSet<String>, Vec<String>) {
     let (mut ids, mut twice) = (BTreeSet::new(), Vec::new());
     for tag in common::html::parse(html).tags {
-        if let Some(id) = tag.attr("id") {
-            if !ids.insert(id.to_string()) {
-                twice.push(id.to_string());
-            }
+        if let Some(id) = tag.attr("id")
+            && !ids.insert(id.to_string())
+        {
+            twice.push(id.to_string());
         }
     }
     (ids, twice)

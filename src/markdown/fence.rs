@@ -10,9 +10,11 @@
 //! - `linenos` (or `linenums`, as MkDocs writes it) numbers the lines from 1, `linenos=10` from 10
 //!   (`linenostart=10`, as Zola writes it).
 //!
-//! Any other `key=value` is an error naming it: it is an option of another tool or a typo, which
-//! would otherwise be ignored without a word. Other words after the language are ignored, as
-//! GitHub ignores them, so `rust,ignore` (mdBook) and `console` build as written.
+//! Everything else after the language is ignored, as GitHub ignores it, so that fences written for
+//! other tools build as written: `rust,ignore` (mdBook), `{r}` (R Markdown), `{.python
+//! .numberLines}` (Pandoc), `ins={4}` (Starlight). An option of juxta's written wrongly is an
+//! error: a line range that cannot be read (a `{…}` that starts with a digit is one), a highlighted
+//! line past the end of the block, a line number that is not one, an unclosed quote.
 
 use pulldown_cmark::{CodeBlockKind, Event, Tag, TagEnd};
 
@@ -21,7 +23,8 @@ use super::Item;
 /// What an info string asks for.
 #[derive(Debug, Default, PartialEq)]
 pub(super) struct Fence<'a> {
-    /// The language: the info string's first word (up to a space, `,` or `{`).
+    /// The language: the info string's first word (up to a space, `,` or `{`), or the first of
+    /// a `{…}` that opens it (`{r}`, `{.python}`).
     pub(super) language: &'a str,
     /// The caption.
     pub(super) title: Option<String>,
@@ -93,7 +96,20 @@ pub(super) fn parse(info: &str) -> Result<Fence<'_>, Problem> {
             continue;
         }
         if c == b'{' {
-            let end = info[i..].find('}').map(|e| i + e).ok_or_else(|| Problem {
+            let end = info[i..].find('}').map(|e| i + e);
+            // Line ranges start with a digit; other tools' attributes (`{r}`, `{.python}`) do not.
+            if !info[i + 1..].trim_start().starts_with(|c: char| c.is_ascii_digit()) {
+                let inner = &info[i + 1..end.unwrap_or(bytes.len())];
+                if fence.language.is_empty() {
+                    // `{r}` (R Markdown) and `{.python}` (Pandoc) name the language.
+                    let word = inner.trim_start().trim_start_matches('.');
+                    fence.language =
+                        word.split(|c: char| c.is_whitespace() || c == ',' || c == '}').next().unwrap_or("");
+                }
+                i = end.map_or(bytes.len(), |end| end + 1);
+                continue;
+            }
+            let end = end.ok_or_else(|| Problem {
                 at: i,
                 message: "the `{` of a line range is never closed: write lines as `{2,4-6}`".into(),
             })?;
@@ -112,6 +128,14 @@ pub(super) fn parse(info: &str) -> Result<Fence<'_>, Problem> {
             }
             continue;
         }
+        if !OPTIONS.contains(&key) {
+            // Another tool's option: its value is skipped, and the rest if it cannot be read.
+            match value(info, i + 1) {
+                Ok((_, _, end)) => i = end,
+                Err(_) => break,
+            }
+            continue;
+        }
         let (mut value, value_at, mut end) = value(info, i + 1)?;
         if key == "hl_lines" && !info[i + 1..].starts_with(['"', '\'']) {
             // Zola writes the ranges unquoted, with spaces: `rust,hl_lines=1 3-5 9,linenos`.
@@ -123,6 +147,9 @@ pub(super) fn parse(info: &str) -> Result<Fence<'_>, Problem> {
     }
     Ok(fence)
 }
+
+/// The options juxta reads as `key=value`.
+const OPTIONS: [&str; 5] = ["title", "hl_lines", "linenos", "linenums", "linenostart"];
 
 /// Applies `key=value`, with `key` at `key_at` and the value at `value_at` in the info string.
 fn option(
@@ -154,13 +181,7 @@ fn option(
             fence.first_number = Some(first);
             Ok(())
         }
-        _ => Err(Problem {
-            at: key_at,
-            message: format!(
-                "unknown code block option `{key}`: the options are `title=\"…\"`, `hl_lines=\"2 4-6\"` \
-                 (or `{{2,4-6}}`) and `linenos`"
-            ),
-        }),
+        _ => Ok(()),
     }
 }
 
@@ -302,11 +323,23 @@ mod tests {
     }
 
     #[test]
-    fn other_words_are_ignored_as_github_ignores_them() {
+    fn other_tools_words_and_options_are_ignored_as_github_ignores_them() {
         let fence = parse("rust,ignore").unwrap();
         assert_eq!((fence.language, fence.by_line(), fence.title), ("rust", false, None));
         assert_eq!(parse("console some words").unwrap(), Fence { language: "console", ..Fence::default() });
         assert_eq!(parse("").unwrap(), Fence::default());
+        // CommonMark's own example of an info string, R Markdown, Pandoc, Starlight, Nextra.
+        for info in
+            ["ruby startline=3 $%@#$", "{r}", "{.python .numberLines startFrom=\"100\"}", "js ins={4} {5}"]
+        {
+            let fence = parse(info).unwrap_or_else(|p| panic!("{info}: {p:?}"));
+            assert_eq!(fence.title, None, "{info}");
+        }
+        assert_eq!(marked("js ins={4} {5}"), [(5, 5)]);
+        assert_eq!(parse("{r setup, echo=FALSE}").unwrap().language, "r");
+        assert_eq!(parse("{.python .numberLines}").unwrap().language, "python");
+        assert_eq!(parse("js filename=\"a b.js\" title='x'").unwrap().title.as_deref(), Some("x"));
+        assert_eq!(parse("js filename=\"unclosed title=\"x\"").unwrap().title, None);
     }
 
     #[test]
@@ -319,9 +352,7 @@ mod tests {
         assert_eq!(problem("rust {2").at, 5);
         assert_eq!(problem("rust title=\"open").at, 11);
         assert_eq!(problem("rust linenos=x").at, 13);
-        let unknown = problem("js ins={4}");
-        assert_eq!(unknown.at, 3);
-        assert!(unknown.message.starts_with("unknown code block option `ins`"), "{}", unknown.message);
+        assert_eq!(problem("rust { 2, x}").at, 10);
         assert_eq!(problem("a title=x title=y").at, 10);
     }
 

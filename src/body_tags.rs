@@ -13,10 +13,9 @@
 //! 4. Every other `{{` or `{%` is a template tag: Tera runs it, and its errors are the author's
 //!    to fix, at the line and column of the Markdown file, with how to write it as text instead.
 //!
-//! A body with no template tag never reaches Tera. Otherwise Tera reads the part from the first
-//! tag's line to past the last tag ([`template_span`]): every `{` there that would open a Tera
-//! tag but is text gets a marker after it, a Unicode noncharacter the body does not contain, so
-//! that Tera passes it through; the markers are taken out of what Tera writes.
+//! A body with no template tag never reaches Tera. Otherwise every `{` of the body that would
+//! open a Tera tag but is text gets a marker after it, a Unicode noncharacter the body does not
+//! contain, so that Tera passes it through; the markers are taken out of what Tera writes.
 
 use std::ops::Range;
 
@@ -25,12 +24,10 @@ use pulldown_cmark::{Event, Tag};
 use crate::error::Position;
 use crate::markdown::Item;
 
-/// The part of a body Tera must read, with its text tags shielded.
+/// A body as Tera reads it, with its text tags shielded.
 #[derive(Debug)]
 pub(crate) struct Prepared {
-    /// Where the part is in the body.
-    pub(crate) span: Range<usize>,
-    /// The part as Tera reads it.
+    /// The body as Tera reads it.
     pub(crate) text: String,
     marker: char,
     /// Byte offsets in `text` of the markers, in order.
@@ -58,11 +55,11 @@ impl Prepared {
         let offset =
             text[line_start..].char_indices().nth(column).map_or(text.len(), |(at, _)| line_start + at);
         let marks_before = self.marks.partition_point(|&m| m < offset);
-        self.span.start + offset - marks_before * self.marker.len_utf8()
+        offset - marks_before * self.marker.len_utf8()
     }
 }
 
-/// The part of `body` Tera must read, or `None` when `body` has no template tag; `events` are
+/// `body` as Tera must read it, or `None` when `body` has no template tag; `events` are
 /// the body's Markdown, parsed as it is rendered. `Err` when the body holds every character that
 /// could serve as a marker (it never does in practice).
 pub(crate) fn prepare(body: &str, events: &[Item<'_>]) -> Result<Option<Prepared>, String> {
@@ -73,14 +70,13 @@ pub(crate) fn prepare(body: &str, events: &[Item<'_>]) -> Result<Option<Prepared
     let Some(&last) = tags.last() else { return Ok(None) };
     let literal = literal_regions(body, events, last);
     tags.retain(|&at| !literal.iter().any(|r| r.contains(&at)));
-    let (Some(&first), Some(&last)) = (tags.first(), tags.last()) else { return Ok(None) };
-    let span = template_span(body, first, last);
-    let Some(marker) =
-        (0xFDD0..=0xFDEF).filter_map(char::from_u32).find(|&c| !body[span.clone()].contains(c))
-    else {
+    if tags.is_empty() {
+        return Ok(None);
+    }
+    let Some(marker) = (0xFDD0..=0xFDEF).filter_map(char::from_u32).find(|&c| !body.contains(c)) else {
         return Err("the page holds every Unicode noncharacter from U+FDD0 to U+FDEF: take them out".into());
     };
-    Ok(Some(shield(body, span, &tags, marker)))
+    Ok(Some(shield(body, &tags, marker)))
 }
 
 /// Whether the `{` at `at` opens a Tera tag: `{{`, `{%`; `{#` is never one in a body.
@@ -137,32 +133,14 @@ fn comments(body: &str, block: Range<usize>, regions: &mut Vec<Range<usize>>) {
     }
 }
 
-/// The part of `text` that Tera must read, given the first and last template tags: from the
-/// start of the line where the whitespace before the first tag begins (a `{%-` removes it), to
-/// past the whitespace after the last `}}` or `%}` (a `-%}` removes it). Up to the end of the
-/// text when no tag is closed after the last one opened, so that Tera reports the mistake.
-pub(crate) fn template_span(text: &str, first: usize, last: usize) -> Range<usize> {
-    let bytes = text.as_bytes();
-    // The `}` found ends a tag if the byte before it is `}` or `%`.
-    let closes_tag = |at: usize| at > 0 && matches!(bytes[at - 1], b'}' | b'%');
-    let close = memchr::memrchr_iter(b'}', bytes).find(|&at| closes_tag(at)).filter(|&end| end > last + 2);
-    let text_before = text[..first].trim_end_matches(char::is_whitespace).len();
-    let start = memchr::memrchr(b'\n', &bytes[..text_before]).map_or(0, |at| at + 1);
-    let end = match close {
-        Some(close) => text.len() - text[close + 1..].trim_start_matches(char::is_whitespace).len(),
-        None => text.len(),
-    };
-    start..end
-}
-
-/// `span` of `body` with a `marker` after every `{` that would open a Tera tag (`{{`, `{%`, `{#`)
-/// but does not start one of `tags`.
-fn shield(body: &str, span: Range<usize>, tags: &[usize], marker: char) -> Prepared {
+/// `body` with a `marker` after every `{` that would open a Tera tag (`{{`, `{%`, `{#`) but does
+/// not start one of `tags`.
+fn shield(body: &str, tags: &[usize], marker: char) -> Prepared {
     let bytes = body.as_bytes();
-    let mut text = String::with_capacity(span.len() + 16);
+    let mut text = String::with_capacity(body.len() + 16);
     let mut marks = Vec::new();
-    let mut from = span.start;
-    for at in memchr::memchr_iter(b'{', &bytes[span.clone()]).map(|at| span.start + at) {
+    let mut from = 0;
+    for at in memchr::memchr_iter(b'{', bytes) {
         if !matches!(bytes.get(at + 1), Some(b'{' | b'%' | b'#')) || tags.binary_search(&at).is_ok() {
             continue;
         }
@@ -171,8 +149,8 @@ fn shield(body: &str, span: Range<usize>, tags: &[usize], marker: char) -> Prepa
         text.push(marker);
         from = at + 1;
     }
-    text.push_str(&body[from..span.end]);
-    Prepared { span, text, marker, marks }
+    text.push_str(&body[from..]);
+    Prepared { text, marker, marks }
 }
 
 #[cfg(test)]
@@ -188,7 +166,7 @@ mod tests {
     fn tags(body: &str) -> Vec<String> {
         let Some(prepared) = prepare(body).unwrap() else { return Vec::new() };
         let text = prepared.text.replace(prepared.marker, "");
-        assert_eq!(text, body[prepared.span.clone()], "shielding only adds markers");
+        assert_eq!(text, body, "shielding only adds markers");
         let shown = prepared.text.replace(prepared.marker, "\u{2062}");
         let mut found = Vec::new();
         for (at, _) in shown.match_indices("{{").chain(shown.match_indices("{%")) {
@@ -204,7 +182,7 @@ mod tests {
                     ```yaml\ntoken: ${{ secrets.GITHUB_TOKEN }}\n{% if user %}x{% endif %}\n```\n\n\
                     <!-- {{ todo }} -->\n\n    {{ indented }}\n\n<div>\n<!-- {% if x %} -->\n</div>\n\n\
                     Prose {{ page.title }}.\n";
-        assert_eq!(tags(body), ["{{ page.title }}"]);
+        assert_eq!(tags(body), ["{{ page.title }}."]);
     }
 
     #[test]
@@ -256,12 +234,11 @@ mod tests {
     }
 
     #[test]
-    fn text_tags_inside_the_span_are_shielded_and_restored() {
+    fn text_tags_are_shielded_and_restored() {
         let body = "a {{ x }} `{{ y }}` {{ .z }} {#id} {{ w }} b";
         let prepared = prepare(body).unwrap().unwrap();
-        assert_eq!(&body[prepared.span.clone()], "a {{ x }} `{{ y }}` {{ .z }} {#id} {{ w }} ");
         assert_eq!(prepared.marks.len(), 3);
-        assert_eq!(prepared.restore(&prepared.text), &body[prepared.span.clone()]);
+        assert_eq!(prepared.restore(&prepared.text), body);
         // The `w` of the last tag, on line 1, column 41 of what Tera read.
         let w = prepared.text.find(" w ").unwrap() + 1;
         let column = prepared.text[..w].chars().count() + 1;
@@ -272,56 +249,8 @@ mod tests {
     fn offsets_map_back_across_lines() {
         let body = "intro\n\n`{{ a }}` {{ b }}\n```\n{{ c }}\n```\nx {{ d }}\n";
         let prepared = prepare(body).unwrap().unwrap();
-        assert_eq!(prepared.span.start, 7);
-        // `d` is on the fifth line of the span, column 6.
-        assert_eq!(prepared.body_offset(Position::new(5, 6)), body.find("d }}").unwrap());
-    }
-
-    #[test]
-    fn the_template_span_runs_from_the_first_tag_line_to_past_the_last_tag() {
-        let cases = [
-            ("a\n\nb {{ x }} c\n\nd", "b {{ x }} "),
-            ("{{ x }}", "{{ x }}"),
-            ("a\n\n   {%- if x %}y{% endif -%}\n\n  z", "a\n\n   {%- if x %}y{% endif -%}\n\n  "),
-            ("a\nb\n{% raw %}{{ }}{% endraw %}\nc", "b\n{% raw %}{{ }}{% endraw %}\n"),
-            ("a\n{{ one }}\nb\n{{ two }}\nc", "a\n{{ one }}\nb\n{{ two }}\n"),
-            ("a\n\n{{ one }}", "a\n\n{{ one }}"),
-            ("a\nb\n\nc {{ one }}", "c {{ one }}"),
-            ("a {{ \"}}\" }} b", "a {{ \"}}\" }} "),
-            // No tag closed after the last opened: all of it, for Tera to report.
-            ("a {{ x", "a {{ x"),
-            ("a {{ x }} b {{ y", "a {{ x }} b {{ y"),
-            ("a {{ x }} b {% if", "a {{ x }} b {% if"),
-        ];
-        for (text, span) in cases {
-            let opens: Vec<usize> = (0..text.len())
-                .filter(|&at| text[at..].starts_with("{{") || text[at..].starts_with("{%"))
-                .collect();
-            let range = template_span(text, opens[0], *opens.last().unwrap());
-            assert_eq!(&text[range], span, "{text:?}");
-        }
-    }
-
-    #[test]
-    fn rendering_the_template_span_alone_gives_what_rendering_everything_gives() {
-        let tera = tera::Tera::default();
-        let mut context = tera::Context::new();
-        context.insert("x", &"X");
-        context.insert("items", &[1, 2]);
-        for text in [
-            "# Title\n\nSome {{ x }} text.\n\n- a\n- b\n",
-            "a\n\n   {%- if x %}y{% endif -%}\n\n  z",
-            "a  \t\n {{- x -}} \n\t b",
-            "line\n{% for i in items %}\n* {{ i }}\n{% endfor %}\ntail {{ x }} end\n",
-            "é  {{- x }}\u{a0}\u{2003}{{ x -}}\u{2003}\u{a0} ü",
-            "{% raw %}{{ x }}{% endraw %} and {{ x }}",
-        ] {
-            let whole = tera.render_str(text, &context, true).unwrap();
-            let prepared = prepare(text).unwrap().unwrap();
-            let part = prepared.restore(&tera.render_str(&prepared.text, &context, true).unwrap());
-            let span = prepared.span;
-            assert_eq!([&text[..span.start], &part, &text[span.end..]].concat(), whole, "{text:?}");
-        }
+        // `d` is on the seventh line, column 6.
+        assert_eq!(prepared.body_offset(Position::new(7, 6)), body.find("d }}").unwrap());
     }
 
     #[test]

@@ -369,18 +369,12 @@ fn merge_rendering(mut errors: Vec<Error>) -> Vec<Error> {
 
 /// Collects the errors of a parallel stage: `Ok` values in order, or every error gathered.
 pub(crate) fn collect<T>(results: Vec<Result<T>>) -> Result<Vec<T>> {
-    if results.iter().all(Result::is_ok) {
-        // Collected in place: where a `T` and its `Result` have one size (most do), the values
-        // stay in the vector's memory instead of being copied to a new one.
-        return Ok(results.into_iter().filter_map(Result::ok).collect());
-    }
     let mut values = Vec::with_capacity(results.len());
     let mut errors = Vec::new();
     for r in results {
         match r {
             Ok(v) => values.push(v),
-            Err(e) if e.0.others.is_empty() => errors.push(e),
-            Err(mut e) => errors.append(&mut e.0.others),
+            Err(e) => errors.push(e),
         }
     }
     if errors.is_empty() { Ok(values) } else { Err(Error::many(errors)) }

@@ -14,6 +14,17 @@ pub(crate) fn read_source(path: &Path, shown: &Path) -> Result<String> {
     decode_source(read_bytes(path, shown)?, shown)
 }
 
+/// [`read_source`], with the file's modification time ([`seconds_since_epoch`]) taken from the
+/// open file rather than looked up again by its path.
+pub(crate) fn read_source_dated(path: &Path, shown: &Path) -> Result<(String, Option<i64>)> {
+    let cannot = |e: io::Error| Error::at(shown, "cannot read the file").caused_by(e);
+    let mut file = std::fs::File::open(path).map_err(cannot)?;
+    let modified = file.metadata().and_then(|m| m.modified()).ok().and_then(seconds_since_epoch);
+    let mut bytes = Vec::new();
+    io::Read::read_to_end(&mut file, &mut bytes).map_err(cannot)?;
+    Ok((decode_source(bytes, shown)?, modified))
+}
+
 /// A file time as whole seconds since 1970; `None` for a time before it.
 pub(crate) fn seconds_since_epoch(time: std::time::SystemTime) -> Option<i64> {
     time.duration_since(std::time::UNIX_EPOCH).ok().map(|d| d.as_secs() as i64)

@@ -254,7 +254,7 @@ fn load_each(options: &Options) -> Result<(Loaded, Vec<Error>)> {
             return Err(Error::many(problems));
         }
     };
-    let build_date = source::build_date(root, &sources)?;
+    let build_date = source::build_date(root, &sources, pages.iter().filter_map(|p| p.modified).max())?;
     let history = git::for_site(root, &config, &pages, &data);
     let parts = site::Parts {
         root: root.to_path_buf(),

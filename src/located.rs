@@ -234,10 +234,7 @@ impl<'de> Visitor<'de> for ValueVisitor {
 /// editor give the same output. Lines keep their numbers.
 pub(crate) fn normalize(text: &str) -> Cow<'_, str> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    match memchr::memchr(b'\r', text.as_bytes()) {
-        Some(_) => Cow::Owned(text.replace("\r\n", "\n")),
-        None => Cow::Borrowed(text),
-    }
+    if text.contains('\r') { Cow::Owned(text.replace("\r\n", "\n")) } else { Cow::Borrowed(text) }
 }
 
 /// Converts a TOML error into one naming `shown` and the line and column in the whole file;

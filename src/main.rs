@@ -534,6 +534,8 @@ fn say_interrupted(after: &str) {
     });
 }
 
-/// mimalloc: a build allocates and frees many short strings on every thread at once.
+/// mimalloc: a build allocates and frees many short strings on every thread at once. Its
+/// `override` feature makes it serve C code too: the regex engine of the highlighter allocates on
+/// every search.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -30,8 +30,9 @@ pub(crate) struct Page {
     pub(crate) kind: SourceKind,
     /// The front matter as written.
     pub(crate) front: FrontMatter,
-    /// The Markdown body, BOM removed and line endings normalised.
-    pub(crate) body: Body,
+    /// The Markdown body, BOM removed and line endings normalised. Shared, so that `juxta serve`
+    /// copies its unchanged pages cheaply into each rebuild.
+    pub(crate) body: std::sync::Arc<str>,
     /// The line of the source file on which the body starts.
     pub(crate) body_line: usize,
     /// Site path of the page's folder: `""` for home, `guides/protocols/` otherwise.
@@ -44,26 +45,11 @@ pub(crate) struct Page {
     pub(crate) pages: Vec<PageId>,
     /// For sections: their direct subsections, sorted like pages.
     pub(crate) subsections: Vec<PageId>,
+    /// When its source file was last changed, in seconds since 1970 (for the build date).
+    pub(crate) modified: Option<i64>,
     /// For a page a comparison dataset asks for (see [`crate::comparison::pages`]), what it
     /// shows; `None` for the pages of `content/`.
     pub(crate) generated: Option<std::sync::Arc<Generated>>,
-}
-
-/// A page's Markdown body: the end of the file's text, which is kept whole (front matter and all)
-/// so that reading a page copies nothing. Shared, so that `juxta serve` copies its unchanged pages
-/// cheaply into each rebuild; it reads as the body's `str`.
-#[derive(Debug, Clone)]
-pub(crate) struct Body {
-    text: std::sync::Arc<String>,
-    start: usize,
-}
-
-impl std::ops::Deref for Body {
-    type Target = str;
-
-    fn deref(&self) -> &str {
-        &self.text[self.start..]
-    }
 }
 
 /// Positions of front matter keys that are validated after parsing.
@@ -145,13 +131,14 @@ impl Page {
             source,
             kind: SourceKind::Page,
             front,
-            body: Body { text: std::sync::Arc::new(String::new()), start: 0 },
+            body: std::sync::Arc::from(""),
             body_line: 1,
             path,
             positions: KeyPositions::default(),
             parent: None,
             pages: Vec::new(),
             subsections: Vec::new(),
+            modified: None,
             generated: Some(generated),
         }
     }
@@ -172,41 +159,25 @@ impl Page {
     }
 }
 
-/// Reads and resolves content files, in parallel; `root` is the project root. Every file's error
-/// is reported.
-pub(crate) fn resolve_all<F>(root: &Path, files: &[F]) -> Result<Vec<Page>>
+/// Files that could not be read, each with its error.
+pub(crate) type Unread = Vec<(String, Error)>;
+
+/// Reads and resolves content files in parallel; `root` is the project root. Returns the pages
+/// that could be read and, beside them, each file that could not with its error, so that a
+/// build can go on to find the site's other problems.
+pub(crate) fn resolve_each<F>(root: &Path, files: &[F]) -> Result<(Vec<Page>, Unread)>
 where
     F: std::borrow::Borrow<ContentFile> + Sync,
 {
     use rayon::prelude::*;
-    if files.is_empty() {
-        return Ok(Vec::new());
-    }
-    let reads = files.par_iter().with_max_len(crate::PAGES_PER_JOB).map(|f| resolve(root, f.borrow()));
-    crate::error::collect(reads.collect())
-}
-
-/// Files that could not be read, each with its error.
-pub(crate) type Unread = Vec<(String, Error)>;
-
-/// [`resolve_all`], returning the pages that could be read and, beside them, each file that
-/// could not with its error, so that a build can go on to find the site's other problems.
-pub(crate) fn resolve_each(root: &Path, files: &[ContentFile]) -> Result<(Vec<Page>, Unread)> {
-    use rayon::prelude::*;
-    if files.is_empty() {
-        return Ok((Vec::new(), Vec::new()));
-    }
     let reads: Vec<Result<Page>> =
-        files.par_iter().with_max_len(crate::PAGES_PER_JOB).map(|f| resolve(root, f)).collect();
-    if reads.iter().all(Result::is_ok) {
-        return Ok((crate::error::collect(reads)?, Vec::new()));
-    }
+        files.par_iter().with_max_len(crate::PAGES_PER_JOB).map(|f| resolve(root, f.borrow())).collect();
     let mut pages = Vec::with_capacity(reads.len());
     let mut unread = Vec::new();
     for (file, read) in files.iter().zip(reads) {
         match read {
             Ok(page) => pages.push(page),
-            Err(e) => unread.push((file.path.clone(), e)),
+            Err(e) => unread.push((file.borrow().path.clone(), e)),
         }
     }
     Ok((pages, unread))
@@ -215,24 +186,14 @@ pub(crate) fn resolve_each(root: &Path, files: &[ContentFile]) -> Result<(Vec<Pa
 /// Reads and resolves one content file of the project at `root`.
 fn resolve(root: &Path, file: &ContentFile) -> Result<Page> {
     let shown = Path::new(CONTENT_DIR).join(&file.path);
-    parse_owned(file, crate::fs::read_source(&root.join(&shown), &shown)?)
+    let (text, modified) = crate::fs::read_source_dated(&root.join(&shown), &shown)?;
+    Ok(Page { modified, ..parse(file, &text)? })
 }
 
 /// Resolves one content file from its text.
 pub(crate) fn parse(file: &ContentFile, raw: &str) -> Result<Page> {
-    parse_owned(file, raw.to_string())
-}
-
-/// [`parse`], keeping `raw` as the page's text when it needs no normalising (most files).
-fn parse_owned(file: &ContentFile, raw: String) -> Result<Page> {
     let shown = Path::new(CONTENT_DIR).join(&file.path);
-    // A byte-order mark is only skipped (`start` past it); line endings to change make a copy.
-    let (changed, start) = match crate::located::normalize(&raw) {
-        std::borrow::Cow::Owned(text) => (Some(text), 0),
-        std::borrow::Cow::Borrowed(text) => (None, raw.len() - text.len()),
-    };
-    let whole = std::sync::Arc::new(changed.unwrap_or(raw));
-    let text = &whole[start..];
+    let text = &crate::located::normalize(raw);
     let split = front_matter::split(text, &shown)?;
     let front = front_matter::parse(&split, text, &shown)?;
     let positions = KeyPositions {
@@ -274,8 +235,7 @@ fn parse_owned(file: &ContentFile, raw: String) -> Result<Page> {
     }
     let path = site_path(&file.path, file.kind, front.slug.as_deref())
         .map_err(|m| Error::at(&shown, format!("cannot make a URL from this file's path: {m}")))?;
-    // The body is the end of the text: where it starts is all that is kept.
-    let body = Body { start: whole.len() - split.body.len(), text: whole.clone() };
+    let body = std::sync::Arc::from(split.body);
     let body_line = split.body_line;
     Ok(Page {
         source: file.path.clone(),
@@ -288,6 +248,7 @@ fn parse_owned(file: &ContentFile, raw: String) -> Result<Page> {
         parent: None,
         pages: Vec::new(),
         subsections: Vec::new(),
+        modified: None,
         generated: None,
     })
 }

@@ -5,9 +5,7 @@
 //! `juxta build` and `juxta serve` call the same functions: [`page`] for each page, in parallel,
 //! then [`check_anchors`] over the results.
 
-use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
-use std::ops::Range;
+use ahash::{AHashMap as HashMap, AHashSet as HashSet};
 
 use crate::error::{Error, Result};
 use crate::markdown::{self, AnchorRef, Rendered};
@@ -43,14 +41,10 @@ pub(crate) fn page(
     let page = site.page(id);
     guard::crash_for_tests(&page.source);
     let rendered = content(site, templates, id)?;
-    let (html, spans) = templates.render_page_marked(id, &rendered)?;
+    let html = templates.render_page(id, &rendered)?;
     check_page_size(site, id, html.len())?;
-    // The content's elements were checked as the Markdown was rendered: only the rest of the
-    // page is read here, once for both the reference guard and the anchor ids.
-    let around = without_spans(&html, &spans);
-    let scan = html::scan(&around, &site.config.base_url, false);
-    let content = (!spans.is_empty()).then_some(rendered.references.as_slice());
-    check_references(site, id, scan.problems, content, templates.template_name(id))?;
+    let scan = scan_around_content(site, &html, &rendered);
+    check_references(site, id, scan.problems, templates.template_name(id))?;
     sink.write(&page.output_file(), html.as_bytes())?;
     // Templates add ids of their own (`#main`, a table's rows): links may point at those too.
     let mut ids = rendered.ids;
@@ -128,32 +122,37 @@ fn check_page_size(site: &Site, id: PageId, bytes: usize) -> Result<()> {
     ))
 }
 
-/// `html` with the `spans` taken out.
-fn without_spans<'h>(html: &'h str, spans: &[Range<usize>]) -> Cow<'h, str> {
-    if spans.is_empty() {
-        return Cow::Borrowed(html);
-    }
-    let mut rest = String::with_capacity(html.len() - spans.iter().map(|s| s.len()).sum::<usize>());
-    let mut from = 0;
-    for span in spans {
-        rest.push_str(&html[from..span.start]);
-        from = span.end;
-    }
-    rest.push_str(&html[from..]);
-    Cow::Owned(rest)
+/// The reference guard's problems and the anchor ids of a rendered page ([`html::scan`]). The
+/// content's elements were read as the Markdown was rendered ([`Rendered::references`]), so where
+/// the page holds the content as it is, only the rest is read; a page whose template changed the
+/// content (a filter) is read whole, and a problem found twice is reported once.
+fn scan_around_content<'h>(site: &Site, html: &'h str, rendered: &Rendered) -> html::Scan<'h> {
+    let base_url = &site.config.base_url;
+    let content = rendered.html.as_bytes();
+    // Looked for by its start, then compared whole: a search for the whole content would first
+    // read all of it to prepare.
+    let start = &content[..content.len().min(16)];
+    let found = (!content.is_empty()).then(|| {
+        memchr::memmem::find_iter(html.as_bytes(), start)
+            .find(|&at| html.as_bytes()[at..].starts_with(content))
+    });
+    let mut scan = match found.flatten() {
+        Some(at) => {
+            let mut scan = html::scan(&html[..at], base_url, false);
+            let after = html::scan(&html[at + content.len()..], base_url, false);
+            scan.problems.extend(after.problems);
+            scan.ids.extend(after.ids);
+            scan
+        }
+        None => html::scan(html, base_url, false),
+    };
+    scan.problems.extend(rendered.references.iter().cloned());
+    scan
 }
 
-/// The guard against references that only work at the domain root: see [`html::scan`].
-/// `problems` are those of the page outside its content, if it was taken out, with what the
-/// guard found in the content.
-fn check_references(
-    site: &Site,
-    id: PageId,
-    mut problems: Vec<String>,
-    content: Option<&[String]>,
-    template: &str,
-) -> Result<()> {
-    problems.extend(content.iter().flat_map(|found| found.iter().cloned()));
+/// The guard against references that only work at the domain root: `problems` are what
+/// [`scan_around_content`] found.
+fn check_references(site: &Site, id: PageId, problems: Vec<String>, template: &str) -> Result<()> {
     if problems.is_empty() {
         return Ok(());
     }

@@ -114,13 +114,7 @@ impl Site {
             )?;
         link_sections(&mut pages, &by_path);
         check_datasets(&parts.data, &parts.build_date, &by_source)?;
-        let mut tags = crate::tags::collect(&parts.root, &pages)?;
-        for tag in &mut tags.list {
-            tag.pages.sort_by(|&a, &b| listing_order(&pages[a.index()], &pages[b.index()]));
-        }
-        let extras = crate::listings::plan(&parts.root, &pages, &tags, parts.config.tags.paginate_by);
-        let extra_files: Vec<String> =
-            extras.iter().map(|e| [e.path.as_str(), "index.html"].concat()).collect();
+        let (tags, extras) = added_pages(&parts, &pages)?;
 
         let mut copies = Vec::new();
         let mut content_files = HashMap::new();
@@ -157,7 +151,8 @@ impl Site {
                 .into_iter()
                 .map(|(file, data)| (file, Owner::Download(data))),
         );
-        generated.extend(extra_files.iter().map(|file| (file.clone(), Owner::Generated(file))));
+        generated
+            .extend(extras.iter().map(|e| ([&e.path, "index.html"].concat(), Owner::Generated(&e.path))));
         let mut files = check_collisions(&pages, &copies, &generated)?;
         files.extend(extras.iter().map(|e| e.path.clone()));
         Ok(Site {
@@ -227,6 +222,17 @@ impl Site {
             None => (None, None),
         }
     }
+}
+
+/// The tags of `pages` (each listing its pages in the order of listings), and the pages juxta adds
+/// for them, for long listings and for printing ([`crate::listings`]).
+fn added_pages(parts: &Parts, pages: &[Page]) -> Result<(crate::tags::Tags, Vec<crate::listings::Planned>)> {
+    let mut tags = crate::tags::collect(&parts.root, pages)?;
+    for tag in &mut tags.list {
+        tag.pages.sort_by(|&a, &b| listing_order(&pages[a.index()], &pages[b.index()]));
+    }
+    let extras = crate::listings::plan(&parts.root, pages, &tags, parts.config.tags.paginate_by);
+    Ok((tags, extras))
 }
 
 fn drop_drafts(pages: Vec<Page>, keep_drafts: bool) -> Vec<Page> {

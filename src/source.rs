@@ -273,7 +273,7 @@ fn display_path(dir: &Path, shown: &str, path: &Path) -> PathBuf {
 }
 
 /// `SOURCE_DATE_EPOCH` if set, else the newest modification time of the site's inputs.
-pub(crate) fn build_date(root: &Path, sources: &Sources) -> Result<Date> {
+pub(crate) fn build_date(root: &Path, sources: &Sources, content_newest: Option<i64>) -> Result<Date> {
     if let Ok(value) = std::env::var("SOURCE_DATE_EPOCH") {
         let seconds: i64 = value.trim().parse().map_err(|_| {
             Error::environment(format!("SOURCE_DATE_EPOCH `{value}` is not a number of seconds"))
@@ -283,7 +283,6 @@ pub(crate) fn build_date(root: &Path, sources: &Sources) -> Result<Date> {
         });
     }
     let mut paths: Vec<PathBuf> = vec![root.join(crate::config::FILE_NAME)];
-    paths.extend(sources.content.iter().map(|f| root.join(CONTENT_DIR).join(&f.path)));
     paths.extend(sources.static_files.iter().map(|f| root.join(STATIC_DIR).join(f)));
     for dir in [DATA_DIR, TEMPLATES_DIR] {
         if let Ok(entries) =
@@ -297,6 +296,7 @@ pub(crate) fn build_date(root: &Path, sources: &Sources) -> Result<Date> {
         .filter_map(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok())
         .filter_map(crate::fs::seconds_since_epoch)
         .max()
+        .max(content_newest)
         .unwrap_or(0);
     Ok(Date::from_timestamp(newest).unwrap_or_else(|| Date::from_timestamp(0).expect("the epoch is a date")))
 }

@@ -103,3 +103,65 @@ fn no_module_uses_one_that_uses_it() {
         walk(module, &edges, &mut Vec::new(), &mut done);
     }
 }
+
+/// Every function of `src/` with its length in lines, longest first: from its `fn` line to the
+/// line that closes it at the same indentation (rustfmt's layout).
+fn function_lengths() -> Vec<(usize, String)> {
+    let mut lengths = Vec::new();
+    for (module, source) in modules_with_roots() {
+        let lines: Vec<&str> = source.lines().collect();
+        for (at, line) in lines.iter().enumerate() {
+            let code = line.trim_start();
+            let indent = &line[..line.len() - code.len()];
+            let code = code.strip_prefix("pub(crate) ").or(code.strip_prefix("pub(super) ")).unwrap_or(code);
+            let code = code.strip_prefix("pub ").unwrap_or(code);
+            let code = code.strip_prefix("const ").unwrap_or(code);
+            let code = code.strip_prefix("async ").unwrap_or(code);
+            let Some(signature) = code.strip_prefix("fn ") else { continue };
+            if line.ends_with(';') || line.ends_with('}') {
+                continue;
+            }
+            let close = format!("{indent}}}");
+            let Some(end) = lines[at + 1..].iter().position(|l| *l == close) else { continue };
+            let name = signature.split(['(', '<']).next().unwrap_or_default();
+            lengths.push((end + 2, format!("{module}::{name}")));
+        }
+    }
+    lengths.sort_by(|a, b| b.cmp(a));
+    lengths
+}
+
+/// [`modules`] with `lib` and `main` too.
+fn modules_with_roots() -> BTreeMap<String, String> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut modules = modules();
+    for root in ["lib", "main"] {
+        modules.insert(root.into(), std::fs::read_to_string(src.join(format!("{root}.rs"))).unwrap());
+    }
+    modules
+}
+
+#[test]
+fn no_file_is_over_700_lines() {
+    let modules = modules_with_roots();
+    let long: Vec<String> = modules
+        .iter()
+        .map(|(module, source)| (module, source.lines().count()))
+        .filter(|(_, n)| *n > 700)
+        .map(|(module, n)| format!("{module}: {n} lines"))
+        .collect();
+    assert!(modules.len() > 50, "the modules were read");
+    assert!(long.is_empty(), "split these: {long:?}");
+}
+
+#[test]
+fn no_function_is_over_80_lines() {
+    let lengths = function_lengths();
+    assert!(lengths.len() > 500, "the functions were read ({})", lengths.len());
+    // `cargo test --test architecture -- --nocapture` shows the longest.
+    for (n, name) in &lengths[..10] {
+        println!("{n:4} {name}");
+    }
+    let long: Vec<_> = lengths.iter().filter(|(n, _)| *n > 80).collect();
+    assert!(long.is_empty(), "split these: {long:?}");
+}

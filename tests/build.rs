@@ -188,3 +188,37 @@ fn zip_inside_the_output_folder_is_refused() {
     assert_eq!(result.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&result.stderr).contains("is inside the output folder"));
 }
+
+/// Without `SOURCE_DATE_EPOCH`, the build date is the newest modification time of the site's
+/// inputs: a page's (taken as the page is read) as much as a template's.
+#[test]
+fn the_build_date_is_the_newest_input_file_time() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path().join("site");
+    copy_tree(&fixture("markdown"), &site);
+    let at = |seconds: u64| std::time::UNIX_EPOCH + std::time::Duration::from_secs(seconds);
+    let touch = |path: &Path, seconds: u64| {
+        std::fs::File::options().write(true).open(path).unwrap().set_modified(at(seconds)).unwrap();
+    };
+    for entry in walkdir::WalkDir::new(&site) {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            touch(entry.path(), 1_600_000_000);
+        }
+    }
+    let home_lastmod = |newest: &Path, seconds: u64| {
+        touch(newest, seconds);
+        let out = tmp.path().join("out");
+        let result = std::process::Command::new(env!("CARGO_BIN_EXE_juxta"))
+            .args(["build", "--quiet", "--root", site.to_str().unwrap(), "--out", out.to_str().unwrap()])
+            .env_remove("SOURCE_DATE_EPOCH")
+            .output()
+            .unwrap();
+        assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+        let sitemap = std::fs::read_to_string(out.join("sitemap.xml")).unwrap();
+        let at = sitemap.find("<lastmod>").unwrap() + "<lastmod>".len();
+        sitemap[at..at + 20].to_string()
+    };
+    assert_eq!(home_lastmod(&site.join("content/guide/features.md"), 1_650_000_000), "2022-04-15T05:20:00Z");
+    assert_eq!(home_lastmod(&site.join("templates/page.html"), 1_700_000_000), "2023-11-14T22:13:20Z");
+}

@@ -3,13 +3,14 @@
 
 use pulldown_cmark::{BlockQuoteKind, Event, Tag, TagEnd};
 
-/// `events` with alerts and task-list markers written as HTML.
-pub(super) fn rewrite(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
-    events
-        .into_iter()
-        .map(|event| match event {
+use super::Item;
+
+/// Writes the alerts and task-list markers of `events` as HTML.
+pub(super) fn rewrite(events: &mut [Item<'_>]) {
+    for (event, _) in events {
+        *event = match event {
             Event::Start(Tag::BlockQuote(Some(kind))) => {
-                let (class, label) = alert(kind);
+                let (class, label) = alert(*kind);
                 Event::Html(
                     format!(
                         "<div class=\"callout callout-{class}\" role=\"note\">\n<p class=\"callout-title\">{label}</p>\n"
@@ -19,12 +20,14 @@ pub(super) fn rewrite(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
             }
             Event::End(TagEnd::BlockQuote(Some(_))) => Event::Html("</div>\n".into()),
             Event::TaskListMarker(done) => {
-                let (checked, label) = if done { (" checked", "Done") } else { ("", "Not done") };
-                Event::InlineHtml(format!("<input type=\"checkbox\" disabled{checked} aria-label=\"{label}\"> ").into())
+                let (checked, label) = if *done { (" checked", "Done") } else { ("", "Not done") };
+                Event::InlineHtml(
+                    format!("<input type=\"checkbox\" disabled{checked} aria-label=\"{label}\"> ").into(),
+                )
             }
-            other => other,
-        })
-        .collect()
+            _ => continue,
+        };
+    }
 }
 
 /// An alert's class and title.

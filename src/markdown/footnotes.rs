@@ -3,62 +3,43 @@
 //! text, then in the footnotes as they are written), and written at the end with back-links. A
 //! definition nothing refers to is left out, as on GitHub, with everything in it.
 
-use std::collections::HashMap;
+use ahash::AHashMap as HashMap;
 
 use pulldown_cmark::{Event, Tag, TagEnd};
 use unicase::UniCase;
 
 use super::headings::Headings;
-use super::{Item, Page};
+use super::{Item, Page, written};
 
-/// A part of the page in document order: a run of its text (`note` is `None`), or the events
-/// of a footnote's definition (`note` is its label). A definition inside another (which some
-/// blocks allow) stays in the outer one's events as it is.
-pub(super) struct Segment<T> {
-    pub(super) note: Option<String>,
-    pub(super) events: Vec<T>,
-}
+/// The definitions of a page, in document order: each footnote's label and events. A definition
+/// inside another (which some blocks allow) stays in the outer one's events as it is.
+pub(super) type Notes<'a> = Vec<(String, Vec<Item<'a>>)>;
 
-/// Splits a page's events into [`Segment`]s.
-pub(super) fn split(events: Vec<Item<'_>>) -> Vec<Segment<Item<'_>>> {
-    let mut segments = vec![Segment { note: None, events: Vec::with_capacity(events.len()) }];
+/// Takes the footnote definitions out of a page's `events`, which keep the page's text.
+pub(super) fn split<'a>(events: &mut [Item<'a>]) -> Notes<'a> {
+    let mut notes: Notes<'a> = Vec::new();
     let mut depth = 0usize;
     for (event, range) in events {
-        match &event {
-            Event::Start(Tag::FootnoteDefinition(label)) if depth == 0 => {
-                depth = 1;
-                segments.push(Segment { note: Some(label.to_string()), events: Vec::new() });
-                continue;
+        let opens = matches!(event, Event::Start(Tag::FootnoteDefinition(_)));
+        let closes = matches!(event, Event::End(TagEnd::FootnoteDefinition));
+        if let (0, Event::Start(Tag::FootnoteDefinition(label))) = (depth, &event) {
+            notes.push((label.to_string(), Vec::new()));
+            *event = super::taken_out();
+        } else if depth > 0 {
+            let taken = std::mem::replace(event, super::taken_out());
+            if !(depth == 1 && closes) {
+                notes.last_mut().expect("a definition is open").1.push((taken, range.clone()));
             }
-            Event::End(TagEnd::FootnoteDefinition) if depth == 1 => {
-                depth = 0;
-                segments.push(Segment { note: None, events: Vec::new() });
-                continue;
-            }
-            Event::Start(Tag::FootnoteDefinition(_)) => depth += 1,
-            Event::End(TagEnd::FootnoteDefinition) => depth = depth.saturating_sub(1),
-            _ => {}
         }
-        segments.last_mut().expect("never empty").events.push((event, range));
+        depth = if opens {
+            depth + 1
+        } else if closes {
+            depth.saturating_sub(1)
+        } else {
+            depth
+        };
     }
-    segments.retain(|s| s.note.is_some() || !s.events.is_empty());
-    segments
-}
-
-/// The definitions by label; a label defined twice keeps its last definition.
-pub(super) type Definitions<'a> = HashMap<UniCase<String>, Vec<Event<'a>>>;
-
-/// The page's text, the segments of its text joined, and its definitions.
-pub(super) fn gather(segments: Vec<Segment<Event<'_>>>) -> (Vec<Event<'_>>, Definitions<'_>) {
-    let mut text = Vec::new();
-    let mut definitions = HashMap::new();
-    for segment in segments {
-        match segment.note {
-            None => text.extend(segment.events),
-            Some(label) => _ = definitions.insert(UniCase::new(label), segment.events),
-        }
-    }
-    (text, definitions)
+    notes
 }
 
 /// A footnote referred to in the page.
@@ -71,33 +52,36 @@ struct Note {
     count: usize,
 }
 
-/// The page's `text` with each reference numbered, then the footnotes section. Returns the
-/// events and the labels of the footnotes written.
+/// Numbers each reference to a footnote in the page's `text`, then adds the footnotes section
+/// with the definitions of those referred to. Returns the labels of the footnotes written.
 pub(super) fn write<'a>(
     page: &mut Page<'_>,
     headings: &mut Headings,
-    text: Vec<Event<'a>>,
-    mut definitions: Definitions<'a>,
-) -> (Vec<Event<'a>>, Vec<UniCase<String>>) {
+    text: &mut Vec<Item<'a>>,
+    definitions: Notes<'a>,
+) -> Vec<UniCase<String>> {
     let mut notes = Vec::new();
-    let mut out: Vec<Event<'a>> = Vec::with_capacity(text.len());
-    number(page, &mut notes, text, &mut out);
+    number(page, &mut notes, text);
     if notes.is_empty() {
-        return (out, Vec::new());
+        return Vec::new();
     }
-    out.push(Event::Html("<section class=\"footnotes\" aria-label=\"Footnotes\">\n<ol>\n".into()));
+    // A label defined twice keeps its last definition.
+    let mut definitions: HashMap<UniCase<String>, Vec<Item<'a>>> =
+        definitions.into_iter().map(|(label, events)| (UniCase::new(label), events)).collect();
+    text.push(written(Event::Html("<section class=\"footnotes\" aria-label=\"Footnotes\">\n<ol>\n".into())));
     let mut i = 0;
     while i < notes.len() {
         let slug = notes[i].slug.clone();
         page.rendered.ids.insert(["fn-", &slug].concat());
-        out.push(Event::Html(["<li id=\"fn-", &slug, "\">\n"].concat().into()));
-        let events = definitions.remove(&notes[i].label).unwrap_or_default();
+        text.push(written(Event::Html(["<li id=\"fn-", &slug, "\">\n"].concat().into())));
+        let mut events = definitions.remove(&notes[i].label).unwrap_or_default();
         // Headings in a footnote take their ids now, after every heading of the page's text (as
         // on GitHub, where the footnotes come last), and stay out of the table of contents.
-        let events = headings.rewrite_footnote(page, events);
-        number(page, &mut notes, events, &mut out);
+        headings.rewrite_footnote(page, &mut events);
+        number(page, &mut notes, &mut events);
+        text.append(&mut events);
         let number = (i + 1).to_string();
-        out.push(Event::Html(
+        text.push(written(Event::Html(
             [
                 "<a href=\"#fnref-",
                 &slug,
@@ -107,20 +91,19 @@ pub(super) fn write<'a>(
             ]
             .concat()
             .into(),
-        ));
+        )));
         i += 1;
     }
-    out.push(Event::Html("</ol>\n</section>\n".into()));
-    (out, notes.into_iter().map(|note| note.label).collect())
+    text.push(written(Event::Html("</ol>\n</section>\n".into())));
+    notes.into_iter().map(|note| note.label).collect()
 }
 
-/// `events` into `out`, each reference to a footnote made a numbered link.
-fn number<'a>(page: &mut Page<'_>, notes: &mut Vec<Note>, events: Vec<Event<'a>>, out: &mut Vec<Event<'a>>) {
-    for event in events {
-        out.push(match event {
-            Event::FootnoteReference(label) => reference(page, notes, &label),
-            other => other,
-        });
+/// Makes each reference to a footnote in `events` a numbered link.
+fn number(page: &mut Page<'_>, notes: &mut Vec<Note>, events: &mut [Item<'_>]) {
+    for (event, _) in events {
+        if let Event::FootnoteReference(label) = event {
+            *event = reference(page, notes, label);
+        }
     }
 }
 

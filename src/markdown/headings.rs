@@ -2,11 +2,12 @@
 //! the author wrote with `{#id}`), a self-link, and the table of contents with the text under
 //! each heading.
 
-use std::collections::HashMap;
+use std::ops::Range;
 
+use ahash::AHashMap as HashMap;
 use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
 
-use super::{Heading, Page};
+use super::{Heading, Item, Page};
 
 /// The page's heading ids and its table of contents.
 #[derive(Default)]
@@ -15,9 +16,6 @@ pub(super) struct Headings {
     taken: HashMap<String, usize>,
     list: Vec<Heading>,
 }
-
-/// A heading's start and the events inside it.
-type Open<'a> = (Tag<'a>, Vec<Event<'a>>);
 
 impl Headings {
     /// Reserves `id`, written in raw HTML or as a heading's explicit id, before any heading takes
@@ -34,76 +32,57 @@ impl Headings {
         self.list
     }
 
-    /// The page's text with each heading given its id and self-link; the headings join the table
+    /// Gives each heading of the page's text its id and self-link; the headings join the table
     /// of contents, each with the plain text under it.
-    pub(super) fn rewrite<'a>(&mut self, page: &mut Page<'_>, events: Vec<Event<'a>>) -> Vec<Event<'a>> {
-        let mut out = Vec::with_capacity(events.len() + 8);
-        let mut open: Option<Open<'a>> = None;
-        for event in events {
-            if let Some((_, inner)) = &mut open {
-                if !matches!(event, Event::End(TagEnd::Heading(_))) {
-                    inner.push(event);
-                    continue;
+    pub(super) fn rewrite(&mut self, page: &mut Page<'_>, events: &mut [Item<'_>]) {
+        let mut i = 0;
+        while i < events.len() {
+            let Some(end) = heading_end(events, i) else {
+                if let Some(heading) = self.list.last_mut() {
+                    under_heading(&mut heading.text, &events[i].0);
                 }
-                let (start, inner) = open.take().expect("a heading is open");
-                let Tag::Heading { id, attrs, .. } = &start else { continue };
-                // An explicit id was reserved before the passes ran.
-                let id = match explicit_id(id.as_deref(), attrs) {
-                    Some(id) => id,
-                    None => self.unique_id(&id_text(&inner)),
-                };
-                let title = plain_text(&inner);
-                let level = write(page, start, &id, inner, &mut out);
-                if let Some(previous) = self.list.last_mut() {
-                    previous.text.truncate(previous.text.trim_end().len());
-                }
-                // The text under a heading is gathered a piece at a time: room for a paragraph or
-                // two saves growing it step by step from nothing.
-                self.list.push(Heading { level, id, title, text: String::with_capacity(512) });
+                i += 1;
                 continue;
+            };
+            let Event::Start(Tag::Heading { id, attrs, .. }) = &events[i].0 else { unreachable!() };
+            // An explicit id was reserved before the passes ran.
+            let id = match explicit_id(id.as_deref(), attrs) {
+                Some(id) => id,
+                None => self.unique_id(&id_text(&events[i + 1..end])),
+            };
+            let title = plain_text(&events[i + 1..end]);
+            let level = write(page, events, i..end, &id);
+            if let Some(previous) = self.list.last_mut() {
+                previous.text.truncate(previous.text.trim_end().len());
             }
-            if let Event::Start(start @ Tag::Heading { .. }) = event {
-                open = Some((start, Vec::new()));
-                continue;
-            }
-            if let Some(heading) = self.list.last_mut() {
-                under_heading(&mut heading.text, &event);
-            }
-            out.push(event);
+            // The text under a heading is gathered a piece at a time: room for a paragraph or
+            // two saves growing it step by step from nothing.
+            self.list.push(Heading { level, id, title, text: String::with_capacity(512) });
+            i = end + 1;
         }
-        out
     }
 
-    /// A footnote's events with each heading given its id and self-link. Its headings stay out
-    /// of the table of contents.
-    pub(super) fn rewrite_footnote<'a>(
-        &mut self,
-        page: &mut Page<'_>,
-        events: Vec<Event<'a>>,
-    ) -> Vec<Event<'a>> {
-        let mut out = Vec::with_capacity(events.len() + 4);
-        let mut open: Option<Open<'a>> = None;
-        for event in events {
-            match (&mut open, event) {
-                (Some(_), Event::End(TagEnd::Heading(_))) => {
-                    let (start, inner) = open.take().expect("a heading is open");
-                    let Tag::Heading { id, attrs, .. } = &start else { continue };
-                    let id = match explicit_id(id.as_deref(), attrs) {
-                        Some(id) if !self.taken.contains_key(&id) => {
-                            self.taken.insert(id.clone(), 0);
-                            id
-                        }
-                        Some(id) => self.unique_id(&id),
-                        None => self.unique_id(&id_text(&inner)),
-                    };
-                    write(page, start, &id, inner, &mut out);
+    /// Gives each heading of a footnote's events its id and self-link. Its headings stay out of
+    /// the table of contents.
+    pub(super) fn rewrite_footnote(&mut self, page: &mut Page<'_>, events: &mut [Item<'_>]) {
+        let mut i = 0;
+        while i < events.len() {
+            let Some(end) = heading_end(events, i) else {
+                i += 1;
+                continue;
+            };
+            let Event::Start(Tag::Heading { id, attrs, .. }) = &events[i].0 else { unreachable!() };
+            let id = match explicit_id(id.as_deref(), attrs) {
+                Some(id) if !self.taken.contains_key(&id) => {
+                    self.taken.insert(id.clone(), 0);
+                    id
                 }
-                (Some((_, inner)), event) => inner.push(event),
-                (None, Event::Start(start @ Tag::Heading { .. })) => open = Some((start, Vec::new())),
-                (None, event) => out.push(event),
-            }
+                Some(id) => self.unique_id(&id),
+                None => self.unique_id(&id_text(&events[i + 1..end])),
+            };
+            write(page, events, i..end, &id);
+            i = end + 1;
         }
-        out
     }
 
     /// An id made from `title` that no other heading has.
@@ -126,16 +105,20 @@ impl Headings {
     }
 }
 
-/// Writes a heading with its `id` and self-link into `out`; returns its level. The id becomes an
-/// anchor of the page.
-fn write<'a>(
-    page: &mut Page<'_>,
-    start: Tag<'a>,
-    id: &str,
-    inner: Vec<Event<'a>>,
-    out: &mut Vec<Event<'a>>,
-) -> u8 {
-    let Tag::Heading { level, classes, attrs, .. } = start else { return 0 };
+/// Where the heading starting at `start` ends (its `End` event), if one starts there.
+fn heading_end(events: &[Item<'_>], start: usize) -> Option<usize> {
+    if !matches!(events[start].0, Event::Start(Tag::Heading { .. })) {
+        return None;
+    }
+    let after = events[start..].iter().position(|(e, _)| matches!(e, Event::End(TagEnd::Heading(_))));
+    Some(start + after.expect("a heading ends"))
+}
+
+/// Writes the heading from `span.start` to its end (`span.end`) with its `id` and self-link;
+/// returns its level. The id becomes an anchor of the page.
+fn write(page: &mut Page<'_>, events: &mut [Item<'_>], span: Range<usize>, id: &str) -> u8 {
+    let start = std::mem::replace(&mut events[span.start].0, Event::Html("".into()));
+    let Event::Start(Tag::Heading { level, classes, attrs, .. }) = start else { return 0 };
     let level = level as u8;
     let escape = crate::html::escape;
     let mut open = format!("<h{level} id=\"{}\"", escape(id));
@@ -151,13 +134,12 @@ fn write<'a>(
     if written_by_author {
         page.guard_html(&open, None);
     }
-    out.push(Event::Html(open.into()));
-    out.extend(inner);
+    events[span.start].0 = Event::Html(open.into());
     let close = format!(
         "<a class=\"anchor\" href=\"#{}\" aria-hidden=\"true\" tabindex=\"-1\">#</a></h{level}>\n",
         escape(id)
     );
-    out.push(Event::Html(close.into()));
+    events[span.end].0 = Event::Html(close.into());
     page.rendered.ids.insert(id.to_string());
     level
 }
@@ -214,10 +196,10 @@ pub(super) fn explicit_id(id: Option<&str>, attrs: &[(CowStr<'_>, Option<CowStr<
 
 /// The text a heading's id is made from: what a reader sees of it, as GitHub takes it, so
 /// without the description of an image (which is its `alt` text).
-fn id_text(events: &[Event<'_>]) -> String {
+fn id_text(events: &[Item<'_>]) -> String {
     let mut text = String::new();
     let mut images = 0usize;
-    for e in events {
+    for (e, _) in events {
         match e {
             Event::Start(Tag::Image { .. }) => images += 1,
             Event::End(TagEnd::Image) => images = images.saturating_sub(1),
@@ -230,9 +212,9 @@ fn id_text(events: &[Event<'_>]) -> String {
 }
 
 /// A heading's plain text, for the table of contents.
-fn plain_text(events: &[Event<'_>]) -> String {
+fn plain_text(events: &[Item<'_>]) -> String {
     let mut text = String::new();
-    for e in events {
+    for (e, _) in events {
         match e {
             Event::Text(t) | Event::Code(t) => text.push_str(t),
             Event::SoftBreak | Event::HardBreak => text.push(' '),

@@ -4,54 +4,57 @@
 
 use pulldown_cmark::{Event, Tag, TagEnd};
 
-use super::footnotes::Segment;
 use super::{AnchorRef, Item, Page};
 use crate::urls::{self, Resolved};
 
-/// The events of `segment` with every link and image address resolved.
-pub(super) fn rewrite<'a>(page: &mut Page<'_>, segment: Segment<Item<'a>>) -> Segment<Event<'a>> {
-    let Segment { note, events } = segment;
-    let mut out = Vec::with_capacity(events.len());
-    // Inside an image whose address was neutralised, how many images deep.
-    let mut dropped_image = 0usize;
-    for (event, range) in events {
-        if page.page.is_none() {
-            out.push(event);
-            continue;
-        }
-        if dropped_image > 0 {
-            // The description stays as plain text, that of images inside it too
-            // (`![a ![b](b.png) c](javascript:…)` leaves `a b c`), as it would in the `alt`.
-            match event {
-                Event::Start(Tag::Image { .. }) => dropped_image += 1,
-                Event::End(TagEnd::Image) => dropped_image -= 1,
-                Event::Text(text) | Event::Code(text) => out.push(Event::Text(text)),
-                Event::SoftBreak | Event::HardBreak => out.push(Event::Text(" ".into())),
-                _ => {}
-            }
-            continue;
-        }
-        let Event::Start(tag @ (Tag::Link { .. } | Tag::Image { .. })) = event else {
-            out.push(event);
-            continue;
-        };
-        match resolve(page, &tag, range.start) {
-            Ok(Resolved::Keep) => {
-                guard_address(page, &tag, note.as_deref());
-                out.push(Event::Start(tag));
-            }
+/// Resolves the address of every link and image of `events` (the page's text, or the footnote
+/// `note`).
+pub(super) fn rewrite(page: &mut Page<'_>, events: &mut [Item<'_>], note: Option<&str>) {
+    if page.page.is_none() {
+        return;
+    }
+    let mut i = 0;
+    while i < events.len() {
+        let (event, range) = &mut events[i];
+        i += 1;
+        let Event::Start(tag @ (Tag::Link { .. } | Tag::Image { .. })) = event else { continue };
+        match resolve(page, tag, range.start) {
+            Ok(Resolved::Keep) => guard_address(page, tag, note),
             // A page-relative address juxta made: nothing for the reference guard.
-            Ok(Resolved::Replace(url)) => out.push(Event::Start(with_destination(tag, url))),
-            // A link keeps its text without a destination (`End(Link)` still closes it); an
-            // image is replaced by its description, the text events inside it.
+            Ok(Resolved::Replace(url)) => set_destination(tag, url),
+            // A link keeps its text without a destination (`End(Link)` still closes it).
             Ok(Resolved::Neutralise) if matches!(tag, Tag::Link { .. }) => {
-                out.push(Event::InlineHtml("<a>".into()))
+                *event = Event::InlineHtml("<a>".into())
             }
-            Ok(Resolved::Neutralise) => dropped_image = 1,
+            Ok(Resolved::Neutralise) => i = describe_image(events, i - 1),
             Err(message) => page.errors.push((range.start, message)),
         }
     }
-    Segment { note, events: out }
+}
+
+/// Replaces the image starting at `start` by its description, as plain text, that of images
+/// inside it too (`![a ![b](b.png) c](javascript:…)` leaves `a b c`), as it would be in the
+/// `alt`. Returns where the image ends.
+fn describe_image(events: &mut [Item<'_>], start: usize) -> usize {
+    let mut depth = 0usize;
+    let mut i = start;
+    loop {
+        let (event, _) = &mut events[i];
+        match event {
+            Event::Start(Tag::Image { .. }) => depth += 1,
+            Event::End(TagEnd::Image) => depth -= 1,
+            _ => {}
+        }
+        *event = match std::mem::replace(event, super::taken_out()) {
+            Event::Text(text) | Event::Code(text) => Event::Text(text),
+            Event::SoftBreak | Event::HardBreak => Event::Text(" ".into()),
+            _ => super::taken_out(),
+        };
+        i += 1;
+        if depth == 0 {
+            return i;
+        }
+    }
 }
 
 /// What the address of the link or image `tag`, written at byte `offset` of the body, becomes.
@@ -64,12 +67,10 @@ fn resolve(page: &mut Page<'_>, tag: &Tag<'_>, offset: usize) -> Result<Resolved
     urls::resolve(site, &from, dest_url, |target, anchor| anchors.push(AnchorRef { target, anchor, offset }))
 }
 
-/// The same link or image with another destination.
-fn with_destination(tag: Tag<'_>, url: String) -> Tag<'_> {
-    match tag {
-        Tag::Link { link_type, title, id, .. } => Tag::Link { link_type, dest_url: url.into(), title, id },
-        Tag::Image { link_type, title, id, .. } => Tag::Image { link_type, dest_url: url.into(), title, id },
-        other => other,
+/// Gives a link or image another destination.
+fn set_destination(tag: &mut Tag<'_>, url: String) {
+    if let Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. } = tag {
+        *dest_url = url.into();
     }
 }
 

@@ -1,5 +1,6 @@
-//! Markdown to HTML: pulldown-cmark with GitHub's extensions, its events read whole, then passes
-//! over them, each owning one concern:
+//! Markdown to HTML: pulldown-cmark with GitHub's extensions, its events read whole into one
+//! list, then passes over the list, each owning one concern. A pass changes the events it is
+//! about where they are, so that the events of a page are not copied from pass to pass:
 //!
 //! | pass | module |
 //! |---|---|
@@ -24,7 +25,7 @@ mod headings;
 mod links;
 pub(crate) mod raw_html;
 
-use std::collections::HashSet;
+use ahash::AHashSet as HashSet;
 use std::ops::Range;
 
 use pulldown_cmark::{Event, Options, Parser};
@@ -78,8 +79,19 @@ pub(crate) struct Rendered {
     pub(crate) references: Vec<String>,
 }
 
-/// An event with where it is in the body.
+/// An event with where it is in the body (nowhere for an event a pass wrote).
 pub(crate) type Item<'a> = (Event<'a>, Range<usize>);
+
+/// An event a pass wrote.
+fn written(event: Event<'_>) -> Item<'_> {
+    (event, 0..0)
+}
+
+/// What a pass leaves where it takes an event out: an empty piece of HTML, which writes
+/// nothing, so that the events after it need not move.
+fn taken_out() -> Event<'static> {
+    Event::Html(pulldown_cmark::CowStr::Borrowed(""))
+}
 
 /// pulldown-cmark's options for a site's Markdown.
 pub(crate) fn options(config: &MarkdownConfig) -> Options {
@@ -97,7 +109,11 @@ pub(crate) fn options(config: &MarkdownConfig) -> Options {
 
 /// The events of `body`, each with where it is in the body.
 pub(crate) fn parse<'a>(body: &'a str, config: &MarkdownConfig) -> Vec<Item<'a>> {
-    Parser::new_ext(body, options(config)).into_offset_iter().collect()
+    // Room for as many events as a page of prose usually makes, so that the list is not grown
+    // (and copied) step by step.
+    let mut events = Vec::with_capacity(body.len() / 8 + 16);
+    events.extend(Parser::new_ext(body, options(config)).into_offset_iter());
+    events
 }
 
 /// Renders `body` (the page's Markdown, after any template pass) of page `id`.
@@ -161,20 +177,21 @@ fn run(
     let events = if config.raw_html { events } else { raw_html::filter(events) };
     let mut state = Page { page, rendered: Rendered::default(), errors: Vec::new(), references: Vec::new() };
     state.errors.extend(raw_html::unclosed(&events));
-    let segments = footnotes::split(events);
+    let mut text = events;
+    let mut notes = footnotes::split(&mut text);
     let mut headings = headings::Headings::default();
-    for segment in &segments {
-        raw_html::reserve(&mut state, &mut headings, segment);
+    raw_html::reserve(&mut state, &mut headings, &text, None);
+    links::rewrite(&mut state, &mut text, None);
+    for (label, events) in &mut notes {
+        raw_html::reserve(&mut state, &mut headings, events, Some(label));
+        links::rewrite(&mut state, events, Some(label));
     }
-    let segments: Vec<footnotes::Segment<Event<'_>>> =
-        segments.into_iter().map(|segment| links::rewrite(&mut state, segment)).collect();
-    let (text, definitions) = footnotes::gather(segments);
-    let text = headings.rewrite(&mut state, text);
-    let (events, written) = footnotes::write(&mut state, &mut headings, text, definitions);
-    let (events, words) = code::highlight_blocks(events, config.highlight_code);
-    let events = alerts::rewrite(events);
-    let mut html = String::with_capacity(events.len() * 24);
-    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    headings.rewrite(&mut state, &mut text);
+    let written = footnotes::write(&mut state, &mut headings, &mut text, notes);
+    let words = code::highlight_blocks(&mut text, config.highlight_code);
+    alerts::rewrite(&mut text);
+    let mut html = String::with_capacity(text.len() * 24);
+    pulldown_cmark::html::push_html(&mut html, text.into_iter().map(|(event, _)| event));
     let Page { mut rendered, errors, references, .. } = state;
     rendered.html = html;
     rendered.words = words;

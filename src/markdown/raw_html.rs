@@ -17,7 +17,6 @@ use std::sync::OnceLock;
 
 use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
 
-use super::footnotes::Segment;
 use super::headings::{Headings, explicit_id};
 use super::{Item, Page};
 
@@ -167,28 +166,29 @@ fn merge_text<'a>(events: Vec<(Event<'a>, Range<usize>)>) -> Vec<(Event<'a>, Ran
     out
 }
 
-/// Reserves the ids written in the raw HTML of `segment`, and the explicit ids of the headings
-/// of the page's text (a heading of a footnote takes its id when the footnote is written), so
+/// Reserves the ids written in the raw HTML of `events` (the page's text, or the footnote
+/// `note`), and the explicit ids of the headings of the page's text (a heading of a footnote
+/// takes its id when the footnote is written), so
 /// that an automatic id never takes one written later; raw HTML ids count as anchors of the page
 /// (the rows of a comparison table). The reference guard reads the raw HTML here, once.
-pub(super) fn reserve(page: &mut Page<'_>, headings: &mut Headings, segment: &Segment<Item<'_>>) {
+pub(super) fn reserve(page: &mut Page<'_>, headings: &mut Headings, events: &[Item<'_>], note: Option<&str>) {
     // Raw HTML is read a run at a time: a block's lines are separate events, and a tag may span
     // lines.
     let mut run = String::new();
-    for (event, _) in &segment.events {
+    for (event, _) in events {
         if let Event::Html(html) | Event::InlineHtml(html) = event {
             run.push_str(html);
             continue;
         }
-        read_run(page, headings, &mut run, segment.note.as_deref());
+        read_run(page, headings, &mut run, note);
         if let Event::Start(Tag::Heading { id, attrs, .. }) = event
-            && segment.note.is_none()
+            && note.is_none()
             && let Some(id) = explicit_id(id.as_deref(), attrs)
         {
             headings.reserve(id);
         }
     }
-    read_run(page, headings, &mut run, segment.note.as_deref());
+    read_run(page, headings, &mut run, note);
 }
 
 /// Reserves the ids of a run of raw HTML and runs the reference guard over it.

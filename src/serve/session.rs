@@ -33,7 +33,7 @@ use rayon::prelude::*;
 use crate::config::{self, Config};
 use crate::data::{self, Data};
 use crate::date::Date;
-use crate::error::{self, Result};
+use crate::error::{self, Error, Result};
 use crate::feeds;
 use crate::output::{self, Sink};
 use crate::page::{self, Page, PageId};
@@ -325,16 +325,15 @@ impl Session {
             inputs.sources = Some(source::discover(root)?);
         }
         let sources = inputs.sources.as_ref().expect("just set");
-        if inputs.build_date.is_none() {
-            // Fixed for the session: a save must not change every page that shows the date.
-            inputs.build_date = Some(source::build_date(root, sources)?);
-        }
         let stale: Vec<&source::ContentFile> = sources
             .content
             .iter()
             .filter(|f| !inputs.pages.contains_key(&f.path) || pending.touches(&f.path))
             .collect();
-        let read = page::resolve_all(root, &stale)?;
+        let (read, unread) = page::resolve_each(root, &stale)?;
+        if !unread.is_empty() {
+            return Err(Error::many(unread.into_iter().map(|(_, e)| e).collect()));
+        }
         let reread: Vec<String> = read.iter().map(|p| p.source.clone()).collect();
         for page in read {
             inputs.pages.insert(page.source.clone(), page);
@@ -342,6 +341,11 @@ impl Session {
         if inputs.pages.len() != sources.content.len() {
             let current: HashSet<&str> = sources.content.iter().map(|f| f.path.as_str()).collect();
             inputs.pages.retain(|source, _| current.contains(source.as_str()));
+        }
+        if inputs.build_date.is_none() {
+            // Fixed for the session: a save must not change every page that shows the date.
+            let newest = inputs.pages.values().filter_map(|p| p.modified).max();
+            inputs.build_date = Some(source::build_date(root, sources, newest)?);
         }
         // Read again with the configuration: a commit made while serving shows after a change to
         // `site.toml`, a template or a data file.

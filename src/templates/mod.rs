@@ -6,7 +6,6 @@
 //! the functions read the depth of the page being rendered from the context (`__depth`).
 
 use std::collections::HashMap;
-use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex};
@@ -217,9 +216,7 @@ impl Templates {
             || shown.clone(),
             |e| tera_error(&self.tera, &e, Some(&shown), Some(&in_body)),
         )?;
-        let expanded = prepared.restore(&html);
-        let span = &prepared.span;
-        Ok(Some([&body[..span.start], &expanded, &body[span.end..]].concat()))
+        Ok(Some(prepared.restore(&html)))
     }
 
     /// A buffer for one page's rendering. It stops well past `[limits] max_page_kib` (four times
@@ -230,42 +227,20 @@ impl Templates {
         let limit = self.site.config.limits.max_page_kib;
         let cap = limit.saturating_mul(4).max(limit.saturating_add(64)).saturating_mul(1024);
         let cap = usize::try_from(cap).unwrap_or(usize::MAX);
-        Capped {
-            bytes: Vec::with_capacity(expected.min(cap)),
-            limit,
-            cap,
-            over: false,
-            content: None,
-            spans: Vec::new(),
-        }
+        Capped { bytes: Vec::with_capacity(expected.min(cap)), limit, cap, over: false }
     }
 
     /// Renders a page with its template.
     pub(crate) fn render_page(&self, id: PageId, rendered: &Rendered) -> Result<String> {
-        self.render_page_marked(id, rendered).map(|(html, _)| html)
-    }
-
-    /// Renders a page with its template; also returns where the page's content was written as it
-    /// is (what `{{ page.content }}` writes, not what a filter made of it).
-    pub(crate) fn render_page_marked(
-        &self,
-        id: PageId,
-        rendered: &Rendered,
-    ) -> Result<(String, Vec<Range<usize>>)> {
         let page = self.site.page(id);
         let content = Value::safe_string(&rendered.html);
         let context = self.context(id, Some((rendered, &content)));
         // The content and the template around it.
         let mut out = self.capped(rendered.html.len() + rendered.html.len() / 2 + 8192);
-        // A short string is held inside each copy of the value, so only a long one is recognised
-        // by its address; a page with a short content is read whole.
-        let text = content.as_str().unwrap_or_default();
-        out.content = (text.len() > 64).then_some((text.as_ptr() as usize, text.len()));
         let result = self.tera.render_to(Self::template_of(page), &context, &mut out);
         drop(context);
         self.release_listings(id);
-        let spans = std::mem::take(&mut out.spans);
-        let html = out.finish(
+        out.finish(
             result,
             || page.shown_path(),
             |e| {
@@ -277,8 +252,7 @@ impl Templates {
                     false => error,
                 }
             },
-        )?;
-        Ok((html, spans))
+        )
     }
 
     /// Renders `404.html`. Under the web flavour a `<base>` element pointing at the site root is
@@ -320,7 +294,8 @@ impl Templates {
     }
 }
 
-/// long ends in an error instead of exhausting memory.
+/// A buffer that refuses to grow past its cap, so that a template loop running far too long
+/// ends in an error instead of exhausting memory.
 struct Capped {
     bytes: Vec<u8>,
     /// `[limits] max_page_kib`, for the message.
@@ -328,10 +303,6 @@ struct Capped {
     /// Bytes past which writing fails.
     cap: usize,
     over: bool,
-    /// The address and length of the page's content, recognised when written as it is.
-    content: Option<(usize, usize)>,
-    /// Where the content was written.
-    spans: Vec<Range<usize>>,
 }
 
 impl std::io::Write for Capped {
@@ -339,9 +310,6 @@ impl std::io::Write for Capped {
         if self.bytes.len().saturating_add(buf.len()) > self.cap {
             self.over = true;
             return Err(std::io::Error::other("the page grew past `[limits] max_page_kib`"));
-        }
-        if self.content == Some((buf.as_ptr() as usize, buf.len())) {
-            self.spans.push(self.bytes.len()..self.bytes.len() + buf.len());
         }
         self.bytes.extend_from_slice(buf);
         Ok(buf.len())

@@ -32,8 +32,32 @@ pub(crate) struct Config {
     pub(crate) search: SearchConfig,
     /// `juxta check`'s settings.
     pub(crate) check: CheckConfig,
+    /// The address of a page's source for editing, with `{path}` where the path goes.
+    pub(crate) edit_url: Option<String>,
+    /// What is read from the project's git history.
+    pub(crate) git: GitConfig,
+    /// Tag pages.
+    pub(crate) tags: TagsConfig,
     /// Free values for templates, as `site.extra`.
     pub(crate) extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// `[git]`: what is read from the history of the git repository holding the project.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct GitConfig {
+    /// Gives each page the date its source last changed, from one `git log` (see [`crate::git`]).
+    /// Off by default: the output then depends on the history, not only on the files.
+    pub(crate) last_updated: bool,
+}
+
+/// `[tags]`: the pages listing the pages of each tag, written when the theme has `tag.html`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct TagsConfig {
+    /// Lists at most this many pages on each page of a tag, on further pages after it (`0`: all
+    /// on one).
+    pub(crate) paginate_by: usize,
 }
 
 /// `[search]`: the search index written with every build (see [`crate::search`]).
@@ -139,6 +163,11 @@ struct RawConfig {
     search: SearchConfig,
     #[serde(default)]
     check: CheckConfig,
+    edit_url: Option<toml::Spanned<String>>,
+    #[serde(default)]
+    git: GitConfig,
+    #[serde(default)]
+    tags: TagsConfig,
     #[serde(default)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
@@ -202,6 +231,10 @@ pub(crate) fn parse(text: &str, base_url_override: Option<&str>) -> Result<Confi
         }
         c => c.map(toml::Spanned::into_inner),
     };
+    if let Some(edit_url) = &raw.edit_url {
+        check_edit_url(edit_url.get_ref())
+            .map_err(|m| Error::at_position(shown, at(edit_url.span()), format!("edit_url: {m}")))?;
+    }
     Ok(Config {
         title: raw.title,
         description: raw.description,
@@ -224,6 +257,9 @@ pub(crate) fn parse(text: &str, base_url_override: Option<&str>) -> Result<Confi
         },
         search: SearchConfig { shard_kib: raw.search.shard_kib.max(1), ..raw.search },
         check: raw.check,
+        edit_url: raw.edit_url.map(toml::Spanned::into_inner),
+        git: raw.git,
+        tags: raw.tags,
         extra: {
             let mut extra = raw.extra;
             extra.values_mut().for_each(crate::data::dates_as_text);
@@ -273,6 +309,21 @@ fn normalize_base_url(url: &str) -> std::result::Result<String, String> {
         url.push('/');
     }
     Ok(url)
+}
+
+/// Checks `edit_url`: an http(s) address with `{path}` where each page's source path goes.
+fn check_edit_url(url: &str) -> std::result::Result<(), String> {
+    let bad_char = |c: char| c.is_whitespace() || c.is_control() || matches!(c, '"' | '<' | '>');
+    if !(url.starts_with("https://") || url.starts_with("http://")) || url.contains(bad_char) {
+        return Err(format!("`{url}` must be an absolute address starting with https:// or http://"));
+    }
+    if !url.contains("{path}") {
+        return Err(format!(
+            "`{url}` has no `{{path}}`, where each page's source path goes: for a GitHub repository, \
+             https://github.com/OWNER/REPOSITORY/edit/main/{{path}}"
+        ));
+    }
+    Ok(())
 }
 
 fn is_domain(name: &str) -> bool {

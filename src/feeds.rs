@@ -23,8 +23,7 @@ pub(crate) fn sitemap(site: &Site) -> String {
             let mut xml = String::with_capacity(chunk.len() * 128);
             for &id in chunk {
                 let page = site.page(id);
-                let front = &page.front;
-                let lastmod = front.updated.as_ref().or(front.date.as_ref()).unwrap_or(&site.build_date);
+                let lastmod = site.last_updated(id).or(page.front.date.as_ref()).unwrap_or(&site.build_date);
                 xml.push_str("  <url>\n    <loc>");
                 crate::html::escape_into(&mut xml, &site.config.base_url);
                 crate::html::escape_into(&mut xml, &crate::urls::encode_path(&page.path));
@@ -39,6 +38,16 @@ pub(crate) fn sitemap(site: &Site) -> String {
     xml.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     xml.push_str("<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
     xml.extend(entries);
+    // The pages juxta adds (tag pages, further pages of listings, the print page) change with
+    // the pages they list: they carry the build date.
+    for extra in &site.extras {
+        xml.push_str("  <url>\n    <loc>");
+        crate::html::escape_into(&mut xml, &site.config.base_url);
+        crate::html::escape_into(&mut xml, &crate::urls::encode_path(&extra.path));
+        xml.push_str("</loc>\n    <lastmod>");
+        xml.push_str(&site.build_date.rfc3339());
+        xml.push_str("</lastmod>\n  </url>\n");
+    }
     xml.push_str("</urlset>\n");
     xml
 }
@@ -64,15 +73,18 @@ pub(crate) fn entries(site: &Site) -> Vec<PageId> {
     entries
 }
 
+/// The date a page last changed ([`Site::last_updated`]), else its date.
+fn changed(site: &Site, id: PageId) -> Option<&crate::date::Date> {
+    site.last_updated(id).or(site.page(id).front.date.as_ref())
+}
+
 fn stamp(site: &Site, id: PageId) -> i64 {
-    let f = &site.page(id).front;
-    f.updated.as_ref().or(f.date.as_ref()).map_or(0, |d| d.timestamp())
+    changed(site, id).map_or(0, |d| d.timestamp())
 }
 
 /// [`stamp`] as RFC 3339: the epoch for a page without a date.
 fn stamp_rfc3339(site: &Site, id: PageId) -> String {
-    let f = &site.page(id).front;
-    f.updated.as_ref().or(f.date.as_ref()).map_or_else(|| "1970-01-01T00:00:00Z".into(), |d| d.rfc3339())
+    changed(site, id).map_or_else(|| "1970-01-01T00:00:00Z".into(), |d| d.rfc3339())
 }
 
 /// `atom.xml`: the newest dated pages, with their rendered content. Links in the content are

@@ -42,6 +42,9 @@ pub(crate) struct FrontMatter {
     /// every other page is better left out.
     #[serde(default = "yes")]
     pub(crate) in_search: bool,
+    /// On a section (or the home page): lists at most this many pages on its page, the rest on
+    /// further pages (`page/2/`, …); see [`crate::listings`].
+    pub(crate) paginate_by: Option<usize>,
     /// Free values for templates, as `page.extra`.
     #[serde(default)]
     pub(crate) extra: serde_json::Map<String, serde_json::Value>,

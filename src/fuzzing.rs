@@ -344,6 +344,7 @@ fn build_fixture(options: usize) -> Fixture {
         static_files: vec!["style.css".into()],
         data,
         build_date: Date::from_timestamp(1_700_000_000).expect("a date in range"),
+        history: crate::git::History::default(),
     };
     let site = Arc::new(Site::assemble(parts, pages).expect("the fixture site assembles"));
     let sources = TEMPLATES.iter().map(|(n, s)| (n.to_string(), s.to_string())).collect();

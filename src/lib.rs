@@ -40,19 +40,23 @@ mod config;
 mod data;
 mod date;
 pub mod error;
+mod extra_pages;
 mod feeds;
 mod front_matter;
 mod fs;
 #[doc(hidden)]
 pub mod fuzzing;
+mod git;
 pub mod guard;
 mod highlight;
 mod html;
 pub mod init;
+mod listings;
 mod located;
 mod markdown;
 mod output;
 mod page;
+mod print;
 pub mod progress;
 mod render;
 mod scratch;
@@ -62,6 +66,7 @@ mod site;
 mod source;
 mod suggest;
 mod table;
+mod tags;
 mod templates;
 mod urls;
 
@@ -112,6 +117,8 @@ pub struct Report {
     pub out: PathBuf,
     /// How long each phase took, in order (printed by `juxta build -v`).
     pub phases: Vec<(&'static str, std::time::Duration)>,
+    /// What the build could not do as asked without failing (a history git cannot read).
+    pub warnings: Vec<String>,
 }
 
 /// Builds the site at `options.root`.
@@ -137,7 +144,8 @@ pub fn build(options: &Options) -> Result<Report> {
     let feed_entries = feeds::entries(&site);
     options.progress.phase("rendering pages", site.pages.len());
     let ids: Vec<PageId> = site.ids().collect();
-    let results = render::pages(&site, &templates, &staging, &ids, &feed_entries, &options.progress);
+    let kept = extra_pages::kept(&site, &feed_entries);
+    let results = render::pages(&site, &templates, &staging, &ids, &kept, &options.progress);
     // Every problem is reported at once: those found reading the site, those of the pages, and
     // the broken anchors of the pages that rendered.
     let results: Vec<render::PageResult> =
@@ -161,10 +169,11 @@ pub fn build(options: &Options) -> Result<Report> {
         drop(scratch);
         clock.lap("pack the zip");
     }
+    let warnings = site.history.warning.iter().cloned().collect();
     // Freeing every page's values is serial work: the site is written, so it happens on another
     // thread, which a process that exits next never waits for.
     std::thread::spawn(move || drop((results, templates, site)));
-    Ok(Report { pages, files, out: options.zip.clone().unwrap_or(out), phases: clock.laps })
+    Ok(Report { pages, files, out: options.zip.clone().unwrap_or(out), phases: clock.laps, warnings })
 }
 
 /// The folder a build writes: `--out`, or `public/` in the project; a zip built without `--out`
@@ -246,6 +255,7 @@ fn load_each(options: &Options) -> Result<(Loaded, Vec<Error>)> {
         }
     };
     let build_date = source::build_date(root, &sources, pages.iter().filter_map(|p| p.modified).max())?;
+    let history = git::for_site(root, &config, &pages, &data);
     let parts = site::Parts {
         root: root.to_path_buf(),
         config,
@@ -255,6 +265,7 @@ fn load_each(options: &Options) -> Result<(Loaded, Vec<Error>)> {
         static_files: sources.static_files,
         data,
         build_date,
+        history,
     };
     let gathered = |problems: &mut Vec<Error>, e: Error| {
         problems.push(e);

@@ -209,6 +209,9 @@ fn build(args: BuildArgs) -> ExitCode {
     }
     match result {
         Ok(report) => {
+            for warning in &report.warnings {
+                eprintln!("juxta: warning: {warning}");
+            }
             if !args.quiet {
                 eprintln!(
                     "juxta: built {} into {} in {:.2} s",
@@ -279,6 +282,9 @@ fn check(args: CheckArgs) -> ExitCode {
     }
     for notice in &report.notices {
         eprintln!("{notice}");
+    }
+    for warning in &report.warnings {
+        eprintln!("juxta: warning: {warning}");
     }
     let notices = match report.notices.len() {
         0 => String::new(),
@@ -433,6 +439,9 @@ mod serve {
                 eprintln!("juxta: serving {url} (Ctrl-C stops)");
             }
             Notice::Built(rebuilt) if rebuilt.changed.is_empty() => {
+                for warning in &rebuilt.warnings {
+                    eprintln!("juxta: warning: {warning}");
+                }
                 eprintln!("juxta: built {} pages in {:.2} s", rebuilt.pages, rebuilt.took.as_secs_f64());
             }
             Notice::Built(rebuilt) => {

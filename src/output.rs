@@ -241,15 +241,16 @@ impl Drop for Staging {
 pub(crate) struct FromPages<'p> {
     /// The pages of the feed, newest first.
     pub(crate) feed_entries: &'p [PageId],
-    /// The rendered Markdown of the feed's pages.
+    /// The rendered Markdown of the feed's pages, and of the print page's (see
+    /// [`crate::extra_pages::kept`]).
     pub(crate) feed_html: HashMap<PageId, &'p str>,
     /// Each page's entry in the search index.
     pub(crate) search: Vec<&'p search::Entry>,
 }
 
 /// Copies static and content files into `sink` and writes the files made for the whole site
-/// (404 page, sitemap, robots, feed, stylesheets, search index, comparison downloads); returns
-/// how many.
+/// (404 page, sitemap, robots, feed, stylesheets, search index, comparison downloads, the pages
+/// of [`crate::extra_pages`]); returns how many.
 pub(crate) fn write_site_files(
     site: &Site,
     templates: &Templates,
@@ -321,6 +322,10 @@ pub(crate) fn write_site_files(
     }
     if !site.data.comparisons.is_empty() {
         sink.write(comparison::DATAPACKAGE, comparison::publish::datapackage(site).as_bytes())?;
+        count += 1;
+    }
+    for (file, html) in crate::extra_pages::render(site, templates, &feed_html)? {
+        sink.write(&file, html.as_bytes())?;
         count += 1;
     }
     count += generated.len() + site.pages.iter().map(|p| p.front.aliases.len()).sum::<usize>();

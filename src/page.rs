@@ -213,6 +213,14 @@ pub(crate) fn parse(file: &ContentFile, raw: &str) -> Result<Page> {
             "`slug` is only for pages: a section's URL is its folder name, so rename the folder instead",
         ));
     }
+    if front.paginate_by.is_some() && !matches!(file.kind, SourceKind::Home | SourceKind::Section) {
+        let at = front_matter::key_position(&split, text, "paginate_by").unwrap_or(Position::new(1, 1));
+        return Err(Error::at_position(
+            &shown,
+            at,
+            "`paginate_by` is only for sections and the home page, whose pages it splits into pages of a listing",
+        ));
+    }
     if let Some(slug) = &front.slug {
         urls::check_segment(slug).map_err(|m| Error::at_position(&shown, slug_at(), format!("slug: {m}")))?;
     }

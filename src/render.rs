@@ -184,7 +184,8 @@ fn redirect_page(site: &Site, id: PageId, alias_file: &str) -> String {
 }
 
 /// Renders the pages `ids` in parallel into `sink`, each counted as a step of `progress`; a page
-/// that panics is an error naming it. `feed_entries` are the pages of the feed.
+/// that panics is an error naming it. `feed_entries` are the pages whose rendered content is kept
+/// (the feed's, and the print page's: [`crate::extra_pages::kept`]).
 pub(crate) fn pages(
     site: &Site,
     templates: &Templates,

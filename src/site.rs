@@ -61,6 +61,12 @@ pub(crate) struct Site {
     /// Source paths of pages that could not be read, in a build that goes on to report the
     /// site's other problems: a link to one is not reported as broken too.
     pub(crate) unread: HashSet<String>,
+    /// Dates of last change from git, and why there are none when they were asked for.
+    pub(crate) history: crate::git::History,
+    /// The tags of the pages, when the theme writes pages about them.
+    pub(crate) tags: crate::tags::Tags,
+    /// The pages juxta adds: further pages of listings, tag pages, the print page.
+    pub(crate) extras: Vec<crate::listings::Planned>,
 }
 
 /// What the assembly needs besides the pages.
@@ -81,6 +87,8 @@ pub(crate) struct Parts {
     pub(crate) data: Data,
     /// The build date.
     pub(crate) build_date: Date,
+    /// Dates of last change from git, when `site.toml` asks for them.
+    pub(crate) history: crate::git::History,
 }
 
 impl Site {
@@ -106,6 +114,7 @@ impl Site {
             )?;
         link_sections(&mut pages, &by_path);
         check_datasets(&parts.data, &parts.build_date, &by_source)?;
+        let (tags, extras) = added_pages(&parts, &pages)?;
 
         let mut copies = Vec::new();
         let mut content_files = HashMap::new();
@@ -142,7 +151,10 @@ impl Site {
                 .into_iter()
                 .map(|(file, data)| (file, Owner::Download(data))),
         );
-        let files = check_collisions(&pages, &copies, &generated)?;
+        generated
+            .extend(extras.iter().map(|e| ([&e.path, "index.html"].concat(), Owner::Generated(&e.path))));
+        let mut files = check_collisions(&pages, &copies, &generated)?;
+        files.extend(extras.iter().map(|e| e.path.clone()));
         Ok(Site {
             root: parts.root,
             config: parts.config,
@@ -157,6 +169,9 @@ impl Site {
             data: parts.data,
             build_date: parts.build_date,
             unread: HashSet::default(),
+            history: parts.history,
+            tags,
+            extras,
         })
     }
 
@@ -175,6 +190,27 @@ impl Site {
         urls::absolute(&self.config.base_url, &self.page(id).path)
     }
 
+    /// The date page `id` last changed: from git when `[git] last_updated` is on and the history
+    /// has the page's source (its data file, for a page a dataset generates), else its front
+    /// matter's `updated`.
+    pub(crate) fn last_updated(&self, id: PageId) -> Option<&Date> {
+        let page = self.page(id);
+        let from_git = match self.history.dates.is_empty() {
+            true => None,
+            false => self.history.dates.get(&page.shown_path().to_string_lossy().replace('\\', "/")),
+        };
+        from_git.or(page.front.updated.as_ref())
+    }
+
+    /// The address to edit page `id`'s source at, from `edit_url`: `{path}` replaced by the
+    /// source's path from the project root (`content/guide/mqtt.md`, or a generated page's data
+    /// file), percent-encoded.
+    pub(crate) fn edit_url(&self, id: PageId) -> Option<String> {
+        let template = self.config.edit_url.as_ref()?;
+        let path = self.page(id).shown_path().to_string_lossy().replace('\\', "/");
+        Some(template.replace("{path}", &urls::encode_path(&path)))
+    }
+
     /// The page before and after `id` in its section's order.
     pub(crate) fn neighbours(&self, id: PageId) -> (Option<PageId>, Option<PageId>) {
         let Some(parent) = self.page(id).parent else {
@@ -186,6 +222,17 @@ impl Site {
             None => (None, None),
         }
     }
+}
+
+/// The tags of `pages` (each listing its pages in the order of listings), and the pages juxta adds
+/// for them, for long listings and for printing ([`crate::listings`]).
+fn added_pages(parts: &Parts, pages: &[Page]) -> Result<(crate::tags::Tags, Vec<crate::listings::Planned>)> {
+    let mut tags = crate::tags::collect(&parts.root, pages)?;
+    for tag in &mut tags.list {
+        tag.pages.sort_by(|&a, &b| listing_order(&pages[a.index()], &pages[b.index()]));
+    }
+    let extras = crate::listings::plan(&parts.root, pages, &tags, parts.config.tags.paginate_by);
+    Ok((tags, extras))
 }
 
 fn drop_drafts(pages: Vec<Page>, keep_drafts: bool) -> Vec<Page> {
@@ -299,7 +346,7 @@ fn parent_dir(dir: &str) -> &str {
 }
 
 /// Weight first (pages without one last), then newest date first, then title, then source path.
-fn listing_order(a: &Page, b: &Page) -> std::cmp::Ordering {
+pub(crate) fn listing_order(a: &Page, b: &Page) -> std::cmp::Ordering {
     let weight = |p: &Page| p.front.weight.unwrap_or(i64::MAX);
     let date = |p: &Page| std::cmp::Reverse(p.front.date.as_ref().map(Date::timestamp));
     (weight(a), date(a), &a.front.title, &a.source).cmp(&(weight(b), date(b), &b.front.title, &b.source))

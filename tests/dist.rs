@@ -469,14 +469,18 @@ fn the_dockerfile_passes_hadolint_and_copies_what_the_release_workflow_lays_out(
 // The project's address
 
 /// `repository` in Cargo.toml is the one place that names the project's GitHub repository; the
-/// README and the docs that repeat it must follow it (docs/distribution.md says so).
+/// README, the docs and the flagship site that repeat it must follow it (docs/distribution.md says
+/// so).
 #[test]
 fn the_readme_and_docs_name_the_repository_of_cargo_toml() {
     let expected = env!("CARGO_PKG_REPOSITORY");
     let slug = expected.strip_prefix("https://github.com/").expect("a GitHub address");
-    let mut files = vec![repository().join("README.md")];
-    for entry in std::fs::read_dir(repository().join("docs")).unwrap() {
-        files.push(entry.unwrap().path());
+    // The site's edit links (site.toml) and the about page's build instructions name it too.
+    let mut files = vec![repository().join("README.md"), repository().join("site.toml")];
+    for folder in ["docs", "content"] {
+        for entry in std::fs::read_dir(repository().join(folder)).unwrap() {
+            files.push(entry.unwrap().path());
+        }
     }
     let mut seen = 0;
     for file in files {

@@ -65,7 +65,7 @@ fn broken_front_matter_shows_the_error_over_every_page_until_it_is_fixed() {
         }
     };
     let expected = "content/guide/page.md:5:1: unknown field `titel`, expected one of `title`, `description`, \
-                    `date`, `updated`, `draft`, `weight`, `slug`, `template`, `tags`, `aliases`, `in_search`, `extra`";
+                    `date`, `updated`, `draft`, `weight`, `slug`, `template`, `tags`, `aliases`, `in_search`, `paginate_by`, `extra`";
     assert_eq!(failed, serde_json(&[("error", expected)]));
     server.wait_for_log("juxta: the build failed with 1 error; still serving the last good build");
     // The last good build is still served, and a page opened now learns of the error at once.

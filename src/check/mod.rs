@@ -64,6 +64,8 @@ pub struct CheckReport {
     pub notices: Vec<String>,
     /// Whether the notices fail the check (`--strict`, or `[check] strict` in `site.toml`).
     pub strict: bool,
+    /// What the builds could not do as asked without failing ([`crate::Report::warnings`]).
+    pub warnings: Vec<String>,
 }
 
 /// One problem, before it is formatted: where its source is, and the page whose output showed it
@@ -167,6 +169,7 @@ pub fn check(options: &CheckOptions) -> Result<CheckReport> {
             .flat_map(|c| crate::comparison::sources::notices(c, &site.build_date))
             .map(|n| format!("{}:{}:{}: {}", n.path.display(), n.at.line, n.at.column, n.message))
             .collect();
+        report.warnings = site.history.warning.iter().cloned().collect();
     }
     Ok(report)
 }

@@ -180,6 +180,7 @@ fn page(c: &Comparison, generated: Generated) -> Page {
         tags: Vec::new(),
         aliases,
         in_search: true,
+        paginate_by: None,
         extra: serde_json::Map::new(),
     };
     let source = format!("@{}/{}/{}", c.shown.display(), generated.kind.name(), path.trim_end_matches('/'));

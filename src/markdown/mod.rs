@@ -9,7 +9,7 @@
 //! | links to `.md` files and content files rewritten, dangerous URLs neutralised | [`links`] |
 //! | headings: unique ids, self-links, the table of contents | [`headings`] |
 //! | footnotes numbered, their definitions written at the end | [`footnotes`] |
-//! | code blocks highlighted; alerts and task lists | [`code`], [`alerts`] |
+//! | code blocks highlighted, their lines marked and numbered; alerts and task lists | [`code`], [`fence`], [`alerts`] |
 //!
 //! A page is read whole before the passes run: ids written explicitly or in raw HTML are
 //! reserved before any heading takes an automatic id, whatever their order in the page.
@@ -19,6 +19,7 @@
 
 mod alerts;
 mod code;
+mod fence;
 mod footnotes;
 mod headings;
 mod links;
@@ -122,7 +123,9 @@ pub(crate) fn render(site: &Site, id: PageId, body: &str) -> Result<Rendered> {
 
 /// [`render`] for a body already parsed into `events`.
 pub(crate) fn render_parsed(site: &Site, id: PageId, body: &str, events: Vec<Item<'_>>) -> Result<Rendered> {
-    let (rendered, errors) = run(Some((site, id)), &site.config.markdown, events);
+    let fences = fence::check(body, &events);
+    let (rendered, mut errors) = run(Some((site, id)), &site.config.markdown, events);
+    errors.extend(fences);
     if errors.is_empty() {
         return Ok(rendered);
     }

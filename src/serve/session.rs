@@ -162,6 +162,8 @@ pub struct Rebuilt {
     pub took: Duration,
     /// The changed paths that caused it, relative to the project root (empty for the first build).
     pub changed: Vec<String>,
+    /// What the build could not do as asked without failing, said after a first build.
+    pub warnings: Vec<String>,
 }
 
 /// A site kept built in memory, rebuilt incrementally as its files change.
@@ -183,6 +185,7 @@ struct Inputs {
     /// Resolved pages by source path relative to `content/`, drafts included.
     pages: HashMap<String, Page>,
     build_date: Option<Date>,
+    history: Option<crate::git::History>,
 }
 
 /// The last build that succeeded.
@@ -234,7 +237,8 @@ impl Session {
         let (rendered, everything) = self.apply()?;
         let changed = std::mem::take(&mut self.pending).shown.into_iter().collect();
         let pages = self.good.as_ref().map_or(0, |g| g.site.pages.len());
-        Ok(Rebuilt { rendered, pages, everything, took: started.elapsed(), changed })
+        let warnings = self.good.iter().flat_map(|g| g.site.history.warning.clone()).collect();
+        Ok(Rebuilt { rendered, pages, everything, took: started.elapsed(), changed, warnings })
     }
 
     /// Reads what changed, renders what depends on it, and replaces the good build. Returns the
@@ -253,6 +257,7 @@ impl Session {
             static_files: sources.static_files.clone(),
             data: inputs.data.clone().expect("read_inputs sets the data"),
             build_date: inputs.build_date.clone().expect("read_inputs sets the build date"),
+            history: inputs.history.clone().unwrap_or_default(),
         };
         let site = Arc::new(Site::assemble(parts, pages)?);
         let feed_entries = feeds::entries(&site);
@@ -266,7 +271,8 @@ impl Session {
         };
         let templates = Templates::load_for(site.clone(), &ids)?;
         let sink = Memory::default();
-        let rendered = render::pages(&site, &templates, &sink, &ids, &feed_entries, &Progress::default());
+        let kept = crate::extra_pages::kept(&site, &feed_entries);
+        let rendered = render::pages(&site, &templates, &sink, &ids, &kept, &Progress::default());
         // What each page's templates read of other pages, for the next rebuild's plan.
         let rendered: Vec<(PageResult, Vec<Read>)> = error::collect(rendered)?
             .into_iter()
@@ -340,6 +346,18 @@ impl Session {
             // Fixed for the session: a save must not change every page that shows the date.
             let newest = inputs.pages.values().filter_map(|p| p.modified).max();
             inputs.build_date = Some(source::build_date(root, sources, newest)?);
+        }
+        // Read again with the configuration: a commit made while serving shows after a change to
+        // `site.toml`, a template or a data file.
+        if pending.everything || inputs.history.is_none() {
+            let (config, data) = (inputs.config.as_ref(), inputs.data.as_ref());
+            let pages: Vec<Page> = inputs.pages.values().cloned().collect();
+            inputs.history = Some(crate::git::for_site(
+                root,
+                config.expect("read above"),
+                &pages,
+                data.expect("read above"),
+            ));
         }
         Ok(reread)
     }

@@ -23,12 +23,14 @@ use crate::urls::{self, Flavour};
 
 mod errors;
 mod functions;
+mod listing;
 mod values;
 
 pub(crate) use errors::InBody;
 use errors::{circular_include, tera_error};
 pub(crate) use functions::Read;
 use functions::{ReadLog, register_functions};
+pub(crate) use listing::PrintPage;
 use values::{Listing, site_value, slots};
 
 /// File extensions loaded as templates.
@@ -113,6 +115,7 @@ impl Templates {
             record_reads.then(|| Arc::new(site.pages.iter().map(|_| Mutex::default()).collect()));
         let mut tera = Tera::new();
         register_functions(&mut tera, &site, reads.as_ref());
+        listing::register(&mut tera, &site);
         tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str()))).map_err(|e| match e
             .kind()
         {

@@ -30,8 +30,24 @@ impl Templates {
     /// The values page `id` is rendered with; `rendered` is its Markdown and the value of
     /// `page.content`, absent while the Markdown body itself goes through Tera.
     pub(super) fn context(&self, id: PageId, rendered: Option<(&Rendered, &Value)>) -> Context {
+        let mut context = self.context_at(id, rendered, urls::depth(&self.site.page(id).path));
+        if let Some(paginate_by) = self.site.page(id).front.paginate_by.filter(|&n| n > 0) {
+            let page = self.site.page(id);
+            let pager = crate::listings::pager(&page.path, &page.pages, paginate_by, 1);
+            context.insert_value("paginator", self.paginator(&pager, urls::depth(&page.path)));
+        }
+        context
+    }
+
+    /// [`Templates::context`] for a page at `depth`, which is the page's own but for the further
+    /// pages of a section's listing (`blog/page/2/`).
+    pub(super) fn context_at(
+        &self,
+        id: PageId,
+        rendered: Option<(&Rendered, &Value)>,
+        depth: usize,
+    ) -> Context {
         let page = self.site.page(id);
-        let depth = urls::depth(&page.path);
         let mut context = self.base_context(depth);
         context.insert("current_path", &page.path);
         // The section's listing at this depth already holds the page and its neighbours.
@@ -53,6 +69,9 @@ impl Templates {
             Some(p) => sibling(p).cloned().unwrap_or_else(|| self.summary(p, depth)),
             None => Value::none(),
         };
+        if let Some(edit_url) = self.site.edit_url(id) {
+            more.push(("edit_url", edit_url.into()));
+        }
         more.push(("previous", summary(previous)));
         more.push(("next", summary(next)));
         if let Some(value) = crate::comparison::view::template_value(&self.site, id) {
@@ -101,6 +120,7 @@ struct Summary<'a> {
     description: Option<&'a str>,
     date: Option<&'a str>,
     updated: Option<&'a str>,
+    last_updated: Option<&'a str>,
     weight: Option<i64>,
     draft: bool,
     tags: &'a [String],
@@ -121,6 +141,7 @@ pub(super) fn summary(site: &Site, id: PageId, depth: usize) -> Value {
         description: front.description.as_deref(),
         date: front.date.as_ref().map(Date::as_str),
         updated: front.updated.as_ref().map(Date::as_str),
+        last_updated: site.last_updated(id).map(Date::as_str),
         weight: front.weight,
         draft: front.draft,
         tags: &front.tags,

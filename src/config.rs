@@ -5,6 +5,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Position, Result};
+use crate::media_config::{AssetsConfig, CardsConfig, ImagesConfig};
 
 /// The file name of the configuration, at the project root.
 pub(crate) const FILE_NAME: &str = "site.toml";
@@ -34,6 +35,10 @@ pub(crate) struct Config {
     pub(crate) check: CheckConfig,
     /// Free values for templates, as `site.extra`.
     pub(crate) extra: serde_json::Map<String, serde_json::Value>,
+    /// `[images]`, `[share_cards]` and `[assets]`.
+    pub(crate) images: ImagesConfig,
+    pub(crate) share_cards: CardsConfig,
+    pub(crate) assets: AssetsConfig,
 }
 
 /// `[search]`: the search index written with every build (see [`crate::search`]).
@@ -141,6 +146,11 @@ struct RawConfig {
     check: CheckConfig,
     #[serde(default)]
     extra: serde_json::Map<String, serde_json::Value>,
+    images: Option<toml::Spanned<ImagesConfig>>,
+    #[serde(default)]
+    share_cards: CardsConfig,
+    #[serde(default)]
+    assets: AssetsConfig,
 }
 
 fn default_language() -> String {
@@ -176,6 +186,9 @@ pub(crate) fn parse(text: &str, base_url_override: Option<&str>) -> Result<Confi
             .map_err(|m| Error::at_position(shown, at(raw.base_url.span()), format!("base_url: {m}")))?,
     };
     check_controls(&raw, &text)?;
+    if let Some(images) = &raw.images {
+        images.get_ref().check().map_err(|m| Error::at_position(shown, at(images.span()), m))?;
+    }
     for (key, name) in [
         ("highlight_theme", &raw.markdown.highlight_theme),
         ("highlight_theme_dark", &raw.markdown.highlight_theme_dark),
@@ -225,6 +238,9 @@ pub(crate) fn parse(text: &str, base_url_override: Option<&str>) -> Result<Confi
         search: SearchConfig { shard_kib: raw.search.shard_kib.max(1), ..raw.search },
         check: raw.check,
         extra: raw.extra,
+        images: raw.images.map(toml::Spanned::into_inner).unwrap_or_default(),
+        share_cards: raw.share_cards,
+        assets: raw.assets,
     })
 }
 

@@ -33,7 +33,10 @@
 //!   never with a half-written output ([`guard`]).
 
 mod archive;
+mod assets;
 mod body_tags;
+mod cache;
+mod cards;
 pub mod check;
 mod comparison;
 mod config;
@@ -48,9 +51,11 @@ pub mod fuzzing;
 pub mod guard;
 mod highlight;
 mod html;
+mod images;
 pub mod init;
 mod located;
 mod markdown;
+mod media_config;
 mod output;
 mod page;
 pub mod progress;
@@ -112,6 +117,8 @@ pub struct Report {
     pub out: PathBuf,
     /// How long each phase took, in order (printed by `juxta build -v`).
     pub phases: Vec<(&'static str, std::time::Duration)>,
+    /// What the site should look at, though it built: a share card missing characters.
+    pub warnings: Vec<String>,
 }
 
 /// Builds the site at `options.root`.
@@ -153,6 +160,8 @@ pub fn build(options: &Options) -> Result<Report> {
     let files =
         output::write_site_files(&site, &templates, &staging, render::from_pages(&results, &feed_entries))?;
     clock.lap("write feeds, sitemap and static files");
+    let (cards, warnings) = cards::pages::write(&site, &templates, &staging, &ids)?;
+    clock.lap("draw share cards");
     guard::check()?;
     staging.commit()?;
     clock.lap("swap the output folder in");
@@ -164,7 +173,7 @@ pub fn build(options: &Options) -> Result<Report> {
     // Freeing every page's values is serial work: the site is written, so it happens on another
     // thread, which a process that exits next never waits for.
     std::thread::spawn(move || drop((results, templates, site)));
-    Ok(Report { pages, files, out: options.zip.clone().unwrap_or(out), phases: clock.laps })
+    Ok(Report { pages, files: files + cards, out: options.zip.clone().unwrap_or(out), phases: clock.laps, warnings })
 }
 
 /// The folder a build writes: `--out`, or `public/` in the project; a zip built without `--out`
@@ -262,6 +271,7 @@ fn load_each(options: &Options) -> Result<(Loaded, Vec<Error>)> {
     };
     let mut site = Site::assemble(parts, pages).map_err(|e| gathered(&mut problems, e))?;
     site.unread = unread;
+    site.assets = assets::prepare::all(&site).map_err(|e| gathered(&mut problems, e))?;
     let site = Arc::new(site);
     let templates = Templates::load(site.clone()).map_err(|e| gathered(&mut problems, e))?;
     Ok((Loaded { site, templates }, problems))

@@ -209,6 +209,9 @@ fn build(args: BuildArgs) -> ExitCode {
     }
     match result {
         Ok(report) => {
+            for warning in &report.warnings {
+                eprintln!("juxta: warning: {warning}");
+            }
             if !args.quiet {
                 eprintln!(
                     "juxta: built {} into {} in {:.2} s",

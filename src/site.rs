@@ -61,6 +61,13 @@ pub(crate) struct Site {
     /// Source paths of pages that could not be read, in a build that goes on to report the
     /// site's other problems: a link to one is not reported as broken too.
     pub(crate) unread: HashSet<String>,
+    /// The site's image files, processed as pages show them.
+    pub(crate) images: crate::images::Images,
+    /// The fonts and cache of the share cards.
+    pub(crate) cards: crate::cards::Cards,
+    /// The theme's stylesheets, scripts and fonts under hashed names, made once the site is
+    /// assembled (`assets::prepare`).
+    pub(crate) assets: crate::assets::Assets,
 }
 
 /// What the assembly needs besides the pages.
@@ -143,6 +150,12 @@ impl Site {
                 .map(|(file, data)| (file, Owner::Download(data))),
         );
         let files = check_collisions(&pages, &copies, &generated)?;
+        let images = crate::images::Images::new(
+            &parts.root,
+            copies.iter().map(|c| (c.output.as_str(), c.source.as_path())),
+            &parts.config.images,
+        );
+        let cards = crate::cards::Cards::new(&parts.root, &parts.config.share_cards);
         Ok(Site {
             root: parts.root,
             config: parts.config,
@@ -157,6 +170,9 @@ impl Site {
             data: parts.data,
             build_date: parts.build_date,
             unread: HashSet::default(),
+            images,
+            cards,
+            assets: crate::assets::Assets::default(),
         })
     }
 

@@ -20,6 +20,7 @@ mod alerts;
 mod code;
 mod footnotes;
 mod headings;
+mod images;
 mod links;
 pub(crate) mod raw_html;
 
@@ -157,6 +158,7 @@ fn run(
 ) -> (Rendered, Vec<(usize, String)>) {
     let events = if config.raw_html { events } else { raw_html::filter(events) };
     let mut state = Page { page, rendered: Rendered::default(), errors: Vec::new(), references: Vec::new() };
+    let events = images::rewrite(&mut state, events);
     state.errors.extend(raw_html::unclosed(&events));
     let segments = footnotes::split(events);
     let mut headings = headings::Headings::default();

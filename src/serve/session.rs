@@ -254,7 +254,9 @@ impl Session {
             data: inputs.data.clone().expect("read_inputs sets the data"),
             build_date: inputs.build_date.clone().expect("read_inputs sets the build date"),
         };
-        let site = Arc::new(Site::assemble(parts, pages)?);
+        let mut site = Site::assemble(parts, pages)?;
+        site.assets = crate::assets::prepare::all(&site)?;
+        let site = Arc::new(site);
         let feed_entries = feeds::entries(&site);
         let plan = match &self.good {
             Some(good) if !self.pending.everything => plan(good, &site, &reread, &feed_entries),
@@ -267,6 +269,7 @@ impl Session {
         let templates = Templates::load_for(site.clone(), &ids)?;
         let sink = Memory::default();
         let rendered = render::pages(&site, &templates, &sink, &ids, &feed_entries, &Progress::default());
+        crate::cards::pages::write(&site, &templates, &sink, &ids)?;
         // What each page's templates read of other pages, for the next rebuild's plan.
         let rendered: Vec<(PageResult, Vec<Read>)> = error::collect(rendered)?
             .into_iter()
@@ -433,6 +436,7 @@ fn same_structure(a: &Site, b: &Site) -> bool {
         && a.copies.len() == b.copies.len()
         && a.copies.iter().zip(&b.copies).all(|(x, y)| x.source == y.source && x.output == y.output)
         && a.files == b.files
+        && a.assets == b.assets
 }
 
 /// A [`Sink`] that keeps written files in memory and notes where copied files come from.

@@ -37,10 +37,13 @@ pub(crate) fn write(
             let missing = super::missing_glyphs(site, &text);
             Ok(Some((!missing.is_empty()).then(|| {
                 let shown: String = missing.iter().take(12).collect();
+                let more = if missing.len() > 12 { "…" } else { "" };
                 format!(
-                    "{}: the share card's fonts have no glyphs for {shown:?}, which the card leaves out; \
-                     add a font that has them with `[share_cards] fonts` in site.toml",
-                    page.shown_path().display()
+                    "{}: the share card's fonts have no glyphs for {} characters of the title or description \
+                     ({shown}{more}), which the card leaves out; add a font that has them with \
+                     `[share_cards] fonts` in site.toml",
+                    page.shown_path().display(),
+                    missing.len()
                 )
             })))
         })

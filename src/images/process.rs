@@ -166,7 +166,10 @@ fn check_pixels(width: u32, height: u32, settings: &ImagesConfig) -> Result<(), 
 fn unreadable(format: ImageFormat, e: &image::ImageError) -> String {
     let what = match e {
         image::ImageError::Limits(_) => "needs more memory to decode than juxta allows".to_string(),
-        _ => format!("cannot be decoded: it is damaged or truncated ({e})"),
+        _ => {
+            let detail = e.to_string().replace("\\n", " ");
+            format!("cannot be decoded: it is damaged or truncated ({})", detail.split_whitespace().collect::<Vec<_>>().join(" "))
+        }
     };
     format!("is {} image that {what}", article(format))
 }

@@ -173,7 +173,13 @@ pub fn build(options: &Options) -> Result<Report> {
     // Freeing every page's values is serial work: the site is written, so it happens on another
     // thread, which a process that exits next never waits for.
     std::thread::spawn(move || drop((results, templates, site)));
-    Ok(Report { pages, files: files + cards, out: options.zip.clone().unwrap_or(out), phases: clock.laps, warnings })
+    Ok(Report {
+        pages,
+        files: files + cards,
+        out: options.zip.clone().unwrap_or(out),
+        phases: clock.laps,
+        warnings,
+    })
 }
 
 /// The folder a build writes: `--out`, or `public/` in the project; a zip built without `--out`

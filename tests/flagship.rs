@@ -77,18 +77,19 @@ fn flagship_pages_fit_the_weight_budget() {
 fn flagship_images_have_width_and_height() {
     let (_tmp, out) = build_flagship();
     let mut seen = 0;
-    let mut unsized = Vec::new();
+    let mut without_size = Vec::new();
     for file in audit::html_files(&out) {
         let doc = common::html::parse(&std::fs::read_to_string(out.join(&file)).unwrap());
         for tag in doc.tags.iter().filter(|t| t.name == "img") {
             seen += 1;
             if tag.attr("width").is_none() || tag.attr("height").is_none() {
-                unsized.push(format!("  - {file}: <img src=\"{}\">", tag.attr("src").unwrap_or_default()));
+                without_size
+                    .push(format!("  - {file}: <img src=\"{}\">", tag.attr("src").unwrap_or_default()));
             }
         }
     }
     assert!(seen > 0, "the flagship shows no image");
-    assert!(unsized.is_empty(), "images without width and height:\n{}", unsized.join("\n"));
+    assert!(without_size.is_empty(), "images without width and height:\n{}", without_size.join("\n"));
 }
 
 #[test]

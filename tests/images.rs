@@ -64,7 +64,8 @@ fn a_rebuild_takes_variants_from_the_cache_instead_of_encoding() {
     let cache = tmp.path().join("cache");
     let (first, second) = (tmp.path().join("a"), tmp.path().join("b"));
     build_ok(&root, &first, &cache);
-    let images: Vec<_> = std::fs::read_dir(cache.join("images")).unwrap().map(|e| e.unwrap().path()).collect();
+    let images: Vec<_> =
+        std::fs::read_dir(cache.join("images")).unwrap().map(|e| e.unwrap().path()).collect();
     let red_16 = std::fs::read(first.join("red-16w.91b43f82.webp")).unwrap();
     let photo_16 = std::fs::read(first.join("gallery/photo-16w.8670dba6.webp")).unwrap();
     assert_ne!(red_16, photo_16);

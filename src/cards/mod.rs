@@ -201,11 +201,11 @@ fn width_of(fonts: &Fonts, text: &str, wrap: &Wrap) -> f32 {
     let faces: Vec<skrifa::FontRef<'_>> =
         order.iter().filter_map(|(data, _)| skrifa::FontRef::from_index(data, 0).ok()).collect();
     let size = skrifa::instance::Size::new(wrap.size);
-    let metrics: Vec<_> =
-        faces.iter().map(|f| (f.charmap(), f.glyph_metrics(size, skrifa::instance::LocationRef::default()))).collect();
-    text.chars()
-        .filter_map(|c| metrics.iter().find_map(|(map, m)| m.advance_width(map.map(c)?)))
-        .sum()
+    let metrics: Vec<_> = faces
+        .iter()
+        .map(|f| (f.charmap(), f.glyph_metrics(size, skrifa::instance::LocationRef::default())))
+        .collect();
+    text.chars().filter_map(|c| metrics.iter().find_map(|(map, m)| m.advance_width(map.map(c)?))).sum()
 }
 
 /// The characters of `text` that no font of the cards has.

@@ -33,7 +33,8 @@ pub(crate) fn write(
             let svg = templates.render_card(id)?;
             let png = site.cards.draw(&svg).map_err(|m| Error::at(page.shown_path(), m))?;
             sink.write(&format!("{}{}", page.path, super::FILE), &png)?;
-            let text = format!("{} {}", page.front.title, page.front.description.as_deref().unwrap_or_default());
+            let text =
+                format!("{} {}", page.front.title, page.front.description.as_deref().unwrap_or_default());
             let missing = super::missing_glyphs(site, &text);
             Ok(Some((!missing.is_empty()).then(|| {
                 let shown: String = missing.iter().take(12).collect();

@@ -153,7 +153,13 @@ pub(crate) fn is_image_name(name: &str) -> bool {
 }
 
 /// The `<img>` element showing `image` on a page at folder depth `depth`.
-pub(crate) fn img(image: &Image, depth: usize, flavour: Flavour, settings: &ImagesConfig, m: &Markup<'_>) -> String {
+pub(crate) fn img(
+    image: &Image,
+    depth: usize,
+    flavour: Flavour,
+    settings: &ImagesConfig,
+    m: &Markup<'_>,
+) -> String {
     let link = |site_path: &str| html::escape(&urls::link(depth, site_path, flavour));
     let mut out = String::with_capacity(200 + image.variants.len() * 60);
     out.push_str("<img src=\"");

@@ -72,8 +72,10 @@ fn raster(work: &Work<'_>, format: ImageFormat) -> Result<Image, String> {
     let plan: Vec<(u32, u32, String)> = widths(width, &settings.widths)
         .into_iter()
         .map(|w| {
-            let h = ((u64::from(height) * u64::from(w) + u64::from(width) / 2) / u64::from(width)).max(1) as u32;
-            let key = cache::key(&[RECIPE.as_bytes(), content.as_bytes(), quality.as_bytes(), &w.to_le_bytes()]);
+            let h =
+                ((u64::from(height) * u64::from(w) + u64::from(width) / 2) / u64::from(width)).max(1) as u32;
+            let key =
+                cache::key(&[RECIPE.as_bytes(), content.as_bytes(), quality.as_bytes(), &w.to_le_bytes()]);
             (w, h, key)
         })
         .collect();
@@ -128,7 +130,13 @@ fn variant_path(site_path: &str, width: u32, key: &str) -> String {
 }
 
 /// The image resized to `width` × `height` and encoded as WebP.
-fn encode(image: &DynamicImage, width: u32, height: u32, lossless: bool, quality: u8) -> Result<Vec<u8>, String> {
+fn encode(
+    image: &DynamicImage,
+    width: u32,
+    height: u32,
+    lossless: bool,
+    quality: u8,
+) -> Result<Vec<u8>, String> {
     let resized = if (width, height) == (image.width(), image.height()) {
         image.clone()
     } else {
@@ -168,7 +176,10 @@ fn unreadable(format: ImageFormat, e: &image::ImageError) -> String {
         image::ImageError::Limits(_) => "needs more memory to decode than juxta allows".to_string(),
         _ => {
             let detail = e.to_string().replace("\\n", " ");
-            format!("cannot be decoded: it is damaged or truncated ({})", detail.split_whitespace().collect::<Vec<_>>().join(" "))
+            format!(
+                "cannot be decoded: it is damaged or truncated ({})",
+                detail.split_whitespace().collect::<Vec<_>>().join(" ")
+            )
         }
     };
     format!("is {} image that {what}", article(format))
@@ -214,7 +225,8 @@ fn looks_like_svg(site_path: &str, bytes: &[u8]) -> bool {
 /// The size an SVG is drawn at: its `width` and `height`, or its `viewBox`.
 fn svg_size(bytes: &[u8]) -> Result<(u32, u32), String> {
     let options = resvg::usvg::Options::default();
-    let tree = resvg::usvg::Tree::from_data(bytes, &options).map_err(|e| format!("is not an SVG juxta can read: {e}"))?;
+    let tree = resvg::usvg::Tree::from_data(bytes, &options)
+        .map_err(|e| format!("is not an SVG juxta can read: {e}"))?;
     let size = tree.size();
     let (width, height) = (size.width().round() as u32, size.height().round() as u32);
     if width == 0 || height == 0 {
@@ -226,7 +238,10 @@ fn svg_size(bytes: &[u8]) -> Result<(u32, u32), String> {
 /// A GIF's logical screen size, from its header.
 fn gif_size(bytes: &[u8]) -> Option<(u32, u32)> {
     let header = bytes.get(6..10)?;
-    Some((u32::from(u16::from_le_bytes([header[0], header[1]])), u32::from(u16::from_le_bytes([header[2], header[3]]))))
+    Some((
+        u32::from(u16::from_le_bytes([header[0], header[1]])),
+        u32::from(u16::from_le_bytes([header[2], header[3]])),
+    ))
 }
 
 #[cfg(test)]

@@ -77,7 +77,8 @@ pub(super) fn rewrite<'a>(page: &mut Page<'_>, events: Vec<Item<'a>>) -> Vec<Ite
             }
         };
         let loading = if first && words < EAGER_WORDS { Loading::Eager } else { Loading::Lazy };
-        let markup = Markup { alt: alt.trim(), title: Some(title.as_ref()), class: None, loading, sizes: None };
+        let markup =
+            Markup { alt: alt.trim(), title: Some(title.as_ref()), class: None, loading, sizes: None };
         let html = images::img(&image, depth, site.flavour, &site.config.images, &markup);
         out.push((Event::InlineHtml(html.into()), range));
     }

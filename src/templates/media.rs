@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use tera::{Kwargs, State, Tera, TeraResult, Value};
 
-use super::functions::{check_arguments, depth_of, in_body};
 use super::errors::tera_error;
+use super::functions::{check_arguments, depth_of, in_body};
 use crate::error::Result;
 use crate::images::{self, Loading, Markup};
 use crate::page::PageId;
@@ -35,7 +35,8 @@ pub(super) fn register(tera: &mut Tera, site: &Arc<Site>) {
     let s = site.clone();
     tera.register_function("share_card", move |kwargs: Kwargs, state: &State| -> TeraResult<Value> {
         check_arguments("share_card", &kwargs, &[])?;
-        let page = state.get::<String>("current_path").ok().flatten().and_then(|p| s.by_path.get(&p).copied());
+        let page =
+            state.get::<String>("current_path").ok().flatten().and_then(|p| s.by_path.get(&p).copied());
         crate::cards::card_value(&s, page).map_err(|m| tera::Error::message(format!("share_card: {m}")))
     });
     let s = site.clone();

@@ -268,7 +268,8 @@ fn widest_candidate(tag: &html::Tag) -> Option<&str> {
             .filter_map(|c| {
                 let mut parts = c.split_whitespace();
                 let url = parts.next()?;
-                let width: u32 = parts.next().and_then(|d| d.strip_suffix('w')).and_then(|w| w.parse().ok()).unwrap_or(0);
+                let width: u32 =
+                    parts.next().and_then(|d| d.strip_suffix('w')).and_then(|w| w.parse().ok()).unwrap_or(0);
                 Some((width, url))
             })
             .max_by_key(|(width, _)| *width)

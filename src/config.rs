@@ -5,6 +5,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Position, Result};
+use crate::media_config::{AssetsConfig, CardsConfig, ImagesConfig};
 
 /// The file name of the configuration, at the project root.
 pub(crate) const FILE_NAME: &str = "site.toml";
@@ -40,6 +41,10 @@ pub(crate) struct Config {
     pub(crate) tags: TagsConfig,
     /// Free values for templates, as `site.extra`.
     pub(crate) extra: serde_json::Map<String, serde_json::Value>,
+    /// `[images]`, `[share_cards]` and `[assets]`.
+    pub(crate) images: ImagesConfig,
+    pub(crate) share_cards: CardsConfig,
+    pub(crate) assets: AssetsConfig,
 }
 
 /// `[git]`: what is read from the history of the git repository holding the project.
@@ -170,6 +175,11 @@ struct RawConfig {
     tags: TagsConfig,
     #[serde(default)]
     extra: serde_json::Map<String, serde_json::Value>,
+    images: Option<toml::Spanned<ImagesConfig>>,
+    #[serde(default)]
+    share_cards: CardsConfig,
+    #[serde(default)]
+    assets: AssetsConfig,
 }
 
 fn default_language() -> String {
@@ -205,6 +215,9 @@ pub(crate) fn parse(text: &str, base_url_override: Option<&str>) -> Result<Confi
             .map_err(|m| Error::at_position(shown, at(raw.base_url.span()), format!("base_url: {m}")))?,
     };
     check_controls(&raw, &text)?;
+    if let Some(images) = &raw.images {
+        images.get_ref().check().map_err(|m| Error::at_position(shown, at(images.span()), m))?;
+    }
     for (key, name) in [
         ("highlight_theme", &raw.markdown.highlight_theme),
         ("highlight_theme_dark", &raw.markdown.highlight_theme_dark),
@@ -265,6 +278,9 @@ pub(crate) fn parse(text: &str, base_url_override: Option<&str>) -> Result<Confi
             extra.values_mut().for_each(crate::data::dates_as_text);
             extra
         },
+        images: raw.images.map(toml::Spanned::into_inner).unwrap_or_default(),
+        share_cards: raw.share_cards,
+        assets: raw.assets,
     })
 }
 

@@ -33,7 +33,10 @@
 //!   never with a half-written output ([`guard`]).
 
 mod archive;
+mod assets;
 mod body_tags;
+mod cache;
+mod cards;
 pub mod check;
 mod comparison;
 mod config;
@@ -50,10 +53,12 @@ mod git;
 pub mod guard;
 mod highlight;
 mod html;
+mod images;
 pub mod init;
 mod listings;
 mod located;
 mod markdown;
+mod media_config;
 mod output;
 mod page;
 mod print;
@@ -117,7 +122,8 @@ pub struct Report {
     pub out: PathBuf,
     /// How long each phase took, in order (printed by `juxta build -v`).
     pub phases: Vec<(&'static str, std::time::Duration)>,
-    /// What the build could not do as asked without failing (a history git cannot read).
+    /// What the build could not do as asked without failing (a history git cannot read), and what
+    /// the site should look at though it built (a share card missing characters).
     pub warnings: Vec<String>,
 }
 
@@ -161,6 +167,8 @@ pub fn build(options: &Options) -> Result<Report> {
     let files =
         output::write_site_files(&site, &templates, &staging, render::from_pages(&results, &feed_entries))?;
     clock.lap("write feeds, sitemap and static files");
+    let (cards, card_warnings) = cards::pages::write(&site, &templates, &staging, &ids)?;
+    clock.lap("draw share cards");
     guard::check()?;
     staging.commit()?;
     clock.lap("swap the output folder in");
@@ -169,11 +177,17 @@ pub fn build(options: &Options) -> Result<Report> {
         drop(scratch);
         clock.lap("pack the zip");
     }
-    let warnings = site.history.warning.iter().cloned().collect();
+    let warnings = site.history.warning.iter().cloned().chain(card_warnings).collect();
     // Freeing every page's values is serial work: the site is written, so it happens on another
     // thread, which a process that exits next never waits for.
     std::thread::spawn(move || drop((results, templates, site)));
-    Ok(Report { pages, files, out: options.zip.clone().unwrap_or(out), phases: clock.laps, warnings })
+    Ok(Report {
+        pages,
+        files: files + cards,
+        out: options.zip.clone().unwrap_or(out),
+        phases: clock.laps,
+        warnings,
+    })
 }
 
 /// The folder a build writes: `--out`, or `public/` in the project; a zip built without `--out`
@@ -273,6 +287,7 @@ fn load_each(options: &Options) -> Result<(Loaded, Vec<Error>)> {
     };
     let mut site = Site::assemble(parts, pages).map_err(|e| gathered(&mut problems, e))?;
     site.unread = unread;
+    site.assets = assets::prepare::all(&site).map_err(|e| gathered(&mut problems, e))?;
     let site = Arc::new(site);
     let templates = Templates::load(site.clone()).map_err(|e| gathered(&mut problems, e))?;
     Ok((Loaded { site, templates }, problems))

@@ -309,6 +309,21 @@ pub(crate) fn write_site_files(
     for (name, contents) in &generated {
         sink.write(name, contents.as_bytes())?;
     }
+    // The variants of the images the pages show, and the theme's files under hashed names.
+    let shown = site.images.shown();
+    let variants: Vec<&crate::images::Variant> = shown.iter().flat_map(|image| &image.variants).collect();
+    for variant in &variants {
+        sink.write(&variant.site_path, &variant.bytes)?;
+    }
+    for (name, contents) in site.assets.files() {
+        sink.write(name, contents)?;
+    }
+    count += variants.len() + site.assets.files().len();
+    if site.config.assets.headers {
+        let images = variants.iter().map(|v| v.site_path.as_str());
+        sink.write("_headers", crate::assets::headers(&site.assets, images).as_bytes())?;
+        count += 1;
+    }
     for c in site.data.comparisons.values() {
         let json = serde_json::to_string_pretty(&c.to_json()).expect("JSON values always serialise") + "\n";
         sink.write(&c.download_path("json"), json.as_bytes())?;

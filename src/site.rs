@@ -67,6 +67,13 @@ pub(crate) struct Site {
     pub(crate) tags: crate::tags::Tags,
     /// The pages juxta adds: further pages of listings, tag pages, the print page.
     pub(crate) extras: Vec<crate::listings::Planned>,
+    /// The site's image files, processed as pages show them.
+    pub(crate) images: crate::images::Images,
+    /// The fonts and cache of the share cards.
+    pub(crate) cards: crate::cards::Cards,
+    /// The theme's stylesheets, scripts and fonts under hashed names, made once the site is
+    /// assembled (`assets::prepare`).
+    pub(crate) assets: crate::assets::Assets,
 }
 
 /// What the assembly needs besides the pages.
@@ -155,6 +162,12 @@ impl Site {
             .extend(extras.iter().map(|e| ([&e.path, "index.html"].concat(), Owner::Generated(&e.path))));
         let mut files = check_collisions(&pages, &copies, &generated)?;
         files.extend(extras.iter().map(|e| e.path.clone()));
+        let images = crate::images::Images::new(
+            &parts.root,
+            copies.iter().map(|c| (c.output.as_str(), c.source.as_path())),
+            &parts.config.images,
+        );
+        let cards = crate::cards::Cards::new(&parts.root, &parts.config.share_cards);
         Ok(Site {
             root: parts.root,
             config: parts.config,
@@ -172,6 +185,9 @@ impl Site {
             history: parts.history,
             tags,
             extras,
+            images,
+            cards,
+            assets: crate::assets::Assets::default(),
         })
     }
 

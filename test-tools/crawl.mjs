@@ -107,6 +107,8 @@ async function main() {
     linksOutsideRoot: [],
     folderLinks: [],
     missingAnchors: [],
+    brokenImages: [],
+    unsizedImages: [],
   };
   const rel = (url) => (url.startsWith(root) ? url.slice(root.length) || './' : url);
 
@@ -192,7 +194,21 @@ async function main() {
         found.finalUrl = bare(tab.url());
         Object.assign(
           found,
-          await tab.evaluate(() => {
+          await tab.evaluate(async () => {
+            // Every image is loaded, those below the first screen too, and must show.
+            const imgs = [...document.images];
+            for (const img of imgs) img.loading = 'eager';
+            await Promise.all(
+              imgs.map((img) =>
+                img.complete
+                  ? null
+                  : new Promise((done) => {
+                      img.addEventListener('load', done, { once: true });
+                      img.addEventListener('error', done, { once: true });
+                      setTimeout(done, 5000);
+                    }),
+              ),
+            );
             const sheets = [...document.styleSheets];
             const font = document.body ? getComputedStyle(document.body).fontFamily : '';
             return {
@@ -203,12 +219,17 @@ async function main() {
               },
               links: [...document.querySelectorAll('a[href]')].map((a) => a.href),
               ids: [...document.querySelectorAll('[id]')].map((e) => e.id),
+              images: imgs.map((img) => ({
+                src: img.currentSrc || img.src,
+                shown: img.complete && img.naturalWidth > 0,
+                sized: img.hasAttribute('width') && img.hasAttribute('height'),
+              })),
             };
           }),
         );
         // A page is styled by the theme's stylesheet, or, self-contained (an embeddable table),
         // by stylesheets of its own only.
-        const themed = found.styled.hrefs.some((h) => /\/style\.css(\?|$)/.test(h));
+        const themed = found.styled.hrefs.some((h) => /\/style(\.[0-9a-f]{8})?\.css(\?|$)/.test(h));
         const selfContained = found.styled.hrefs.length === 0;
         found.styled.ok =
           found.styled.sheets > 0 &&
@@ -229,6 +250,7 @@ async function main() {
     const idsByPage = new Map();
     const fragments = []; // { from, target, fragment }
     let linksChecked = 0;
+    let imagesShown = 0;
     const distinctTargets = new Set();
     let pagesVisited = 0;
     const pageList = [];
@@ -251,6 +273,11 @@ async function main() {
       for (const c of page.console) problems.consoleErrors.push(`${at}: ${c}`);
       for (const e of page.pageErrors) problems.pageErrors.push(`${at}: ${e}`);
       if (!page.styled?.ok) problems.unstyled.push(`${at}: ${JSON.stringify(page.styled)}`);
+      for (const image of page.images ?? []) {
+        if (image.shown) imagesShown++;
+        else problems.brokenImages.push(`${at}: ${rel(image.src)}`);
+        if (!image.sized) problems.unsizedImages.push(`${at}: ${rel(image.src)} has no width and height`);
+      }
       for (const href of page.links) {
         if (!sameOrigin(href)) continue; // Links to other sites are not the crawl's business.
         linksChecked++;
@@ -305,6 +332,7 @@ async function main() {
       root,
       pagesVisited,
       linksChecked,
+      imagesShown,
       distinctLinkTargets: distinctTargets.size,
       anchorsChecked,
       pages: pageList,

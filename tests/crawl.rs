@@ -25,6 +25,8 @@ use serde::Deserialize;
 struct Crawl {
     pages_visited: usize,
     links_checked: usize,
+    /// Images that loaded and showed, below the first screen too.
+    images_shown: usize,
     distinct_link_targets: usize,
     anchors_checked: usize,
     pages: Vec<String>,
@@ -93,6 +95,8 @@ impl Crawl {
             self.counts(),
             problems.join("\n")
         );
+        // The flagship's home page shows images: a crawl that saw none did not check them.
+        assert!(self.images_shown > 0, "crawling {what} saw no image load ({})", self.counts());
         assert!(
             self.pages_visited >= min_pages,
             "crawling {what} reached only {} page(s), expected at least {min_pages}: {:?}",

@@ -1,5 +1,6 @@
 //! The repository's own site, built by juxta, is valid HTML (Nu Html Checker), keeps every page under
-//! the 100 KB weight budget, loads nothing from outside the site, and passes a browser audit in
+//! the 100 KB weight budget (HTML, stylesheets, scripts and first-screen images), gives every image
+//! its size, loads nothing from outside the site, and passes a browser audit in
 //! Chromium: no axe-core violation at 1280 and 375 px wide in light and dark, no horizontal scroll on
 //! a phone, no request leaving 127.0.0.1, no failed request, no console error.
 //!
@@ -83,6 +84,27 @@ fn flagship_pages_fit_the_weight_budget() {
         over.len(),
         over.join("\n")
     );
+}
+
+/// No image shifts the layout as it loads: every `<img>` says its size. The pages show images
+/// (the home page's picture), so the check reads some.
+#[test]
+fn flagship_images_have_width_and_height() {
+    let (_tmp, out) = build_flagship();
+    let mut seen = 0;
+    let mut without_size = Vec::new();
+    for file in audit::html_files(&out) {
+        let doc = common::html::parse(&std::fs::read_to_string(out.join(&file)).unwrap());
+        for tag in doc.tags.iter().filter(|t| t.name == "img") {
+            seen += 1;
+            if tag.attr("width").is_none() || tag.attr("height").is_none() {
+                without_size
+                    .push(format!("  - {file}: <img src=\"{}\">", tag.attr("src").unwrap_or_default()));
+            }
+        }
+    }
+    assert!(seen > 0, "the flagship shows no image");
+    assert!(without_size.is_empty(), "images without width and height:\n{}", without_size.join("\n"));
 }
 
 #[test]

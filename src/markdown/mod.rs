@@ -22,6 +22,7 @@ mod code;
 mod fence;
 mod footnotes;
 mod headings;
+mod images;
 mod links;
 pub(crate) mod raw_html;
 
@@ -176,6 +177,7 @@ fn run(
 ) -> (Rendered, Vec<(usize, String)>) {
     let events = if config.raw_html { events } else { raw_html::filter(events) };
     let mut state = Page { page, rendered: Rendered::default(), errors: Vec::new(), references: Vec::new() };
+    let events = images::rewrite(&mut state, events);
     state.errors.extend(raw_html::unclosed(&events));
     let mut text = events;
     let mut notes = footnotes::split(&mut text);

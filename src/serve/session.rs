@@ -15,6 +15,7 @@
 //! | a page's front matter | that page | that page; its section and the section's other pages and subsections; if it is a section, its own pages and subsections; every page whose templates read it with `get_page` or `get_section` (directly or through its section) |
 //! | a page that joins the feed | — | that page too (the feed carries its content) |
 //! | the contents of a file in `static/` or a content file | — | nothing (it is served from the disk) |
+//! | the contents of a stylesheet, script or font of `static/`, or of an image | — | every page (the new hashed names are linked) |
 //!
 //! After any rebuild the anchors of every page are checked again and the site-wide files (404
 //! page, sitemap, robots, feed, highlighting stylesheet, comparison downloads, and whatever else
@@ -83,6 +84,8 @@ pub(crate) struct Changes {
     content: BTreeSet<String>,
     /// Files of `static/` or `content/` other than pages may have been added or removed.
     files: bool,
+    /// An image changed: the pages showing it link new variants.
+    images: bool,
     /// The changed paths, for messages.
     shown: BTreeSet<String>,
 }
@@ -117,9 +120,13 @@ impl Changes {
                 if !rest.ends_with(".md") {
                     self.files = true;
                 }
+                self.images |= crate::images::is_image_name(&rest);
                 self.content.insert(rest);
             }
-            [first, ..] if *first == STATIC_DIR => self.files = true,
+            [first, ..] if *first == STATIC_DIR => {
+                self.files = true;
+                self.images |= parts.last().is_some_and(|name| crate::images::is_image_name(name));
+            }
             _ => return false,
         }
         self.shown.insert(parts.join("/"));
@@ -135,6 +142,7 @@ impl Changes {
     pub(crate) fn merge(&mut self, other: Changes) {
         self.everything |= other.everything;
         self.files |= other.files;
+        self.images |= other.images;
         self.content.extend(other.content);
         self.shown.extend(other.shown);
     }
@@ -259,10 +267,14 @@ impl Session {
             build_date: inputs.build_date.clone().expect("read_inputs sets the build date"),
             history: inputs.history.clone().unwrap_or_default(),
         };
-        let site = Arc::new(Site::assemble(parts, pages)?);
+        let mut site = Site::assemble(parts, pages)?;
+        site.assets = crate::assets::prepare::all(&site)?;
+        let site = Arc::new(site);
         let feed_entries = feeds::entries(&site);
         let plan = match &self.good {
-            Some(good) if !self.pending.everything => plan(good, &site, &reread, &feed_entries),
+            Some(good) if !self.pending.everything && !self.pending.images => {
+                plan(good, &site, &reread, &feed_entries)
+            }
             _ => Plan::All,
         };
         let ids: Vec<PageId> = match &plan {
@@ -273,6 +285,7 @@ impl Session {
         let sink = Memory::default();
         let kept = crate::extra_pages::kept(&site, &feed_entries);
         let rendered = render::pages(&site, &templates, &sink, &ids, &kept, &Progress::default());
+        crate::cards::pages::write(&site, &templates, &sink, &ids)?;
         // What each page's templates read of other pages, for the next rebuild's plan.
         let rendered: Vec<(PageResult, Vec<Read>)> = error::collect(rendered)?
             .into_iter()
@@ -455,6 +468,7 @@ fn same_structure(a: &Site, b: &Site) -> bool {
         && a.copies.len() == b.copies.len()
         && a.copies.iter().zip(&b.copies).all(|(x, y)| x.source == y.source && x.output == y.output)
         && a.files == b.files
+        && a.assets == b.assets
 }
 
 /// A [`Sink`] that keeps written files in memory and notes where copied files come from.
@@ -559,7 +573,8 @@ mod tests {
                 "a static file's contents",
                 |s| write(s, "static/style.css", "p { margin: 0; }\n"),
                 &["static/style.css"],
-                0,
+                // Its hashed name changes, and every page links the new one.
+                5,
             ),
             Step("a draft", |s| replace(s, OTHER, "weight = 0", "weight = 0\ndraft = true"), &[OTHER], 4),
         ];

@@ -120,7 +120,7 @@ fn resolve_url(site: &Site, path: &str, depth: usize) -> std::result::Result<Str
         let id = find_page(site, key)?;
         urls::link(depth, &site.page(id).path, site.flavour)
     } else if site.files.contains(key) || site.by_path.contains_key(key) {
-        urls::link(depth, key, site.flavour)
+        urls::link(depth, site.assets.name(key), site.flavour)
     } else {
         let near = crate::suggest::closest(key, site.files.iter().map(String::as_str));
         return Err(format!("url: no page or file `{key}` in the site{near}"));
@@ -242,7 +242,7 @@ fn comparison_value(site: &Site, kwargs: &Kwargs) -> Result<Value, String> {
 }
 
 /// Refuses arguments a function does not take, so that a misspelt one is not silently ignored.
-fn check_arguments(function: &str, kwargs: &Kwargs, known: &[&str]) -> TeraResult<()> {
+pub(super) fn check_arguments(function: &str, kwargs: &Kwargs, known: &[&str]) -> TeraResult<()> {
     for (key, _) in kwargs.iter() {
         let key = key.as_str().unwrap_or_default();
         if !known.contains(&key) {

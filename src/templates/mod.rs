@@ -24,6 +24,7 @@ use crate::urls::{self, Flavour};
 mod errors;
 mod functions;
 mod listing;
+mod media;
 mod values;
 
 pub(crate) use errors::InBody;
@@ -34,7 +35,7 @@ pub(crate) use listing::PrintPage;
 use values::{Listing, site_value, slots};
 
 /// File extensions loaded as templates.
-const EXTENSIONS: [&str; 5] = ["html", "htm", "xml", "txt", "json"];
+const EXTENSIONS: [&str; 6] = ["html", "htm", "xml", "txt", "json", "svg"];
 
 /// The compiled templates and the values shared by every render.
 pub(crate) struct Templates {
@@ -114,8 +115,11 @@ impl Templates {
         let reads: Option<ReadLog> =
             record_reads.then(|| Arc::new(site.pages.iter().map(|_| Mutex::default()).collect()));
         let mut tera = Tera::new();
+        // A share card's SVG template escapes what it writes as HTML templates do.
+        tera.autoescape_on([".html", ".htm", ".xml", ".svg"]);
         register_functions(&mut tera, &site, reads.as_ref());
         listing::register(&mut tera, &site);
+        media::register(&mut tera, &site);
         tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str()))).map_err(|e| match e
             .kind()
         {
@@ -124,6 +128,10 @@ impl Templates {
             }
             _ => tera_error(&tera, &e, None, None),
         })?;
+        if !tera.contains_template(crate::cards::TEMPLATE) {
+            tera.add_raw_template(crate::cards::TEMPLATE, crate::cards::DEFAULT_TEMPLATE)
+                .map_err(|e| tera_error(&tera, &e, None, None))?;
+        }
 
         let site_value = site_value(&site);
         let data_value = site.data.to_value();

@@ -258,8 +258,26 @@ impl std::fmt::Display for PageWeight {
     }
 }
 
-/// The weight of every HTML page under `out`, the site being served under `prefix` (`/` or `/repo/`),
-/// heaviest first.
+/// The weight of every HTML page under `out` (the page, its stylesheets and scripts, and the images
+/// it shows on the first screen: those not loaded lazily, at their widest candidate), the site being
+/// served under `prefix` (`/` or `/repo/`), heaviest first.
+/// The widest candidate of an `<img>`'s `srcset` (by its `w` descriptor), or its `src`.
+fn widest_candidate(tag: &html::Tag) -> Option<&str> {
+    let widest = tag.attr("srcset").and_then(|set| {
+        set.split(',')
+            .filter_map(|c| {
+                let mut parts = c.split_whitespace();
+                let url = parts.next()?;
+                let width: u32 =
+                    parts.next().and_then(|d| d.strip_suffix('w')).and_then(|w| w.parse().ok()).unwrap_or(0);
+                Some((width, url))
+            })
+            .max_by_key(|(width, _)| *width)
+            .map(|(_, url)| url)
+    });
+    widest.or_else(|| tag.attr("src"))
+}
+
 pub(crate) fn page_weights(out: &Path, prefix: &str) -> Vec<PageWeight> {
     let mut weights: Vec<PageWeight> = html_files(out)
         .into_iter()
@@ -272,6 +290,8 @@ pub(crate) fn page_weights(out: &Path, prefix: &str) -> Vec<PageWeight> {
                 let href = match tag.name.as_str() {
                     "link" if tag.tokens("rel").iter().any(|r| r == "stylesheet") => tag.attr("href"),
                     "script" => tag.attr("src"),
+                    // An image on the first screen (not lazy) counts at its widest candidate.
+                    "img" if tag.attr("loading") != Some("lazy") => widest_candidate(tag),
                     _ => None,
                 };
                 if let Some(path) = href.and_then(|h| html::resolve(&page, base.as_deref(), h, prefix)) {

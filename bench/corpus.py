@@ -12,10 +12,19 @@ comparison dataset `data/bench.toml` (a table component in juxta, a shortcode in
 no data files, so its copy of those pages carries the same table as Markdown). Every page's
 template lists the pages of its section, as real navigation does.
 
-For the comparison with the pulldown-cmark floor, which writes only the rendered Markdown, two
-more juxta projects hold the same content with a page template that has no navigation:
-`juxta-flat/` (code highlighted, as in `juxta/`) and `juxta-plain/` (highlighting off, as the
-floor has none). `--no-variants` leaves them out.
+`juxta/` builds no search index, as the peers have none. Variants of it hold the same content:
+
+- `juxta-defaults/`: what `juxta build` does out of the box, search index and highlighting on;
+- `juxta-no-hl/`: the same with highlighting off (the difference is highlighting's share);
+- `juxta-flat/` and `juxta-plain/`: for the comparison with the pulldown-cmark floor, which
+  writes only the rendered Markdown, a page template without navigation, code highlighted in
+  the first (as in `juxta/`) and not in the second (the floor has none).
+
+`--variants` names the ones to write (all by default); `--no-variants` writes none.
+
+Each code block is one of a few snippets with the page's own numbers and words in it, so that no
+two pages have the same block: a highlighter that remembered blocks would gain nothing here that
+a real site, which rarely repeats code, would not.
 """
 
 import argparse
@@ -36,13 +45,14 @@ WORDS = (
     "vendor standard profile object resource endpoint server client poll push event stream"
 ).split()
 
+# Snippets with a word `{w}` and numbers `{a}`, `{b}` drawn for each page.
 LANGUAGES = {
-    "rust": 'fn main() {\n    let reading = sensor::read(7);\n    println!("{} mV", reading);\n}',
-    "python": "def publish(client, topic, value):\n    payload = {'v': value}\n    client.send(topic, payload)",
-    "json": '{\n  "device": "meter-17",\n  "reading": 42.5,\n  "unit": "kWh"\n}',
-    "c": "int main(void) {\n    uint16_t v = adc_read(3);\n    uart_send(&v, sizeof v);\n    return 0;\n}",
-    "bash": "for node in $(seq 1 8); do\n  ping -c 1 \"10.0.0.$node\" >/dev/null && echo \"$node up\"\ndone",
-    "yaml": "device:\n  id: meter-17\n  interval: 60\n  server: broker.local",
+    "rust": 'fn {w}_main() {{\n    let reading = sensor::read({a});\n    println!("{{}} mV", reading * {b});\n}}',
+    "python": "def publish_{w}(client, topic, value):\n    payload = {{'v': value, 'n': {a}}}\n    client.send(topic, payload, qos={b})",
+    "json": '{{\n  "device": "{w}-{a}",\n  "reading": {b}.5,\n  "unit": "kWh"\n}}',
+    "c": "int main(void) {{\n    uint16_t {w} = adc_read({a});\n    uart_send(&{w}, sizeof {w});\n    return {b};\n}}",
+    "bash": "for node in $(seq 1 {a}); do\n  ping -c 1 \"10.0.{b}.$node\" >/dev/null && echo \"{w} $node up\"\ndone",
+    "yaml": "device:\n  id: {w}-{a}\n  interval: {b}\n  server: broker.local",
 }
 
 SUBJECTS = [("iot", "IoT"), ("m2m", "M2M")]
@@ -113,7 +123,8 @@ class Page:
         ]
         blocks.append(("table", columns, rows))
         language = rng.choice(sorted(LANGUAGES))
-        blocks.append(("code", language, LANGUAGES[language]))
+        code = LANGUAGES[language].format(w=rng.choice(WORDS), a=rng.randint(1, 999), b=rng.randint(1, 999))
+        blocks.append(("code", language, code))
         blocks.append(("p", f"{paragraph(rng)} The footnote explains why[^note]. See ", links.pop(), "."))
         if self.comparison:
             blocks.append(("comparison",))
@@ -312,21 +323,35 @@ def write(path, text):
     path.write_text(text, encoding="utf-8")
 
 
-def write_variants(juxta, root):
-    """The floor's like-for-like projects: the same content without per-page navigation."""
+CONFIG = 'title = "Bench"\nbase_url = "https://example.com/"\n'
+SEARCH_OFF = "\n[search]\nenabled = false\n"
+HIGHLIGHT_OFF = "\n[markdown]\nhighlight_code = false\n"
+# Each variant: its site.toml, and whether its pages show the section's navigation.
+VARIANTS = {
+    "juxta-defaults": (CONFIG, True),
+    "juxta-no-hl": (CONFIG + HIGHLIGHT_OFF, True),
+    "juxta-flat": (CONFIG + SEARCH_OFF, False),
+    "juxta-plain": (CONFIG + SEARCH_OFF + HIGHLIGHT_OFF, False),
+}
+
+
+def write_variants(juxta, root, names):
+    """Copies of `juxta/` that differ in their site.toml or page template."""
     flat_page = re.sub(r"<aside>.*?</aside>\n", "", JUXTA_TEMPLATES["page.html"], flags=re.S)
-    for name_, extra in (("juxta-flat", ""), ("juxta-plain", "\n[markdown]\nhighlight_code = false\n")):
+    for name_ in names:
+        config, navigation = VARIANTS[name_]
         shutil.copytree(juxta, root / name_)
-        write(root / name_ / "templates/page.html", flat_page)
-        config = root / name_ / "site.toml"
-        config.write_text(config.read_text(encoding="utf-8") + extra, encoding="utf-8")
+        if not navigation:
+            write(root / name_ / "templates/page.html", flat_page)
+        write(root / name_ / "site.toml", config)
 
 
 def main():
     parser = argparse.ArgumentParser(description="Writes the benchmark corpus.")
     parser.add_argument("n", type=int, help="number of pages")
     parser.add_argument("dir", type=Path, help="an empty or absent folder")
-    parser.add_argument("--no-variants", action="store_true", help="skip juxta-flat/ and juxta-plain/")
+    parser.add_argument("--variants", default=",".join(VARIANTS), help="the variants to write, by name")
+    parser.add_argument("--no-variants", action="store_true", help="write none of the variants")
     args = parser.parse_args()
     n, root = args.n, args.dir
     if root.exists() and any(root.iterdir()):
@@ -336,8 +361,12 @@ def main():
     juxta, hugo, book = root / "juxta", root / "hugo", root / "mdbook"
 
     # The peers build no search index here (Hugo has none; mdBook's is turned off), so neither does
-    # juxta; bench/search.py measures the index on its own.
-    write(juxta / "site.toml", 'title = "Bench"\nbase_url = "https://example.com/"\n\n[search]\nenabled = false\n')
+    # `juxta/`; `juxta-defaults/` has it.
+    variants = [] if args.no_variants else [v for v in args.variants.split(",") if v]
+    unknown = set(variants) - set(VARIANTS)
+    if unknown:
+        sys.exit(f"unknown variants: {', '.join(sorted(unknown))}; the variants are {', '.join(VARIANTS)}")
+    write(juxta / "site.toml", CONFIG + SEARCH_OFF)
     write(hugo / "hugo.toml", HUGO_CONFIG)
     write(book / "book.toml", BOOK_CONFIG)
     for name_, text in JUXTA_TEMPLATES.items():
@@ -386,8 +415,7 @@ def main():
             f"# {page.title}\n\n" + page.markdown(juxta_link, comparison_markdown()),
         )
     write(book / "src/SUMMARY.md", "\n".join(summary) + "\n")
-    if not args.no_variants:
-        write_variants(juxta, root)
+    write_variants(juxta, root, variants)
 
 
 HUGO_CONFIG = """baseURL = "https://example.com/"

@@ -55,7 +55,9 @@ impl ImagesConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub(crate) struct CardsConfig {
-    /// Makes a card for every page that does not name its own image.
+    /// Makes a card for every page that does not name its own image. Off unless asked for: a
+    /// card costs milliseconds where a page costs microseconds, so a large site that wants none
+    /// should not pay for them.
     pub(crate) enabled: bool,
     /// Font files (TrueType or OpenType, relative to the project root) the cards may use besides
     /// the bundled Inter: a font for a script Inter lacks, such as Arabic or Japanese.
@@ -64,7 +66,7 @@ pub(crate) struct CardsConfig {
 
 impl Default for CardsConfig {
     fn default() -> Self {
-        CardsConfig { enabled: true, fonts: Vec::new() }
+        CardsConfig { enabled: false, fonts: Vec::new() }
     }
 }
 

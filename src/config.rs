@@ -218,22 +218,7 @@ pub(crate) fn parse(text: &str, base_url_override: Option<&str>) -> Result<Confi
     if let Some(images) = &raw.images {
         images.get_ref().check().map_err(|m| Error::at_position(shown, at(images.span()), m))?;
     }
-    for (key, name) in [
-        ("highlight_theme", &raw.markdown.highlight_theme),
-        ("highlight_theme_dark", &raw.markdown.highlight_theme_dark),
-    ] {
-        crate::highlight::check_theme(name).map_err(|m| {
-            // Only a file with this error is read again for the position.
-            let at = crate::located::parse(&text, "toml", shown)
-                .ok()
-                .and_then(|root| Some(root.get("markdown")?.get(key)?.at));
-            let error = Error::at(shown, format!("{key}: {m}"));
-            match at {
-                Some(at) => error.with_position(at),
-                None => error,
-            }
-        })?;
-    }
+    check_themes(&raw.markdown, &text)?;
     let cname = match raw.cname {
         Some(c) if !is_domain(c.get_ref()) => {
             return Err(Error::at_position(
@@ -275,13 +260,35 @@ pub(crate) fn parse(text: &str, base_url_override: Option<&str>) -> Result<Confi
         tags: raw.tags,
         extra: {
             let mut extra = raw.extra;
-            extra.values_mut().for_each(crate::data::dates_as_text);
+            extra.values_mut().for_each(crate::located::dates_as_text);
             extra
         },
         images: raw.images.map(toml::Spanned::into_inner).unwrap_or_default(),
         share_cards: raw.share_cards,
         assets: raw.assets,
     })
+}
+
+/// Refuses a highlighting theme juxta does not have, at its line and column.
+fn check_themes(markdown: &MarkdownConfig, text: &str) -> Result<()> {
+    let shown = Path::new(FILE_NAME);
+    for (key, name) in [
+        ("highlight_theme", &markdown.highlight_theme),
+        ("highlight_theme_dark", &markdown.highlight_theme_dark),
+    ] {
+        crate::highlight::check_theme(name).map_err(|m| {
+            // Only a file with this error is read again for the position.
+            let at = crate::located::parse(text, "toml", shown)
+                .ok()
+                .and_then(|root| Some(root.get("markdown")?.get(key)?.at));
+            let error = Error::at(shown, format!("{key}: {m}"));
+            match at {
+                Some(at) => error.with_position(at),
+                None => error,
+            }
+        })?;
+    }
+    Ok(())
 }
 
 /// Refuses a control character (written as an escape) in the values that reach pages: see

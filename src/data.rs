@@ -150,30 +150,10 @@ pub(crate) fn parse_file(raw: &str, shown: &Path, ext: &str) -> Result<Parsed> {
     if let Some(control) = control_in_value(&value) {
         return Err(control_error(&text, &ext, shown, control));
     }
-    dates_as_text(&mut value);
+    crate::located::dates_as_text(&mut value);
     let comparison = comparison::is_declared(&value);
     let text = if comparison { text.into_owned() } else { String::new() };
     Ok(Parsed { value: tera::Value::from_serializable(&value), comparison, text })
-}
-
-/// Replaces each TOML date, time or date-time (which the `toml` crate hands to serde as a one-key
-/// table, `{"$__toml_private_datetime": "2026-12-07"}`) by its text as written, so that templates
-/// print `2026-12-07` and can compare and sort dates as strings. Used for every TOML value that
-/// reaches templates as it is: data files, and the `extra` tables of front matter and site.toml.
-pub(crate) fn dates_as_text(value: &mut serde_json::Value) {
-    match value {
-        serde_json::Value::Object(map) => {
-            if map.len() == 1
-                && let Some(serde_json::Value::String(date)) = map.get("$__toml_private_datetime")
-            {
-                *value = serde_json::Value::String(date.clone());
-                return;
-            }
-            map.values_mut().for_each(dates_as_text);
-        }
-        serde_json::Value::Array(items) => items.iter_mut().for_each(dates_as_text),
-        _ => {}
-    }
 }
 
 /// The first refused control character of `text` and its offset, found a byte at a time (a CSV

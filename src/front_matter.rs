@@ -127,7 +127,7 @@ pub(crate) fn parse(split: &Split<'_>, text: &str, shown: &Path) -> Result<Front
             .map_err(|e| crate::located::toml_error(shown, text, split.front_offset, &e))?,
         Format::Yaml => parse_yaml(split, text, shown)?,
     };
-    front.extra.values_mut().for_each(crate::data::dates_as_text);
+    front.extra.values_mut().for_each(crate::located::dates_as_text);
     if front.title.trim().is_empty() {
         let position = key_position(split, text, "title").unwrap_or(Position::new(1, 1));
         return Err(Error::at_position(shown, position, "`title` must not be empty"));

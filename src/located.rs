@@ -301,6 +301,26 @@ pub(crate) fn control_message(control: char) -> String {
     )
 }
 
+/// Replaces each TOML date, time or date-time (which the `toml` crate hands to serde as a one-key
+/// table, `{"$__toml_private_datetime": "2026-12-07"}`) by its text as written, so that templates
+/// print `2026-12-07` and can compare and sort dates as strings. Used for every TOML value that
+/// reaches templates as it is: data files, and the `extra` tables of front matter and site.toml.
+pub(crate) fn dates_as_text(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            if map.len() == 1
+                && let Some(serde_json::Value::String(date)) = map.get("$__toml_private_datetime")
+            {
+                *value = serde_json::Value::String(date.clone());
+                return;
+            }
+            map.values_mut().for_each(dates_as_text);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(dates_as_text),
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

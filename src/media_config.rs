@@ -52,7 +52,7 @@ impl ImagesConfig {
 }
 
 /// `[share_cards]`: the 1200 × 630 PNG made for every page from the theme's SVG template.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub(crate) struct CardsConfig {
     /// Makes a card for every page that does not name its own image. Off unless asked for: a
@@ -62,12 +62,6 @@ pub(crate) struct CardsConfig {
     /// Font files (TrueType or OpenType, relative to the project root) the cards may use besides
     /// the bundled Inter: a font for a script Inter lacks, such as Arabic or Japanese.
     pub(crate) fonts: Vec<String>,
-}
-
-impl Default for CardsConfig {
-    fn default() -> Self {
-        CardsConfig { enabled: false, fonts: Vec::new() }
-    }
 }
 
 /// `[assets]`: the theme's stylesheets, scripts and fonts.

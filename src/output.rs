@@ -309,7 +309,19 @@ pub(crate) fn write_site_files(
     for (name, contents) in &generated {
         sink.write(name, contents.as_bytes())?;
     }
-    // The variants of the images the pages show, and the theme's files under hashed names.
+    count += write_media(site, sink)?;
+    count += write_downloads(site, sink)?;
+    for (file, html) in crate::extra_pages::render(site, templates, &feed_html)? {
+        sink.write(&file, html.as_bytes())?;
+        count += 1;
+    }
+    count += generated.len() + site.pages.iter().map(|p| p.front.aliases.len()).sum::<usize>();
+    Ok(count)
+}
+
+/// Writes the variants of the images the pages show, the theme's files under hashed names and,
+/// when asked for, `_headers`; returns how many files.
+fn write_media(site: &Site, sink: &impl Sink) -> Result<usize> {
     let shown = site.images.shown();
     let variants: Vec<&crate::images::Variant> = shown.iter().flat_map(|image| &image.variants).collect();
     for variant in &variants {
@@ -318,12 +330,19 @@ pub(crate) fn write_site_files(
     for (name, contents) in site.assets.files() {
         sink.write(name, contents)?;
     }
-    count += variants.len() + site.assets.files().len();
+    let mut count = variants.len() + site.assets.files().len();
     if site.config.assets.headers {
         let images = variants.iter().map(|v| v.site_path.as_str());
         sink.write("_headers", crate::assets::headers(&site.assets, images).as_bytes())?;
         count += 1;
     }
+    Ok(count)
+}
+
+/// Writes each comparison dataset's JSON and CSV downloads, its embed page when asked for, and
+/// the data package that lists them; returns how many files.
+fn write_downloads(site: &Site, sink: &impl Sink) -> Result<usize> {
+    let mut count = 0;
     for c in site.data.comparisons.values() {
         let json = serde_json::to_string_pretty(&c.to_json()).expect("JSON values always serialise") + "\n";
         sink.write(&c.download_path("json"), json.as_bytes())?;
@@ -339,11 +358,6 @@ pub(crate) fn write_site_files(
         sink.write(comparison::DATAPACKAGE, comparison::publish::datapackage(site).as_bytes())?;
         count += 1;
     }
-    for (file, html) in crate::extra_pages::render(site, templates, &feed_html)? {
-        sink.write(&file, html.as_bytes())?;
-        count += 1;
-    }
-    count += generated.len() + site.pages.iter().map(|p| p.front.aliases.len()).sum::<usize>();
     Ok(count)
 }
 

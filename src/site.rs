@@ -140,26 +140,7 @@ impl Site {
         for file in &parts.static_files {
             copies.push(CopiedFile { source: Path::new(STATIC_DIR).join(file), output: file.clone() });
         }
-        let mut generated: Vec<(String, Owner<'_>)> =
-            GENERATED_FILES.iter().map(|name| (name.to_string(), Owner::Generated(name))).collect();
-        if parts.config.search.enabled {
-            generated
-                .extend(crate::search::FILES.iter().map(|name| (name.to_string(), Owner::Generated(name))));
-        }
-        if parts.config.cname.is_some() {
-            generated.push((CNAME_FILE.into(), Owner::Generated(CNAME_FILE)));
-        }
-        for c in parts.data.comparisons.values() {
-            generated.push((c.download_path("json"), Owner::Download(&c.shown)));
-            generated.push((c.download_path("csv"), Owner::Download(&c.shown)));
-        }
-        generated.extend(
-            crate::comparison::files(&parts.data.comparisons)
-                .into_iter()
-                .map(|(file, data)| (file, Owner::Download(data))),
-        );
-        generated
-            .extend(extras.iter().map(|e| ([&e.path, "index.html"].concat(), Owner::Generated(&e.path))));
+        let generated = generated_files(&parts, &extras);
         let mut files = check_collisions(&pages, &copies, &generated)?;
         files.extend(extras.iter().map(|e| e.path.clone()));
         let images = crate::images::Images::new(
@@ -476,6 +457,30 @@ fn collision(file: &(String, Owner<'_>), inner: &(String, Owner<'_>), folder: Op
         ),
     };
     at.error(message)
+}
+
+/// The files juxta writes of its own (feeds, search index, downloads, the pages it adds), each
+/// with what makes it, for [`check_collisions`].
+fn generated_files<'a>(parts: &'a Parts, extras: &'a [crate::listings::Planned]) -> Vec<(String, Owner<'a>)> {
+    let mut generated: Vec<(String, Owner<'_>)> =
+        GENERATED_FILES.iter().map(|name| (name.to_string(), Owner::Generated(name))).collect();
+    if parts.config.search.enabled {
+        generated.extend(crate::search::FILES.iter().map(|name| (name.to_string(), Owner::Generated(name))));
+    }
+    if parts.config.cname.is_some() {
+        generated.push((CNAME_FILE.into(), Owner::Generated(CNAME_FILE)));
+    }
+    for c in parts.data.comparisons.values() {
+        generated.push((c.download_path("json"), Owner::Download(&c.shown)));
+        generated.push((c.download_path("csv"), Owner::Download(&c.shown)));
+    }
+    generated.extend(
+        crate::comparison::files(&parts.data.comparisons)
+            .into_iter()
+            .map(|(file, data)| (file, Owner::Download(data))),
+    );
+    generated.extend(extras.iter().map(|e| ([&e.path, "index.html"].concat(), Owner::Generated(&e.path))));
+    generated
 }
 
 /// What writes an output file, for collision errors.

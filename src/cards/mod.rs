@@ -21,8 +21,6 @@ use resvg::usvg::{self, fontdb};
 
 use crate::cache::{self, Cache};
 use crate::media_config::CardsConfig;
-use crate::page::PageId;
-use crate::site::Site;
 
 /// A card's width and height, in pixels: what OpenGraph and Twitter show best.
 pub(crate) const WIDTH: u32 = 1200;
@@ -152,8 +150,8 @@ fn load_fonts(root: &Path, extra: &[String]) -> Result<Fonts, String> {
 /// `text` in lines of at most `wrap.width` pixels, at most `wrap.lines` of them. Words are kept
 /// whole where they fit; a word wider than a line, or text without spaces (Chinese, Japanese), is
 /// broken between characters.
-pub(crate) fn wrap_text(site: &Site, text: &str, wrap: &Wrap) -> Result<Vec<String>, String> {
-    let fonts = site.cards.fonts()?;
+pub(crate) fn wrap_text(cards: &Cards, text: &str, wrap: &Wrap) -> Result<Vec<String>, String> {
+    let fonts = cards.fonts()?;
     let measure = |line: &str| width_of(&fonts, line, wrap);
     let mut lines: Vec<String> = Vec::new();
     let mut line = String::new();
@@ -209,8 +207,8 @@ fn width_of(fonts: &Fonts, text: &str, wrap: &Wrap) -> f32 {
 }
 
 /// The characters of `text` that no font of the cards has.
-pub(crate) fn missing_glyphs(site: &Site, text: &str) -> Vec<char> {
-    let Ok(fonts) = site.cards.fonts() else { return Vec::new() };
+pub(crate) fn missing_glyphs(cards: &Cards, text: &str) -> Vec<char> {
+    let Ok(fonts) = cards.fonts() else { return Vec::new() };
     let mut missing: Vec<char> = text
         .chars()
         .filter(|c| !c.is_whitespace() && !c.is_control())
@@ -229,49 +227,4 @@ fn has_char(db: &fontdb::Database, id: fontdb::ID, c: char) -> bool {
     })
     .flatten()
     .is_some()
-}
-
-/// `share_card()` in a template: the page's card (or the image it names) as OpenGraph wants it:
-/// `url` (absolute, from `base_url`), `width`, `height`, `alt` and `type`; nothing when the page
-/// has none.
-pub(crate) fn card_value(site: &Site, page: Option<PageId>) -> Result<tera::Value, String> {
-    let Some(id) = page else { return Ok(tera::Value::none()) };
-    let page = site.page(id);
-    let alt = format!("{} — {}", page.front.title, site.config.title);
-    let mut map = tera::Map::new();
-    if let Some(own) = page.front.extra.get("share_image") {
-        let own = own.as_str().ok_or("`extra.share_image` must be the path of an image")?;
-        let key = own.trim_start_matches("@/").trim_start_matches('/');
-        let site_path = site.content_files.get(key).cloned().unwrap_or_else(|| key.to_string());
-        let image = match site.images.get(&site_path) {
-            Some(Ok(image)) => image,
-            Some(Err(problem)) => return Err(format!("`extra.share_image`: {}", problem.0)),
-            None => return Err(format!("`extra.share_image`: there is no image `{own}` in the site")),
-        };
-        map.insert("url".into(), crate::urls::absolute(&site.config.base_url, &image.original).into());
-        map.insert("width".into(), image.width.into());
-        map.insert("height".into(), image.height.into());
-        map.insert("type".into(), mime(&image.original).into());
-    } else if site.cards.settings.enabled {
-        let path = format!("{}{FILE}", page.path);
-        map.insert("url".into(), crate::urls::absolute(&site.config.base_url, &path).into());
-        map.insert("width".into(), WIDTH.into());
-        map.insert("height".into(), HEIGHT.into());
-        map.insert("type".into(), "image/png".into());
-    } else {
-        return Ok(tera::Value::none());
-    }
-    map.insert("alt".into(), alt.into());
-    Ok(tera::Value::from(map))
-}
-
-/// The media type of an image by its name.
-fn mime(path: &str) -> &'static str {
-    match path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).as_deref() {
-        Some("jpg" | "jpeg") => "image/jpeg",
-        Some("webp") => "image/webp",
-        Some("gif") => "image/gif",
-        Some("svg") => "image/svg+xml",
-        _ => "image/png",
-    }
 }

@@ -35,7 +35,7 @@ pub(crate) fn write(
             sink.write(&format!("{}{}", page.path, super::FILE), &png)?;
             let text =
                 format!("{} {}", page.front.title, page.front.description.as_deref().unwrap_or_default());
-            let missing = super::missing_glyphs(site, &text);
+            let missing = super::missing_glyphs(&site.cards, &text);
             Ok(Some((!missing.is_empty()).then(|| {
                 let shown: String = missing.iter().take(12).collect();
                 let more = if missing.len() > 12 { "…" } else { "" };
@@ -51,4 +51,49 @@ pub(crate) fn write(
         .collect();
     let drawn: Vec<Option<String>> = error::collect(results)?.into_iter().flatten().collect();
     Ok((drawn.len(), drawn.into_iter().flatten().collect()))
+}
+
+/// `share_card()` in a template: the page's card (or the image it names) as OpenGraph wants it:
+/// `url` (absolute, from `base_url`), `width`, `height`, `alt` and `type`; nothing when the page
+/// has none.
+pub(crate) fn card_value(site: &Site, page: Option<PageId>) -> Result<tera::Value, String> {
+    let Some(id) = page else { return Ok(tera::Value::none()) };
+    let page = site.page(id);
+    let alt = format!("{} — {}", page.front.title, site.config.title);
+    let mut map = tera::Map::new();
+    if let Some(own) = page.front.extra.get("share_image") {
+        let own = own.as_str().ok_or("`extra.share_image` must be the path of an image")?;
+        let key = own.trim_start_matches("@/").trim_start_matches('/');
+        let site_path = site.content_files.get(key).cloned().unwrap_or_else(|| key.to_string());
+        let image = match site.images.get(&site_path) {
+            Some(Ok(image)) => image,
+            Some(Err(problem)) => return Err(format!("`extra.share_image`: {}", problem.0)),
+            None => return Err(format!("`extra.share_image`: there is no image `{own}` in the site")),
+        };
+        map.insert("url".into(), crate::urls::absolute(&site.config.base_url, &image.original).into());
+        map.insert("width".into(), image.width.into());
+        map.insert("height".into(), image.height.into());
+        map.insert("type".into(), mime(&image.original).into());
+    } else if site.cards.settings.enabled {
+        let path = format!("{}{}", page.path, super::FILE);
+        map.insert("url".into(), crate::urls::absolute(&site.config.base_url, &path).into());
+        map.insert("width".into(), super::WIDTH.into());
+        map.insert("height".into(), super::HEIGHT.into());
+        map.insert("type".into(), "image/png".into());
+    } else {
+        return Ok(tera::Value::none());
+    }
+    map.insert("alt".into(), alt.into());
+    Ok(tera::Value::from(map))
+}
+
+/// The media type of an image by its name.
+fn mime(path: &str) -> &'static str {
+    match path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).as_deref() {
+        Some("jpg" | "jpeg") => "image/jpeg",
+        Some("webp") => "image/webp",
+        Some("gif") => "image/gif",
+        Some("svg") => "image/svg+xml",
+        _ => "image/png",
+    }
 }

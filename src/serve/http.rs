@@ -18,7 +18,7 @@ use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 use tokio::sync::broadcast;
 
-use super::session::{Entry, Output};
+use super::memory::{Entry, Output};
 use crate::source::{CONTENT_DIR, STATIC_DIR};
 
 /// Where the live-reload script is served.

@@ -2,7 +2,7 @@
 //! open pages reloaded.
 //!
 //! Three parts run side by side:
-//! - the `session`: the incremental build, which keeps the last good `session::Output`;
+//! - the `session`: the incremental build, which keeps the last good `memory::Output`;
 //! - a watcher on `content/`, `data/`, `templates/`, `static/` and `site.toml` whose debounced
 //!   changes are applied by one rebuilding thread, so rebuilds never overlap and a burst of
 //!   saves becomes one or two rebuilds;
@@ -12,6 +12,7 @@
 //! Nothing is written to the disk: not to `public/`, not anywhere in the project.
 
 mod http;
+mod memory;
 mod session;
 
 pub use session::Rebuilt;
@@ -213,7 +214,7 @@ fn report(
     shared: &Shared,
     notice: &(dyn Fn(Notice<'_>) + Sync),
     result: Result<Rebuilt>,
-    output: Option<Arc<session::Output>>,
+    output: Option<Arc<memory::Output>>,
     announce: bool,
 ) {
     let mut live = shared.live.write().unwrap_or_else(|e| e.into_inner());

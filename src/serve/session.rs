@@ -25,10 +25,9 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::body::Bytes;
 use rayon::prelude::*;
 
 use crate::config::{self, Config};
@@ -36,7 +35,7 @@ use crate::data::{self, Data};
 use crate::date::Date;
 use crate::error::{self, Error, Result};
 use crate::feeds;
-use crate::output::{self, Sink};
+use crate::output;
 use crate::page::{self, Page, PageId};
 use crate::progress::Progress;
 use crate::render::{self, PageResult};
@@ -46,33 +45,7 @@ use crate::source::{self, CONTENT_DIR, STATIC_DIR, Sources};
 use crate::templates::{Read, Templates};
 use crate::urls::Flavour;
 
-/// The files of the site being served, by site path.
-#[derive(Debug, Default)]
-pub(crate) struct Output {
-    files: HashMap<String, Entry>,
-}
-
-/// One file of the [`Output`].
-#[derive(Debug, Clone)]
-pub(crate) enum Entry {
-    /// A file juxta produced, held in memory.
-    Bytes(Bytes),
-    /// A file copied as it is (from `static/` or `content/`), read from the disk when requested.
-    File(PathBuf),
-}
-
-impl Output {
-    /// The file at `site_path` (`guides/mqtt/index.html`), if the site has one.
-    pub(crate) fn get(&self, site_path: &str) -> Option<&Entry> {
-        self.files.get(site_path)
-    }
-
-    /// Every file with its site path, in no particular order.
-    #[cfg(test)]
-    pub(crate) fn files(&self) -> impl Iterator<Item = (&str, &Entry)> {
-        self.files.iter().map(|(path, entry)| (path.as_str(), entry))
-    }
-}
+use super::memory::{Memory, Output};
 
 /// Paths that changed since the last rebuild, relative to the project root.
 #[derive(Debug, Clone, Default)]
@@ -471,42 +444,12 @@ fn same_structure(a: &Site, b: &Site) -> bool {
         && a.assets == b.assets
 }
 
-/// A [`Sink`] that keeps written files in memory and notes where copied files come from.
-#[derive(Default)]
-struct Memory {
-    files: Mutex<Vec<(String, Entry)>>,
-}
-
-impl Memory {
-    fn into_files(self) -> HashMap<String, Entry> {
-        self.files.into_inner().unwrap_or_else(|e| e.into_inner()).into_iter().collect()
-    }
-
-    fn put(&self, site_path: &str, entry: Entry) {
-        self.files.lock().unwrap_or_else(|e| e.into_inner()).push((site_path.to_string(), entry));
-    }
-}
-
-impl Sink for Memory {
-    fn write(&self, site_path: &str, contents: &[u8]) -> Result<()> {
-        output::check_inside(site_path)?;
-        self.put(site_path, Entry::Bytes(Bytes::copy_from_slice(contents)));
-        Ok(())
-    }
-
-    // The file is read when it is requested; an unreadable one is answered with an error then.
-    fn copy(&self, source: &Path, _shown: &Path, site_path: &str) -> Result<()> {
-        output::check_inside(site_path)?;
-        self.put(site_path, Entry::File(source.to_path_buf()));
-        Ok(())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
+    use crate::serve::memory::Entry;
 
     #[test]
     fn changes_keep_source_paths_and_skip_what_the_site_does_not_read() {

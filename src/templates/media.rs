@@ -37,7 +37,8 @@ pub(super) fn register(tera: &mut Tera, site: &Arc<Site>) {
         check_arguments("share_card", &kwargs, &[])?;
         let page =
             state.get::<String>("current_path").ok().flatten().and_then(|p| s.by_path.get(&p).copied());
-        crate::cards::card_value(&s, page).map_err(|m| tera::Error::message(format!("share_card: {m}")))
+        crate::cards::pages::card_value(&s, page)
+            .map_err(|m| tera::Error::message(format!("share_card: {m}")))
     });
     let s = site.clone();
     tera.register_function("wrap_text", move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
@@ -49,7 +50,7 @@ pub(super) fn register(tera: &mut Tera, site: &Arc<Site>) {
             weight: kwargs.get::<u16>("weight")?.unwrap_or(400),
             lines: kwargs.get::<usize>("lines")?.unwrap_or(3).max(1),
         };
-        let lines = crate::cards::wrap_text(&s, &text, &wrap).map_err(tera::Error::message)?;
+        let lines = crate::cards::wrap_text(&s.cards, &text, &wrap).map_err(tera::Error::message)?;
         Ok(Value::from_serializable(&lines))
     });
 }

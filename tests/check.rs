@@ -96,7 +96,7 @@ fn a_clean_site_exits_0_with_one_summary_line() {
     assert_eq!(result.status.code(), Some(0), "{}", String::from_utf8_lossy(&result.stderr));
     assert_eq!(
         normalized(&result),
-        "juxta: checked 2 pages and 10 other files, web and offline, in <time>: no problems\n"
+        "juxta: checked 2 pages and 14 other files, web and offline, in <time>: no problems\n"
     );
     assert!(result.stdout.is_empty());
     let quiet = juxta_in(&site, tmp.path(), &["check", "--quiet"]);
@@ -373,7 +373,7 @@ fn external_links_get_head_then_get_with_timeouts_and_retries() {
         stderr,
         "content/_index.md:7:4: `<a href=\"http://127.0.0.1:<port>/missing\">`: the server answered 404 Not Found\n\
          content/_index.md:9:4: `<a href=\"http://127.0.0.1:<port>/slow\">`: no answer within 1 s (2 tries)\n\
-         juxta: the check found 2 problems in 2 pages and 10 other files and 5 external links, web and offline, \
+         juxta: the check found 2 problems in 2 pages and 14 other files and 5 external links, web and offline, \
          in <time>\n"
     );
     assert_eq!(result.status.code(), Some(1));

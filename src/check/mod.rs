@@ -205,12 +205,14 @@ fn check_flavour(build: &crate::Options, progress: &Progress, report: &mut Check
         report.files = built.files;
     }
     let pages: Vec<String> = loaded.site.pages.iter().map(|p| p.output_file()).collect();
+    let hashed_copies = loaded.site.assets.files().iter().map(|(name, _)| name.clone()).collect();
     let context = scan::Context {
         out: &out,
         flavour: build.flavour,
         base_url: &loaded.site.config.base_url,
         pages: &pages,
         progress,
+        hashed_copies: &hashed_copies,
     };
     let scan = scan::scan(&context)?;
     Ok(Checked { out, build_problems: Vec::new(), scan: Some(scan), loaded: Some(loaded) })

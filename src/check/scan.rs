@@ -28,6 +28,10 @@ pub(crate) struct Context<'a> {
     pub(crate) pages: &'a [String],
     /// Where to report progress.
     pub(crate) progress: &'a Progress,
+    /// Stylesheets written twice, under a hashed name besides their own: only the copy under the
+    /// file's own name is read for its references, so that a broken `url()` is reported once, at
+    /// the source file.
+    pub(crate) hashed_copies: &'a HashSet<String>,
 }
 
 /// What a scan found.
@@ -101,8 +105,11 @@ impl ExternalRef {
 /// Reads the output folder and checks what it holds.
 pub(crate) fn scan(context: &Context<'_>) -> Result<Scan> {
     let files = output_files(context.out)?;
-    let readable: Vec<&String> =
-        files.iter().filter(|f| f.ends_with(".html") || f.ends_with(".css")).collect();
+    let readable: Vec<&String> = files
+        .iter()
+        .filter(|f| f.ends_with(".html") || f.ends_with(".css"))
+        .filter(|f| !context.hashed_copies.contains(*f))
+        .collect();
     let total = readable.len();
     context.progress.phase(
         format!("checking the {} build", if context.flavour == Flavour::Web { "web" } else { "offline" }),

@@ -479,7 +479,11 @@ fn the_readme_and_docs_name_the_repository_of_cargo_toml() {
     let mut files = vec![repository().join("README.md"), repository().join("site.toml")];
     for folder in ["docs", "content"] {
         for entry in std::fs::read_dir(repository().join(folder)).unwrap() {
-            files.push(entry.unwrap().path());
+            let path = entry.unwrap().path();
+            // Files only: content/ also holds a folder of images.
+            if path.is_file() {
+                files.push(path);
+            }
         }
     }
     let mut seen = 0;

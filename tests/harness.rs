@@ -55,8 +55,10 @@ fn the_weight_budget_reports_the_heavy_page_and_missing_stylesheets() {
     assert_eq!(over, ["heavy.html"]);
     let index = weights.iter().find(|w| w.page == "index.html").unwrap();
     assert_eq!(index.missing, ["missing.css"], "{index}");
-    // An external script does not count towards the weight: it is the external check's business.
-    assert_eq!(index.assets, [("style.css".to_string(), style)]);
+    // An image on the first screen counts; an external script does not (it is the external
+    // check's business).
+    let dot = std::fs::metadata(site.join("dot.svg")).unwrap().len();
+    assert_eq!(index.assets, [("dot.svg".to_string(), dot), ("style.css".to_string(), style)]);
     let sub = weights.iter().find(|w| w.page == "sub dir/index.html").unwrap();
     assert_eq!(sub.assets, [("style.css".to_string(), style)], "`../style.css` resolves from the sub-folder");
 }

@@ -35,6 +35,12 @@ const REFUSED: &[(&str, &str)] = &[
     ("cm-0157", "<div class\nfoo"),
     ("cm-0158", "<div *???-&&&-<---"),
     ("cm-0173", "<style\n  type=\"text/css\">"),
+    // An image without alt text: juxta asks for it (a decorative image is written with
+    // `image(path=…, alt="")`).
+    ("cm-0581", "![](/url)"),
+    // The example's photo is written here as a text placeholder, which juxta refuses as an image it
+    // cannot read; a real one becomes WebP variants with `srcset` (tests/sites/images).
+    ("cm-0579", "![foo](/path/to/train.jpg)"),
 ];
 
 /// Examples juxta renders otherwise than pulldown-cmark alone, on purpose, with the reason.

@@ -68,7 +68,7 @@ pub fn data(input: &[u8]) {
         Ok(text) => text,
         Err(e) => return check_error(&e),
     };
-    let data::Parsed { text, comparison: declared, .. } = match data::parse_file(&text, &shown, ext) {
+    let data::Parsed { text, comparison: declared, .. } = match data::parse_file(&text, &shown, ext, true) {
         Ok(parsed) => parsed,
         Err(e) => return check_error(&e),
     };
@@ -329,7 +329,7 @@ fn build_fixture(options: usize) -> Fixture {
         .collect();
     let shown = Path::new(crate::source::DATA_DIR).join("iot_vs_m2m.toml");
     let data::Parsed { value, text, .. } =
-        data::parse_file(DATASET, &shown, "toml").expect("the fixture's data is valid");
+        data::parse_file(DATASET, &shown, "toml", true).expect("the fixture's data is valid");
     let node = located::parse(&text, "toml", &shown).expect("the fixture's data is valid");
     let c = comparison::validate("iot_vs_m2m", &shown, &node).expect("the fixture's dataset is valid");
     let mut data = Data::default();

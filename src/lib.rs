@@ -261,7 +261,14 @@ fn load_each(options: &Options) -> Result<(Loaded, Vec<Error>)> {
             path
         })
         .collect();
-    let (config, data) = match (config, data::load(root)) {
+    // The templates are read once: what they read decides the data files kept for them.
+    let template_sources = templates::read_sources(root);
+    let readers = match (&config, &template_sources) {
+        (Ok(config), Ok(sources)) => templates::data_readers(sources, &pages, config),
+        // The build fails; not knowing what the templates read, it keeps every data file.
+        _ => data::Readers::every(),
+    };
+    let (config, data) = match (config, data::load(root, &readers)) {
         (Ok(config), Ok(data)) => (config, data),
         (config, data) => {
             problems.extend(config.err().into_iter().chain(data.err()));
@@ -289,6 +296,8 @@ fn load_each(options: &Options) -> Result<(Loaded, Vec<Error>)> {
     site.unread = unread;
     site.assets = assets::prepare::all(&site).map_err(|e| gathered(&mut problems, e))?;
     let site = Arc::new(site);
-    let templates = Templates::load(site.clone()).map_err(|e| gathered(&mut problems, e))?;
+    let templates = template_sources
+        .and_then(|sources| Templates::load(site.clone(), sources))
+        .map_err(|e| gathered(&mut problems, e))?;
     Ok((Loaded { site, templates }, problems))
 }

@@ -2,7 +2,7 @@
 
 /// `" (did you mean `x`?)"` for the candidate closest to `wanted`, or `""` when none is close.
 pub(crate) fn closest<'a>(wanted: &str, candidates: impl Iterator<Item = &'a str>) -> String {
-    let limit = (wanted.chars().count() / 3).max(2);
+    let limit = limit(wanted);
     let mut best: Option<(usize, &str)> = None;
     for candidate in candidates {
         let d = distance(wanted, candidate);
@@ -11,6 +11,16 @@ pub(crate) fn closest<'a>(wanted: &str, candidates: impl Iterator<Item = &'a str
         }
     }
     best.map(|(_, c)| format!(" (did you mean `{c}`?)")).unwrap_or_default()
+}
+
+/// Whether `candidate` is close enough to `wanted` to be suggested for it.
+pub(crate) fn is_close(wanted: &str, candidate: &str) -> bool {
+    distance(wanted, candidate) <= limit(wanted)
+}
+
+/// The largest distance at which a name is suggested for `wanted`.
+fn limit(wanted: &str) -> usize {
+    (wanted.chars().count() / 3).max(2)
 }
 
 /// Levenshtein distance in characters, case-insensitive.

@@ -222,3 +222,74 @@ fn the_build_date_is_the_newest_input_file_time() {
     assert_eq!(home_lastmod(&site.join("content/guide/features.md"), 1_650_000_000), "2022-04-15T05:20:00Z");
     assert_eq!(home_lastmod(&site.join("templates/page.html"), 1_700_000_000), "2023-11-14T22:13:20Z");
 }
+
+/// A data file is kept for templates only when something reads it: whichever way a template,
+/// an included template, a component or a page's body reads it, it is there.
+#[test]
+fn a_data_file_read_in_any_way_a_template_or_page_writes_it_is_there() {
+    // (where, what it writes, what the page shows)
+    let cases = [
+        ("template", "{{ data.rows | length }}", "[2]"),
+        ("template", "{{- data . rows[1].name -}}", "[second]"),
+        ("template", "{{ data[\"my-rows\"][0].name }}", "[mine]"),
+        ("template", "{{ data['rows'][0].name }}", "[first]"),
+        ("template", "{{ data?.rows[0]?.name }}{{ data?[\"my-rows\"] | length }}", "[first1]"),
+        ("template", "{% if data.rows is defined %}yes{% endif %}", "[yes]"),
+        ("template", "{% include \"part.html\" %}", "[second]"),
+        ("template", "{{<count rows={data.rows} />}}", "[2]"),
+        ("template", "{{<other_x />}}", "[seven]"),
+        ("template", "{% set t = page.extra.table ~ \"ws\" %}{{ data[t][0].name }}", "[first]"),
+        ("template", "{% set d = data %}{{ d[\"oth\" ~ \"er\"].x }}", "[seven]"),
+        (
+            "template",
+            "{% for name, file in data %}{% if name is starting_with(pat=\"oth\") %}{{ file.x }}{% endif %}{% endfor %}",
+            "[seven]",
+        ),
+        ("body", "{{ data.rows | length }} rows", "[2 rows]"),
+        ("body", "{% for r in data[\"my-rows\"] %}{{ r.name }}{% endfor %}", "[mine]"),
+        ("body", "{{<other_x />}}", "[seven]"),
+        ("body", "{{ data[page.extra.table ~ \"ws\"] | length }} rows", "[2 rows]"),
+    ];
+    for (place, writes, shows) in cases {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("site");
+        copy_tree(&fixtures("sites_invalid").join("_base"), &root);
+        std::fs::create_dir_all(root.join("data")).unwrap();
+        std::fs::write(root.join("data/rows.csv"), "id,name\n1,first\n2,second\n").unwrap();
+        std::fs::write(root.join("data/my-rows.csv"), "id,name\n1,mine\n").unwrap();
+        std::fs::write(root.join("data/other.toml"), "x = \"seven\"\n").unwrap();
+        if writes.contains("part.html") {
+            std::fs::write(root.join("templates/part.html"), "{{ data.rows[1].name }}").unwrap();
+        }
+        // `other_x` takes `data` from where it is used: a read of `data` as a whole, which keeps
+        // every file, so it is there only for the cases that use it.
+        let mut components =
+            String::from("{% component count(rows) %}{{ rows | length }}{% endcomponent count %}\n");
+        if writes.contains("other_x") {
+            components
+                .push_str("{% component other_x(@data) %}{{ data.other.x }}{% endcomponent other_x %}\n");
+        }
+        std::fs::write(root.join("templates/components.html"), components).unwrap();
+        let (template, body) = match place {
+            "template" => (writes, ""),
+            _ => ("", writes),
+        };
+        let page_template = std::fs::read_to_string(root.join("templates/page.html")).unwrap();
+        let page_template = page_template.replacen(
+            "{{ page.content }}",
+            &format!("{{{{ page.content }}}}<p id=\"t\">[{template}]</p>"),
+            1,
+        );
+        std::fs::write(root.join("templates/page.html"), page_template).unwrap();
+        // Names computed when rendering (`ro` ~ `ws`) are reads of `data` as a whole; other
+        // cases write no name of a file but the one they read.
+        let extra = if writes.contains("page.extra.table") { "[extra]\ntable = \"ro\"\n" } else { "" };
+        let page = format!("+++\ntitle = \"Page\"\n{extra}+++\n## A heading\n\n<p id=\"b\">[{body}]</p>\n");
+        std::fs::write(root.join("content/guide/page.md"), page).unwrap();
+        let out = tmp.path().join("public");
+        let result = build(&root, &out, &[]);
+        assert!(result.status.success(), "{place} `{writes}`: {}", String::from_utf8_lossy(&result.stderr));
+        let html = std::fs::read_to_string(out.join("guide/page/index.html")).unwrap();
+        assert!(html.contains(shows), "{place} `{writes}` shows {shows}:\n{html}");
+    }
+}

@@ -49,6 +49,32 @@ fn an_edit_sends_reload_and_the_page_shows_the_new_content() {
     server.wait_for_log("juxta: content/guide/page.md changed: rendered 1 of 5 pages in ");
 }
 
+/// A data file nothing reads is not kept for templates; a page or a template edited to read it
+/// shows it (a page's edit reads only that page again, so the data is read again for it).
+#[test]
+fn a_page_or_template_edited_to_read_a_data_file_nothing_read_shows_it() {
+    let project = Project::new();
+    let site = &project.site;
+    write(site, "data/rows.csv", "id,name\n1,first\n2,second\n");
+    let server = Server::start(site);
+    let mut events = server.events(None);
+    assert!(events.wait_for("hello").1.contains("\"error\":null"));
+
+    replace(site, PAGE, "First version", "First version, {{ data.rows | length }} rows");
+    server.wait_until("the page's new reading is served", || {
+        server.get("/guide/page/").text().contains("First version, 2 rows")
+    });
+    server.wait_for_log("juxta: content/guide/page.md changed: rendered 1 of 5 pages in ");
+
+    write(site, "data/more.csv", "id\n1\n2\n3\n");
+    server.wait_for_log("juxta: data/more.csv changed");
+    replace(site, "templates/page.html", "<h1>", "<h1 data-more=\"{{ data['more'] | length }}\">");
+    server.wait_until("the template's new reading is served", || {
+        server.get("/guide/page/").text().contains("<h1 data-more=\"3\">")
+    });
+    assert!(!server.log().contains("failed"), "{}", server.log());
+}
+
 #[test]
 fn broken_front_matter_shows_the_error_over_every_page_until_it_is_fixed() {
     let project = Project::new();

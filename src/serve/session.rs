@@ -42,7 +42,7 @@ use crate::render::{self, PageResult};
 use crate::site::{self, Site};
 use crate::source::TEMPLATES_DIR;
 use crate::source::{self, CONTENT_DIR, STATIC_DIR, Sources};
-use crate::templates::{Read, Templates};
+use crate::templates::{self, Read, Templates};
 use crate::urls::Flavour;
 
 use super::memory::{Memory, Output};
@@ -225,7 +225,7 @@ impl Session {
     /// Reads what changed, renders what depends on it, and replaces the good build. Returns the
     /// number of pages rendered and whether that was all of them.
     fn apply(&mut self) -> Result<(usize, bool)> {
-        let reread = self.read_inputs()?;
+        let (reread, template_sources) = self.read_inputs()?;
         let inputs = &self.inputs;
         let sources = inputs.sources.as_ref().expect("read_inputs sets the sources");
         let pages: Vec<Page> = sources.content.par_iter().map(|f| inputs.pages[&f.path].clone()).collect();
@@ -254,7 +254,7 @@ impl Session {
             Plan::All => site.ids().collect(),
             Plan::Some(ids) => ids.iter().copied().collect(),
         };
-        let templates = Templates::load_for(site.clone(), &ids)?;
+        let templates = Templates::load_for(site.clone(), template_sources, &ids)?;
         let sink = Memory::default();
         let kept = crate::extra_pages::kept(&site, &feed_entries);
         let rendered = render::pages(&site, &templates, &sink, &ids, &kept, &Progress::default());
@@ -293,14 +293,15 @@ impl Session {
     }
 
     /// Brings the inputs up to date with the pending changes; returns the source paths of the
-    /// pages read again.
-    fn read_inputs(&mut self) -> Result<Vec<String>> {
+    /// pages read again, and the templates (read at every rebuild).
+    fn read_inputs(&mut self) -> Result<(Vec<String>, templates::Sources)> {
         let pending = &self.pending;
         let inputs = &mut self.inputs;
         let root = self.root.as_path();
         if pending.everything || inputs.config.is_none() {
             inputs.config = Some(config::load(root, Some(&self.base_url))?);
-            inputs.data = Some(data::load(root)?);
+            // Read below, once the pages and templates say what they read of it.
+            inputs.data = None;
         }
         // An edit to a page that exists, and still does, needs no walk of the folders.
         let known_files = pending
@@ -328,6 +329,21 @@ impl Session {
             let current: HashSet<&str> = sources.content.iter().map(|f| f.path.as_str()).collect();
             inputs.pages.retain(|source, _| current.contains(source.as_str()));
         }
+        let templates = templates::read_sources(root)?;
+        let config = inputs.config.as_ref().expect("read above");
+        // The data is read again when it changed, and when a page or template now reads a file
+        // that was not kept (a template change is a change of everything).
+        let lacking = match &inputs.data {
+            None => true,
+            Some(data) => {
+                let changed = reread.iter().map(|source| &inputs.pages[source]);
+                data.lacks(&templates::data_readers(&templates, changed, config))
+            }
+        };
+        if lacking {
+            let readers = templates::data_readers(&templates, inputs.pages.values(), config);
+            inputs.data = Some(data::load(root, &readers)?);
+        }
         if inputs.build_date.is_none() {
             // Fixed for the session: a save must not change every page that shows the date.
             let newest = inputs.pages.values().filter_map(|p| p.modified).max();
@@ -345,7 +361,7 @@ impl Session {
                 data.expect("read above"),
             ));
         }
-        Ok(reread)
+        Ok((reread, templates))
     }
 }
 

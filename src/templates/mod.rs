@@ -21,12 +21,14 @@ use crate::source::SourceKind;
 use crate::source::TEMPLATES_DIR;
 use crate::urls::{self, Flavour};
 
+mod data_reads;
 mod errors;
 mod functions;
 mod listing;
 mod media;
 mod values;
 
+pub(crate) use data_reads::readers as data_readers;
 pub(crate) use errors::InBody;
 use errors::{circular_include, tera_error};
 pub(crate) use functions::Read;
@@ -57,8 +59,11 @@ struct Slot {
     users: AtomicUsize,
 }
 
+/// Templates as (name, source) pairs.
+pub(crate) type Sources = Vec<(String, String)>;
+
 /// The templates under `templates/` as (name, source) pairs, sorted by name.
-fn read_sources(root: &Path) -> Result<Vec<(String, String)>> {
+pub(crate) fn read_sources(root: &Path) -> Result<Sources> {
     let dir = root.join(TEMPLATES_DIR);
     let mut sources = Vec::new();
     let mut misnamed = Vec::new();
@@ -88,19 +93,17 @@ fn read_sources(root: &Path) -> Result<Vec<(String, String)>> {
 }
 
 impl Templates {
-    /// Loads every template under `templates/`, registers juxta's functions, and checks that
-    /// every page's template exists.
-    pub(crate) fn load(site: Arc<Site>) -> Result<Templates> {
+    /// Compiles the templates `sources` (as [`read_sources`] gives them), registers juxta's
+    /// functions, and checks that every page's template exists.
+    pub(crate) fn load(site: Arc<Site>, sources: Sources) -> Result<Templates> {
         let ids: Vec<PageId> = site.ids().collect();
-        let sources = read_sources(&site.root)?;
         Templates::compile(site, sources, &ids, false)
     }
 
     /// Like [`Templates::load`], for a rebuild that renders the pages `ids`: section listings
     /// are shared only among them, each rendered once (other renders make their own), and what
     /// each page's templates read of other pages is recorded ([`Templates::reads`]).
-    pub(crate) fn load_for(site: Arc<Site>, ids: &[PageId]) -> Result<Templates> {
-        let sources = read_sources(&site.root)?;
+    pub(crate) fn load_for(site: Arc<Site>, sources: Sources, ids: &[PageId]) -> Result<Templates> {
         Templates::compile(site, sources, ids, true)
     }
 
@@ -108,7 +111,7 @@ impl Templates {
     /// pages `ids` and recording reads when `record_reads`; see [`Templates::load_for`].
     pub(crate) fn compile(
         site: Arc<Site>,
-        sources: Vec<(String, String)>,
+        sources: Sources,
         ids: &[PageId],
         record_reads: bool,
     ) -> Result<Templates> {

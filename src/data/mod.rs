@@ -2,14 +2,19 @@
 //!
 //! Each file is parsed with its format's parser; a malformed file is an error naming
 //! `data/<file>:line:col`. A CSV file becomes a list of records keyed by its header row, with
-//! each cell typed (see [`cell_value`]). Values are kept in the form templates read them
+//! each cell typed (see [`csv::cell_value`]). Values are kept in the form templates read them
 //! ([`tera::Value`]), made once: a CSV file's rows go straight into that form, sharing their
 //! column names, so that a large file costs memory in proportion to its size.
+//!
+//! Only the files that templates and pages can read are kept for them ([`Readers`] says which):
+//! every file is read and checked, with the same errors, but a file nothing names costs no
+//! memory once checked, and a CSV file's rows are checked one at a time without being made
+//! into values at all.
 //!
 //! No value may hold a control character (`NUL`, an escape): a browser shows it as an error or
 //! not at all, so it is refused at the place it is written, in every format.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -17,6 +22,8 @@ use crate::comparison::{self, Comparison};
 use crate::error::{Error, Position, Result};
 use crate::located::{control_in_value, control_message};
 use crate::source::DATA_DIR;
+
+mod csv;
 
 /// Everything in `data/`, by file stem.
 #[derive(Debug, Clone, Default)]
@@ -27,30 +34,90 @@ pub(crate) struct Data {
     pub(crate) comparisons: BTreeMap<String, Comparison>,
 }
 
-/// One loaded data file.
+/// One data file, read and checked.
 #[derive(Debug, Clone)]
 pub(crate) struct DataFile {
     /// Path shown in errors: `data/<file>`.
     pub(crate) shown: PathBuf,
-    /// The file's contents, as templates see them.
-    pub(crate) value: tera::Value,
+    /// The file's contents, as templates see them; `None` when nothing reads the file.
+    pub(crate) value: Option<tera::Value>,
 }
 
 impl Data {
-    /// All files as one map, for templates. The files' values are shared, not copied.
+    /// The files kept for templates as one map. The files' values are shared, not copied.
     pub(crate) fn to_value(&self) -> tera::Value {
         let mut map = tera::Map::with_capacity(self.files.len());
         for (stem, file) in &self.files {
-            map.insert(tera::value::Key::String(Arc::from(stem.as_str())), file.value.clone());
+            if let Some(value) = &file.value {
+                map.insert(tera::value::Key::String(Arc::from(stem.as_str())), value.clone());
+            }
         }
         tera::Value::from(map)
     }
+
+    /// Whether `readers` read a file that was not kept: the data must be loaded again for them.
+    pub(crate) fn lacks(&self, readers: &Readers) -> bool {
+        let stems: Vec<&str> = self.files.keys().map(String::as_str).collect();
+        self.files.iter().any(|(stem, file)| file.value.is_none() && readers.read(stem, &stems))
+    }
+}
+
+/// What templates, page bodies and the `extra` tables of front matter and `site.toml` read of
+/// `data`, which decides the files kept for them. A file is kept when
+///
+/// - something reads `data` as a whole ([`Readers::whole`]), or
+/// - a template or body reads it as `data.<name>` or `data["<name>"]`, or reads a name that no
+///   file has but is close to the file's (a misspelling: Tera's error then lists the file), or
+/// - its name appears as a word (not within a longer name of letters, digits and `_`) in a
+///   template, a page's body, or a key or text of an `extra` table.
+///
+/// The last rule is a net under the first two: it catches a name that reaches a template any
+/// other way, and may keep a file nothing reads. A file a template reads is never left out.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Readers {
+    /// Something reads `data` as a whole: loops over it, prints it, tests it, indexes it with a
+    /// name computed when rendering, or assigns it or hands it to a filter, function or
+    /// component; or a template reads every variable (`__tera_context`). Every file is kept.
+    pub(crate) whole: bool,
+    /// The names read as `data.<name>` or `data["<name>"]`.
+    pub(crate) names: BTreeSet<String>,
+    /// Texts in which a file's name, as a word, keeps it.
+    pub(crate) texts: Vec<Arc<str>>,
+}
+
+impl Readers {
+    /// Readers that keep every file.
+    pub(crate) fn every() -> Readers {
+        Readers { whole: true, ..Readers::default() }
+    }
+
+    /// Whether the file `stem` is kept; `stems` are every data file's.
+    pub(crate) fn read(&self, stem: &str, stems: &[&str]) -> bool {
+        self.whole
+            || self.names.contains(stem)
+            || self
+                .names
+                .iter()
+                .any(|name| !stems.contains(&name.as_str()) && crate::suggest::is_close(name, stem))
+            || self.texts.iter().any(|text| has_word(text, stem))
+    }
+}
+
+/// Whether `word` appears in `text` with no letter, digit or `_` just before or after it.
+fn has_word(text: &str, word: &str) -> bool {
+    let is_name = |b: Option<&u8>| b.is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_');
+    let bytes = text.as_bytes();
+    !word.is_empty()
+        && memchr::memmem::find_iter(bytes, word.as_bytes()).any(|at| {
+            !is_name(at.checked_sub(1).and_then(|before| bytes.get(before)))
+                && !is_name(bytes.get(at + word.len()))
+        })
 }
 
 /// A data file read: its value, and whether it declares a comparison.
 pub(crate) struct Parsed {
-    /// What templates see.
-    pub(crate) value: tera::Value,
+    /// What templates see, when it is kept for them.
+    pub(crate) value: Option<tera::Value>,
     /// Whether it says `kind = "comparison"`.
     pub(crate) comparison: bool,
     /// For a comparison, the text (byte order mark removed, line endings normalised), read again
@@ -58,8 +125,9 @@ pub(crate) struct Parsed {
     pub(crate) text: String,
 }
 
-/// Loads every data file under `root/data/` (not in subfolders; hidden files ignored).
-pub(crate) fn load(root: &Path) -> Result<Data> {
+/// Loads every data file under `root/data/` (not in subfolders; hidden files ignored), keeping
+/// for templates the files `readers` read.
+pub(crate) fn load(root: &Path, readers: &Readers) -> Result<Data> {
     let dir = root.join(DATA_DIR);
     let mut data = Data::default();
     if !dir.is_dir() {
@@ -87,15 +155,18 @@ pub(crate) fn load(root: &Path) -> Result<Data> {
         paths.push(name);
     }
     paths.sort();
-    for name in paths {
-        let shown = Path::new(DATA_DIR).join(&name);
+    let stems: Vec<&str> =
+        paths.iter().map(|name| name.rsplit_once('.').map_or(name.as_str(), |(s, _)| s)).collect();
+    for name in &paths {
+        let shown = Path::new(DATA_DIR).join(name);
         let Some((stem, ext)) = name.rsplit_once('.') else {
             errors
                 .push(Error::at(&shown, "a data file needs an extension: .toml, .yaml, .yml, .json or .csv"));
             continue;
         };
-        let parsed = match crate::fs::read_source(&dir.join(&name), &shown)
-            .and_then(|raw| parse_file(&raw, &shown, ext))
+        let keep = readers.read(stem, &stems);
+        let parsed = match crate::fs::read_source(&dir.join(name), &shown)
+            .and_then(|raw| parse_file(&raw, &shown, ext, keep))
         {
             Ok(parsed) => parsed,
             Err(e) => {
@@ -126,12 +197,13 @@ pub(crate) fn load(root: &Path) -> Result<Data> {
     if errors.is_empty() { Ok(data) } else { Err(Error::many(errors)) }
 }
 
-/// Parses the text of one data file in the format its extension `ext` names.
-pub(crate) fn parse_file(raw: &str, shown: &Path, ext: &str) -> Result<Parsed> {
+/// Parses the text of one data file in the format its extension `ext` names; its value is made
+/// for templates only when `keep`, but it is checked all the same.
+pub(crate) fn parse_file(raw: &str, shown: &Path, ext: &str, keep: bool) -> Result<Parsed> {
     let text = crate::located::normalize(raw);
     let ext = ext.to_ascii_lowercase();
     if ext == "csv" {
-        let value = csv_records(&text, shown)?;
+        let value = csv::records(&text, shown, keep)?;
         return Ok(Parsed { value, comparison: false, text: String::new() });
     }
     let mut value: serde_json::Value = match ext.as_str() {
@@ -153,19 +225,8 @@ pub(crate) fn parse_file(raw: &str, shown: &Path, ext: &str) -> Result<Parsed> {
     crate::located::dates_as_text(&mut value);
     let comparison = comparison::is_declared(&value);
     let text = if comparison { text.into_owned() } else { String::new() };
-    Ok(Parsed { value: tera::Value::from_serializable(&value), comparison, text })
-}
-
-/// The first refused control character of `text` and its offset, found a byte at a time (a CSV
-/// file may be large): C0 controls and DEL are single bytes, C1 controls two starting with 0xC2.
-fn first_control(text: &str) -> Option<(usize, char)> {
-    let bytes = text.as_bytes();
-    let offset = bytes.iter().enumerate().position(|(i, &b)| {
-        (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
-            || b == 0x7f
-            || (b == 0xc2 && bytes.get(i + 1).is_some_and(|next| (0x80..0xa0).contains(next)))
-    })?;
-    Some((offset, text[offset..].chars().next()?))
+    let value = keep.then(|| tera::Value::from_serializable(&value));
+    Ok(Parsed { value, comparison, text })
 }
 
 /// The error for a control character in a value, at the key or value holding it (found by reading
@@ -269,130 +330,6 @@ impl<'de> serde::de::Visitor<'de> for StrictVisitor {
         Ok(serde_json::Value::Object(object))
     }
 }
-
-/// Reads CSV text into a list of records keyed by the header row.
-fn csv_records(text: &str, shown: &Path) -> Result<tera::Value> {
-    // The CSV reader takes an unclosed quote as running to the end of the file; that is a typo.
-    if let Some(offset) = unclosed_quote(text) {
-        return Err(Error::at_position(
-            shown,
-            Position::of_offset(text, offset),
-            "the quoted cell opened here is never closed: add the closing `\"`",
-        ));
-    }
-    // A CSV file has no escapes: a control character is in the text as it is.
-    if let Some((offset, control)) = first_control(text) {
-        return Err(Error::at_position(shown, Position::of_offset(text, offset), control_message(control)));
-    }
-    let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(text.as_bytes());
-    let at = |line: u64, column: usize| Position::new(line.max(1) as usize, column);
-    let headers = reader.headers().map_err(|e| Error::at_position(shown, at(1, 1), csv_message(&e)))?.clone();
-    let mut seen = std::collections::HashSet::new();
-    for (i, name) in headers.iter().enumerate() {
-        if name.trim().is_empty() {
-            return Err(Error::at_position(
-                shown,
-                at(1, 1),
-                format!("column {} has no name in the header row", i + 1),
-            ));
-        }
-        if !seen.insert(name.trim()) {
-            return Err(Error::at_position(
-                shown,
-                at(1, 1),
-                format!("the header row names column `{name}` twice"),
-            ));
-        }
-    }
-    // Every row's keys share one copy of each column name.
-    let keys: Vec<tera::value::Key<'static>> =
-        headers.iter().map(|name| tera::value::Key::String(Arc::from(name.trim()))).collect();
-    let mut rows = Vec::new();
-    let mut record = csv::StringRecord::new();
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                let line = e.position().map_or(1, csv::Position::line);
-                return Err(Error::at_position(shown, at(line, 1), csv_message(&e)));
-            }
-        }
-        let mut row = tera::Map::with_capacity(keys.len());
-        for (key, cell) in keys.iter().zip(record.iter()) {
-            if let Some(value) = cell_value(cell) {
-                row.insert(key.clone(), value);
-            }
-        }
-        rows.push(tera::Value::from(row));
-    }
-    Ok(tera::Value::from(rows))
-}
-
-/// The byte offset of a `"` that opens a quoted cell and is never closed.
-fn unclosed_quote(text: &str) -> Option<usize> {
-    let bytes = text.as_bytes();
-    let mut open = None;
-    let mut cell_start = true;
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if open.is_some() {
-            if b == b'"' {
-                if bytes.get(i + 1) == Some(&b'"') {
-                    i += 1;
-                } else {
-                    open = None;
-                    cell_start = false;
-                }
-            }
-        } else if matches!(b, b',' | b'\n' | b'\r') {
-            cell_start = true;
-        } else if b == b'"' && cell_start {
-            open = Some(i);
-        } else {
-            cell_start = false;
-        }
-        i += 1;
-    }
-    open
-}
-
-fn csv_message(e: &csv::Error) -> String {
-    match e.kind() {
-        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
-            let cells = if *len == 1 { "cell" } else { "cells" };
-            format!("this row has {len} {cells} but the header row has {expected_len} columns")
-        }
-        _ => e.to_string(),
-    }
-}
-
-/// Types one CSV cell: empty is missing; `true`/`false` are booleans; integers and decimal
-/// numbers are numbers, except numbers with a leading zero (`007`, postal codes), which stay
-/// text; anything else is text. Surrounding spaces are ignored for the typing, kept for text.
-pub(crate) fn cell_value(cell: &str) -> Option<tera::Value> {
-    let trimmed = cell.trim();
-    if trimmed.is_empty() {
-        return None;
-    }
-    let value = match trimmed {
-        "true" | "TRUE" | "True" => tera::Value::from(true),
-        "false" | "FALSE" | "False" => tera::Value::from(false),
-        _ => {
-            let digits = trimmed.trim_start_matches(['-', '+']);
-            let leading_zero = digits.len() > 1 && digits.starts_with('0') && !digits.starts_with("0.");
-            let numeric = !leading_zero && digits.starts_with(|c: char| c.is_ascii_digit());
-            match (numeric, trimmed.parse::<i64>(), trimmed.parse::<f64>()) {
-                (true, Ok(i), _) => tera::Value::from(i),
-                (true, _, Ok(f)) if f.is_finite() => tera::Value::from(f),
-                _ => tera::Value::from(cell),
-            }
-        }
-    };
-    Some(value)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -404,55 +341,15 @@ mod tests {
     }
 
     #[test]
-    fn csv_cells_are_typed_and_empty_cells_missing() {
-        let text = "name,count,ratio,ok,code,note\nA,3,0.5,true,007,plain\nB,-2,1e3,false,12, \n";
-        let value = csv_records(text, Path::new("data/x.csv")).unwrap();
-        assert_eq!(
-            value,
-            seen(json!([
-                {"name": "A", "count": 3, "ratio": 0.5, "ok": true, "code": "007", "note": "plain"},
-                {"name": "B", "count": -2, "ratio": 1000.0, "ok": false, "code": 12}
-            ]))
-        );
-    }
-
-    #[test]
     fn toml_dates_reach_templates_as_the_text_written() {
         let text = "checked = 2026-12-07\n[[rows]]\nat = 2026-12-07T10:30:00Z\nclock = 07:45:00\n";
-        let parsed = parse_file(text, Path::new("data/x.toml"), "toml").unwrap();
+        let parsed = parse_file(text, Path::new("data/x.toml"), "toml", true).unwrap();
         assert_eq!(
-            parsed.value,
+            parsed.value.unwrap(),
             seen(
                 json!({"checked": "2026-12-07", "rows": [{"at": "2026-12-07T10:30:00Z", "clock": "07:45:00"}]})
             )
         );
-    }
-
-    #[test]
-    fn words_that_parse_as_floats_stay_text() {
-        assert_eq!(cell_value("NaN"), Some(seen(json!("NaN"))));
-        assert_eq!(cell_value("inf"), Some(seen(json!("inf"))));
-        assert_eq!(cell_value("0.25"), Some(seen(json!(0.25))));
-    }
-
-    #[test]
-    fn a_ragged_row_names_its_line() {
-        let e = csv_records("a,b\n1,2\n3\n", Path::new("data/x.csv")).unwrap_err();
-        assert_eq!(e.to_string(), "data/x.csv:3:1: this row has 1 cell but the header row has 2 columns");
-    }
-
-    #[test]
-    fn an_unclosed_quote_is_an_error_at_the_quote() {
-        let e = csv_records("a,b\n1,\"two\n3,4\n", Path::new("data/x.csv")).unwrap_err();
-        assert_eq!(e.position(), Some(Position::new(2, 3)));
-        assert_eq!(unclosed_quote("a,\"b\"\"c\",d\n"), None);
-        assert_eq!(unclosed_quote("a,b\"c,d\n"), None, "a quote inside a cell opens nothing");
-    }
-
-    #[test]
-    fn duplicate_column_names_are_refused() {
-        let e = csv_records("a,a\n1,2\n", Path::new("data/x.csv")).unwrap_err();
-        assert_eq!(e.to_string(), "data/x.csv:1:1: the header row names column `a` twice");
     }
 
     #[test]
@@ -473,10 +370,46 @@ mod tests {
             ),
             ("yaml", "a:\n  - \"\\x07\"\n", "data/x:2:5: this value holds the control character U+0007"),
         ];
-        for (ext, text, expected) in cases {
-            let message = parse_file(text, shown, ext).err().map(|e| e.to_string()).unwrap_or_default();
-            assert!(message.starts_with(expected), "{ext}: {message}");
+        for ((ext, text, expected), keep) in cases.into_iter().flat_map(|case| [(case, true), (case, false)])
+        {
+            let message = parse_file(text, shown, ext, keep).err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(message.starts_with(expected), "{ext}, kept {keep}: {message}");
         }
-        assert!(parse_file("a\tb\n1\t2\r\n", shown, "csv").is_ok(), "tabs and line ends are text");
+        assert!(parse_file("a\tb\n1\t2\r\n", shown, "csv", false).is_ok(), "tabs and line ends are text");
+    }
+
+    #[test]
+    fn a_name_counts_as_a_word_only_where_no_letter_digit_or_underscore_touches_it() {
+        for text in ["data.big", "data[\"big\"]", "big", "(big)", "rows of big-endian", "é big é"] {
+            assert!(has_word(text, "big"), "{text}");
+        }
+        for text in ["bigger", "a_big", "big_table", "big2", "2big", "", "bi g"] {
+            assert!(!has_word(text, "big"), "{text}");
+        }
+        assert!(has_word("data[\"my-rows\"]", "my-rows"));
+        assert!(has_word("the big and bigger", "big"), "a later occurrence counts");
+        assert!(!has_word("anything", ""));
+    }
+
+    #[test]
+    fn a_file_is_kept_when_read_by_name_by_a_near_miss_or_named_as_a_word() {
+        let stems = ["protocols", "rows", "big"];
+        let readers = Readers {
+            names: ["rows".to_string(), "protocls".to_string(), "nothing_like_it".to_string()].into(),
+            texts: vec![Arc::from("{{ data.rows }} and protocols")],
+            ..Readers::default()
+        };
+        assert!(readers.read("rows", &stems));
+        assert!(readers.read("protocols", &stems));
+        assert!(!readers.read("big", &stems));
+        let misspelt = Readers { names: ["protocls".to_string()].into(), ..Readers::default() };
+        assert!(misspelt.read("protocols", &stems), "Tera's error lists the file meant");
+        let near_but_real = Readers { names: ["rows".to_string()].into(), ..Readers::default() };
+        assert!(
+            !near_but_real.read("rowz", &["rows", "rowz"]),
+            "a name read that is a file's is no misspelling"
+        );
+        assert!(Readers::every().read("big", &stems));
+        assert!(!Readers::default().read("big", &stems));
     }
 }
